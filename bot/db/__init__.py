@@ -1,0 +1,3 @@
+from bot.db.connection import Database
+
+__all__ = ["Database"]
