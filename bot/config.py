@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -18,14 +18,19 @@ TELEGRAM_API_URL = "https://api.telegram.org"
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
-class Settings(BaseSettings):
+class DatabaseSettings(BaseSettings):
+    """What operator tools (backup, restore, user-data) need: no token, just the database."""
+
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore"
     )
 
+    database_path: Path = Path("data/koldoo.sqlite3")
+
+
+class Settings(DatabaseSettings):
     bot_token: SecretStr
     bot_api_url: str = TELEGRAM_API_URL
-    database_path: Path = Path("data/koldoo.sqlite3")
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     broadcast_rate: float = Field(default=25.0, gt=0, le=30)
     default_locale: Literal["ky", "ru", "en"] = "ru"
@@ -85,6 +90,9 @@ class Settings(BaseSettings):
         return host.strip("[]"), int(port)
 
 
+S = TypeVar("S", bound=DatabaseSettings)
+
+
 class SettingsError(Exception):
     """A setting is missing or malformed; the message is one line naming it."""
 
@@ -101,8 +109,8 @@ def describe_error(error: ValidationError) -> str:
     return f"{name} is invalid: {message}"
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(settings_class: type[S] = Settings, **overrides: object) -> S:  # type: ignore[assignment]
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return settings_class(**overrides)
     except ValidationError as error:
         raise SettingsError(describe_error(error)) from None

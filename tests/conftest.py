@@ -23,9 +23,10 @@ COORDINATOR_ID = 900
 class RunningApp:
     """One bot process, in-process: start, stop and restart it over the same database."""
 
-    def __init__(self, tg: FakeTelegram, settings: Settings) -> None:
+    def __init__(self, tg: FakeTelegram, settings: Settings, handle_as_tasks: bool = False) -> None:
         self.tg = tg
         self.settings = settings
+        self.handle_as_tasks = handle_as_tasks
         self.app: App | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -38,7 +39,7 @@ class RunningApp:
         polls_before = len(self.tg.calls_of("getUpdates"))
         self.app = await App.create(self.settings)
         self._task = asyncio.create_task(
-            self.app.run_polling(handle_as_tasks=False, handle_signals=False, polling_timeout=1)
+            self.app.run_polling(handle_as_tasks=self.handle_as_tasks, handle_signals=False, polling_timeout=1)
         )
         await self.tg.wait_for(
             lambda: len(self.tg.calls_of("getUpdates")) > polls_before or self._task.done(), timeout=10
@@ -87,8 +88,9 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 async def make_app(tg: FakeTelegram, tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[RunningApp]]]:
     running: list[RunningApp] = []
 
-    async def factory(**overrides: Any) -> RunningApp:
-        app = RunningApp(tg, test_settings(tg, tmp_path, **overrides))
+    async def factory(handle_as_tasks: bool = False, **overrides: Any) -> RunningApp:
+        """`handle_as_tasks=True` runs updates concurrently, as in production; `send()` then can't wait."""
+        app = RunningApp(tg, test_settings(tg, tmp_path, **overrides), handle_as_tasks)
         await app.start()
         running.append(app)
         return app
