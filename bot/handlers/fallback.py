@@ -8,10 +8,12 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, F, Router
-from aiogram.filters import ExceptionTypeFilter
+from aiogram.filters import CommandStart, ExceptionTypeFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ErrorEvent, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
+from bot.handlers.start import greet
 from bot.i18n import Catalogues, _
 from bot.keyboards.menu import main_menu_keyboard, menu_only_keyboard
 from bot.replies import answer
@@ -22,14 +24,19 @@ router = Router(name="fallback")
 LONG_TEXT = 2000  # longer messages are not questions we can search for
 
 
+@router.message(CommandStart(deep_link=True))
+async def unknown_deep_link(message: Message, state: FSMContext, stored_locale: str | None) -> None:
+    log.info("deeplink.unknown", extra={"user_id": message.from_user.id})
+    await greet(message, state, stored_locale)
+
+
 @router.callback_query()
-async def stale_button(callback: CallbackQuery) -> None:
+async def stale_button(callback: CallbackQuery, callback_answer: CallbackAnswer, bot: Bot) -> None:
     log.info("callback.stale", extra={"user_id": callback.from_user.id})
-    await callback.answer(_("This button is out of date."))
-    if callback.message is not None:
-        await callback.bot.send_message(
-            callback.from_user.id, _("This button is out of date. Here is the menu:"), reply_markup=main_menu_keyboard()
-        )
+    callback_answer.text = _("This button is out of date.")
+    await bot.send_message(
+        callback.from_user.id, _("This button is out of date. Here is the menu:"), reply_markup=main_menu_keyboard()
+    )
 
 
 @router.message(F.text.startswith("/"))
@@ -77,14 +84,13 @@ async def on_error(event: ErrorEvent, bot: Bot, i18n: Catalogues | None = None, 
     if user is None or i18n is None:
         return True
     with i18n.context(), i18n.use_locale(locale):
-        await _tell_user(bot, update.update_id, user.id, update.callback_query)
+        await _tell_user(bot, update.update_id, user.id)
     return True
 
 
-async def _tell_user(bot: Bot, update_id: int, user_id: int, callback: CallbackQuery | None) -> None:
+async def _tell_user(bot: Bot, update_id: int, user_id: int) -> None:
+    """Callback queries need no answer here: CallbackAnswerMiddleware answers them even when a handler fails."""
     try:
-        if callback is not None:
-            await callback.answer()
         await bot.send_message(
             user_id, _("Sorry, something went wrong. Please try again."), reply_markup=menu_only_keyboard()
         )

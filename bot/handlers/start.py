@@ -70,11 +70,17 @@ async def show_menu(target: Message | CallbackQuery) -> None:
 
 @router.message(CommandStart(magic=~F.args))
 async def start(message: Message, state: FSMContext, stored_locale: str | None) -> None:
+    """Plain /start. A /start with a payload is a deep link: features claim theirs, the fallback the rest."""
+    await greet(message, state, stored_locale)
+
+
+async def greet(message: Message, state: FSMContext, stored_locale: str | None) -> None:
+    """Welcome (with the language picker on a first visit), then the main menu. Any dialogue is left."""
     await state.clear()
     if stored_locale is None:
         await answer(message, welcome_text() + "\n\n" + _("Choose your language:"), language_keyboard())
-        return
-    await answer(message, welcome_text())
+    else:
+        await answer(message, welcome_text())
     await show_menu(message)
 
 
