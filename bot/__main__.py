@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
+from pathlib import Path
 
-from bot.config import SettingsError, load_settings
+from bot.config import DatabaseSettings, SettingsError, load_settings
+from bot.db import ops
 from bot.logs import setup_logging
 
 
@@ -15,11 +18,32 @@ async def run_bot() -> int:
 
     settings = load_settings()
     setup_logging(settings.log_level)
-    app = await App.create(settings)
-    try:
-        await app.run_polling()
-    finally:
-        await app.shutdown()
+    with ops.running_lock(settings.database_path):
+        app = await App.create(settings)
+        try:
+            await app.run()
+        finally:
+            await app.shutdown()
+    return 0
+
+
+def backup(target: Path) -> int:
+    database = load_settings(DatabaseSettings).database_path
+    size = ops.backup(database, target)
+    print(f"backup written to {target} ({size} bytes), integrity ok")
+    return 0
+
+
+def restore(source: Path) -> int:
+    database = load_settings(DatabaseSettings).database_path
+    ops.restore(source, database)
+    print(f"{database} restored from {source}, integrity ok")
+    return 0
+
+
+def user_data(user_id: int) -> int:
+    database = load_settings(DatabaseSettings).database_path
+    print(json.dumps(ops.user_data(database, user_id), ensure_ascii=False, indent=2))
     return 0
 
 
@@ -27,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Koldoo Telegram bot")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the default)")
+    sub.add_parser("backup", help="online, verified backup of the database").add_argument("path", type=Path)
+    sub.add_parser("restore", help="restore a verified backup (the bot must be stopped)").add_argument(
+        "path", type=Path
+    )
+    sub.add_parser("user-data", help="everything stored about one user, as JSON").add_argument("user_id", type=int)
     return parser
 
 
@@ -35,9 +64,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command in (None, "run"):
             return asyncio.run(run_bot())
+        if args.command == "backup":
+            return backup(args.path)
+        if args.command == "restore":
+            return restore(args.path)
+        if args.command == "user-data":
+            return user_data(args.user_id)
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
+    except ops.OpsError as error:
+        print(error, file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     return 0
