@@ -40,6 +40,7 @@ class App:
         self.dp = dp
         self.i18n = i18n
         self._tasks: list[asyncio.Task[None]] = []
+        self.started = asyncio.Event()  # set once commands are registered and loops run
         dp.startup.register(self._on_startup)
         dp.shutdown.register(self._on_shutdown)
 
@@ -56,6 +57,7 @@ class App:
         await register_commands(self.bot, self.i18n, self.settings.default_locale)
         for loop in BACKGROUND_LOOPS:
             self._tasks.append(asyncio.create_task(self._guard(loop), name=loop.__qualname__))
+        self.started.set()
         log.info("bot.started", extra={"mode": "webhook" if self.settings.webhook_url else "polling"})
 
     async def _on_shutdown(self) -> None:
