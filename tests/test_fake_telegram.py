@@ -16,7 +16,6 @@ from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
-    TelegramNotFound,
     TelegramRetryAfter,
     TelegramServerError,
     TelegramUnauthorizedError,
@@ -117,7 +116,9 @@ async def polling(tg: FakeTelegram, bot: Bot, user: FakeUser) -> AsyncIterator[D
         await message.answer(html.quote(message.text))
 
     task = asyncio.create_task(
-        dp.start_polling(bot, handle_as_tasks=False, handle_signals=False, close_bot_session=False, polling_timeout=5)
+        dp.start_polling(
+            bot, handle_as_tasks=False, handle_signals=False, close_bot_session=False, polling_timeout=5
+        )
     )
     yield dp
     await dp.stop_polling()
@@ -136,16 +137,18 @@ async def test_get_me_and_wrong_token_and_unknown_method(tg: FakeTelegram, bot: 
         await intruder.get_me()
     await intruder.session.close()
 
-    async with aiohttp.ClientSession() as http:
-        async with http.post(f"{tg.base_url}/bot{tg.token}/sendTelepathy") as response:
-            assert response.status == 404
-            assert await response.json() == {"ok": False, "error_code": 404, "description": "Not Found"}
+    url = f"{tg.base_url}/bot{tg.token}/sendTelepathy"
+    async with aiohttp.ClientSession() as http, http.post(url) as response:
+        assert response.status == 404
+        assert await response.json() == {"ok": False, "error_code": 404, "description": "Not Found"}
 
 
 async def test_json_and_query_string_requests_are_accepted(tg: FakeTelegram, user: FakeUser) -> None:
     async with aiohttp.ClientSession() as http:
         url = f"{tg.base_url}/bot{tg.token}/sendMessage"
-        async with http.post(url, json={"chat_id": USER, "text": "<b>json</b>", "parse_mode": "HTML"}) as response:
+        async with http.post(
+            url, json={"chat_id": USER, "text": "<b>json</b>", "parse_mode": "HTML"}
+        ) as response:
             body = await response.json()
         async with http.get(url, params={"chat_id": str(USER), "text": "query"}) as response:
             assert (await response.json())["result"]["text"] == "query"
@@ -182,19 +185,40 @@ async def test_a_second_poller_terminates_the_first_with_conflict(tg: FakeTelegr
     tg.push_update(_user_text(tg))
     assert len(await second) == 1
     assert [call.status for call in tg.violations] == [409]
+    with pytest.raises(AssertionError, match="getUpdates: 409 Conflict"):
+        tg.assert_clean()
+
+
+async def test_an_abandoned_poll_is_no_conflict(tg: FakeTelegram, bot: Bot, user) -> None:
+    """A stopped bot's pending long poll must not count as a second instance when a new bot polls."""
+    abandoned = asyncio.create_task(bot.get_updates(timeout=5))
+    await asyncio.sleep(0.05)
+    abandoned.cancel()
+    await asyncio.sleep(0)
+    tg.push_update(_user_text(tg))
+    assert len(await bot.get_updates(timeout=1)) == 1
+    await asyncio.sleep(0.2)
+    assert tg.violations == []
 
 
 # -- sending and its strictness ------------------------------------------------------------------------------
 
 
-async def test_send_message_returns_complete_message_with_parsed_entities(tg: FakeTelegram, bot: Bot, user) -> None:
-    sent = await bot.send_message(USER, "😀 <b>Салам</b>", reply_markup=_keyboard(
-        InlineKeyboardButton(text="Ok", callback_data="ok")
-    ))
+async def test_send_message_returns_complete_message_with_parsed_entities(
+    tg: FakeTelegram, bot: Bot, user
+) -> None:
+    sent = await bot.send_message(
+        USER, "😀 <b>Салам</b>", reply_markup=_keyboard(InlineKeyboardButton(text="Ok", callback_data="ok"))
+    )
     again = await bot.send_message(USER, "second", parse_mode=None)
     assert sent.text == "😀 Салам"
     assert [(entity.type, entity.offset, entity.length) for entity in sent.entities] == [("bold", 3, 5)]
-    assert (sent.chat.id, sent.chat.type, sent.from_user.id, sent.from_user.is_bot) == (USER, "private", 123456, True)
+    assert (sent.chat.id, sent.chat.type, sent.from_user.id, sent.from_user.is_bot) == (
+        USER,
+        "private",
+        123456,
+        True,
+    )
     assert again.message_id == sent.message_id + 1
     stored = tg.chat(USER)
     assert [(message.text, message.from_bot, message.parse_mode) for message in stored] == [
@@ -209,7 +233,7 @@ async def test_send_message_returns_complete_message_with_parsed_entities(tg: Fa
     ("text", "error"),
     [
         ("a <br> b", 'can\'t parse entities: Unsupported start tag "br" at byte offset 2'),
-        ("<b>bold", 'can\'t parse entities: Can\'t find end tag corresponding to start tag "b"'),
+        ("<b>bold", "can't parse entities: Can't find end tag corresponding to start tag \"b\""),
         ("bold</b>", "can't parse entities: Unexpected end tag at byte offset 4"),
         ("1 < 2", 'can\'t parse entities: Unsupported start tag "" at byte offset 2'),
         ("AT&T", 'can\'t parse entities: Unescaped "&" (use &amp;) at byte offset 2'),
@@ -219,8 +243,12 @@ async def test_send_message_returns_complete_message_with_parsed_entities(tg: Fa
         ("😀" * 2049, "message is too long"),  # 4098 UTF-16 code units
     ],
 )
-async def test_invalid_texts_are_refused_and_recorded(tg: FakeTelegram, bot: Bot, user, text: str, error: str) -> None:
-    with pytest.raises(TelegramBadRequest, match="Bad Request: " + error.replace("(", r"\(").replace(")", r"\)")):
+async def test_invalid_texts_are_refused_and_recorded(
+    tg: FakeTelegram, bot: Bot, user, text: str, error: str
+) -> None:
+    with pytest.raises(
+        TelegramBadRequest, match="Bad Request: " + error.replace("(", r"\(").replace(")", r"\)")
+    ):
         await bot.send_message(USER, text)
     assert [call.method for call in tg.violations] == ["sendMessage"]
     assert tg.chat(USER) == []
@@ -259,7 +287,9 @@ async def test_unknown_and_blocked_chats(tg: FakeTelegram, bot: Bot, user) -> No
         (InlineKeyboardButton(text="Nothing"), "Text buttons are unallowed in the inline keyboard"),
     ],
 )
-async def test_invalid_inline_buttons_are_refused(tg: FakeTelegram, bot: Bot, user, button, error: str) -> None:
+async def test_invalid_inline_buttons_are_refused(
+    tg: FakeTelegram, bot: Bot, user, button, error: str
+) -> None:
     with pytest.raises(TelegramBadRequest, match=error):
         await bot.send_message(USER, "menu", reply_markup=_keyboard(button))
     assert len(tg.violations) == 1
@@ -267,11 +297,15 @@ async def test_invalid_inline_buttons_are_refused(tg: FakeTelegram, bot: Bot, us
 
 async def test_valid_keyboards_are_accepted(tg: FakeTelegram, bot: Bot, user) -> None:
     data = "ш" * 32  # 64 bytes in UTF-8: the maximum
-    await bot.send_message(USER, "a", reply_markup=_keyboard(
-        InlineKeyboardButton(text="Data", callback_data=data),
-        InlineKeyboardButton(text="Web", url="https://example.org/x"),
-        InlineKeyboardButton(text="Tg", url="tg://resolve?domain=koldoo"),
-    ))
+    await bot.send_message(
+        USER,
+        "a",
+        reply_markup=_keyboard(
+            InlineKeyboardButton(text="Data", callback_data=data),
+            InlineKeyboardButton(text="Web", url="https://example.org/x"),
+            InlineKeyboardButton(text="Tg", url="tg://resolve?domain=koldoo"),
+        ),
+    )
     contact_keyboard = ReplyKeyboardMarkup(
         keyboard=[[KeyboardButton(text="Share my number", request_contact=True)]], resize_keyboard=True
     )
@@ -296,8 +330,12 @@ async def test_edits_and_the_not_modified_rule(tg: FakeTelegram, bot: Bot, user)
     sent = await bot.send_message(USER, "<b>Menu</b>", reply_markup=markup)
 
     with pytest.raises(TelegramBadRequest, match="message is not modified: specified new message content"):
-        await bot.edit_message_text("<b>Menu</b>", chat_id=USER, message_id=sent.message_id, reply_markup=markup)
-    edited = await bot.edit_message_text("<i>Menu</i>", chat_id=USER, message_id=sent.message_id, reply_markup=markup)
+        await bot.edit_message_text(
+            "<b>Menu</b>", chat_id=USER, message_id=sent.message_id, reply_markup=markup
+        )
+    edited = await bot.edit_message_text(
+        "<i>Menu</i>", chat_id=USER, message_id=sent.message_id, reply_markup=markup
+    )
     assert edited.edit_date is not None and edited.entities[0].type == "italic"
 
     with pytest.raises(TelegramBadRequest, match="message is not modified"):
@@ -308,7 +346,11 @@ async def test_edits_and_the_not_modified_rule(tg: FakeTelegram, bot: Bot, user)
     assert (message.text, message.buttons, message.edited) == ("Menu", [], 2)
     with pytest.raises(TelegramBadRequest, match="message to edit not found"):
         await bot.edit_message_text("x", chat_id=USER, message_id=99)
-    assert [call.method for call in tg.violations] == ["editMessageText", "editMessageReplyMarkup", "editMessageText"]
+    assert [call.method for call in tg.violations] == [
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "editMessageText",
+    ]
 
 
 async def test_edit_refuses_reply_keyboards_and_captions_of_text(bot: Bot, user) -> None:
@@ -344,10 +386,15 @@ async def test_callback_queries_are_answered_once(tg: FakeTelegram, bot: Bot, us
 
 
 async def test_document_upload_is_stored_and_reusable(tg: FakeTelegram, bot: Bot, user) -> None:
-    sent = await bot.send_document(USER, BufferedInputFile(b"PK\x03\x04 sheet", "export.xlsx"), caption="<b>Export</b>")
+    sent = await bot.send_document(
+        USER, BufferedInputFile(b"PK\x03\x04 sheet", "export.xlsx"), caption="<b>Export</b>"
+    )
     stored = tg.chat(USER)[-1]
     assert (stored.kind, stored.filename, stored.file_bytes, stored.text) == (
-        "document", "export.xlsx", b"PK\x03\x04 sheet", "Export"
+        "document",
+        "export.xlsx",
+        b"PK\x03\x04 sheet",
+        "Export",
     )
     assert sent.document.file_name == "export.xlsx" and sent.caption_entities[0].type == "bold"
 
@@ -374,8 +421,9 @@ async def test_photo_must_be_an_image_and_caption_is_limited(tg: FakeTelegram, b
 
 
 async def test_copy_message_copies_a_user_photo_with_its_caption(tg: FakeTelegram, bot: Bot, user) -> None:
-    photo = tg.add_message(USER, from_bot=False, kind="photo", text="My permit",
-                           file=tg.store_file("photo", None, TINY_PNG))
+    photo = tg.add_message(
+        USER, from_bot=False, kind="photo", text="My permit", file=tg.store_file("photo", None, TINY_PNG)
+    )
     copied = await bot.copy_message(OTHER, USER, photo.message_id)
     copy = tg.chat(OTHER)[-1]
     assert copy.message_id == copied.message_id
@@ -500,11 +548,16 @@ async def test_get_chat_chat_action_and_webhook(tg: FakeTelegram, bot: Bot, user
 # -- playing users -------------------------------------------------------------------------------------------
 
 
-async def test_send_returns_what_the_bot_sent_or_edited_once(tg: FakeTelegram, user: FakeUser, polling) -> None:
+async def test_send_returns_what_the_bot_sent_or_edited_once(
+    tg: FakeTelegram, user: FakeUser, polling
+) -> None:
     [menu] = await user.send("/start")
     assert (menu.text, menu.button_texts(), menu.edited) == ("Choose a language", ["English", "Site"], 1)
     command = tg.chat(USER)[0]
-    assert (command.from_bot, command.entities) == (False, [{"type": "bot_command", "offset": 0, "length": 6}])
+    assert (command.from_bot, command.entities) == (
+        False,
+        [{"type": "bot_command", "offset": 0, "length": 6}],
+    )
     assert user.last is menu
 
     [echo] = await user.send("Tom & <Jerry>")
@@ -534,8 +587,11 @@ async def test_forged_callback_data_and_unanswered_queries(tg: FakeTelegram, use
     [answer] = tg.callback_answers.values()
     assert answer == {"text": "This button is out of date", "show_alert": True}
 
+    tg.assert_clean()
     await user.press_data("silent", message_id=user.last.message_id)
     assert len(tg.unanswered_callback_queries()) == 1
+    with pytest.raises(AssertionError, match="never answered"):
+        tg.assert_clean()
 
 
 async def test_share_contact(tg: FakeTelegram, user: FakeUser, polling) -> None:

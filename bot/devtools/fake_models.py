@@ -88,7 +88,12 @@ class StoredFile:
         if self.kind == "photo":
             return base | {"width": 800, "height": 600}
         if self.kind == "video":
-            return base | {"width": 640, "height": 360, "duration": 5, "mime_type": self.mime_type or "video/mp4"}
+            return base | {
+                "width": 640,
+                "height": 360,
+                "duration": 5,
+                "mime_type": self.mime_type or "video/mp4",
+            }
         if self.kind == "sticker":
             return base | {
                 "type": "regular",
@@ -173,7 +178,9 @@ class FakeMessage:
         if self.edit_date is not None:
             message["edit_date"] = self.edit_date
         text_field, entities_field = (
-            ("caption", "caption_entities") if self.kind in MESSAGE_KINDS_WITH_CAPTION else ("text", "entities")
+            ("caption", "caption_entities")
+            if self.kind in MESSAGE_KINDS_WITH_CAPTION
+            else ("text", "entities")
         )
         if self.text:
             message[text_field] = self.text

@@ -45,7 +45,10 @@ __all__ = ["ApiCall", "FakeMessage", "FakeTelegram", "FakeUser", "StoredFile"]
 MESSAGE_METHODS = frozenset({"sendMessage", "sendPhoto", "sendVideo", "sendDocument", "copyMessage"})
 BLOCKED = "Forbidden: bot was blocked by the user"
 _IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"RIFF")
-_POLL_CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+_POLL_CONFLICT = (
+    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+)
+_CONFLICT_GRACE = 0.1
 _RECHECK_INTERVAL = 0.05  # wait_for also re-checks on this period, for state outside the fake (e.g. the DB)
 
 
@@ -62,7 +65,9 @@ class _Fault:
         return self.method == method or (self.method is None and method != "getUpdates")
 
     def error(self) -> ApiError:
-        retry_after = self.retry_after if self.retry_after is not None else (1 if self.status == 429 else None)
+        retry_after = (
+            self.retry_after if self.retry_after is not None else (1 if self.status == 429 else None)
+        )
         description = self.description
         if description is None:
             if self.status == 429:
@@ -237,7 +242,9 @@ class FakeTelegram:
             message=f"the bot did not handle update {update_id} (no getUpdates with a higher offset)",
         )
 
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0, message: str | None = None) -> None:
+    async def wait_for(
+        self, predicate: Callable[[], Any], timeout: float = 5.0, message: str | None = None
+    ) -> None:
         """Wait until ``predicate()`` is true, re-checking whenever the fake's state changes."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -260,6 +267,17 @@ class FakeTelegram:
 
     def unanswered_callback_queries(self) -> list[str]:
         return [query_id for query_id, answered in self._queries.items() if not answered]
+
+    def assert_clean(self) -> None:
+        """Fail with a readable list if the bot made invalid calls or left callback queries unanswered."""
+        problems = [
+            f"{call.method}: {call.status} {call.description} {call.params}" for call in self.violations
+        ]
+        problems += [
+            f"callback query {query_id} never answered" for query_id in self.unanswered_callback_queries()
+        ]
+        if problems:
+            raise AssertionError("the bot misused the Bot API:\n" + "\n".join(problems))
 
     # -- used by FakeUser ----------------------------------------------------------------------------------
     def add_message(self, chat_id: int, *, from_bot: bool, kind: str, **content: Any) -> FakeMessage:
@@ -377,7 +395,11 @@ class FakeTelegram:
     def _chat_json(self, chat_id: int) -> dict[str, Any]:
         user = self._users.get(chat_id)
         if user is not None:
-            return {key: value for key, value in user.to_api().items() if key in ("id", "first_name", "last_name", "username")} | {"type": "private"}
+            return {
+                key: value
+                for key, value in user.to_api().items()
+                if key in ("id", "first_name", "last_name", "username")
+            } | {"type": "private"}
         if chat_id < 0:
             return {"id": chat_id, "type": "supergroup", "title": f"Group {chat_id}"}
         return {"id": chat_id, "type": "private", "first_name": f"User{chat_id}"}
@@ -411,16 +433,30 @@ class FakeTelegram:
 
     def _send(self, chat_id: int, kind: str, params: dict[str, Any], **content: Any) -> FakeMessage:
         markup = check.reply_markup(params.get("reply_markup"))
-        reply_to = (params.get("reply_parameters") or {}).get("message_id")
-        if reply_to is not None and reply_to not in self._chats.get(chat_id, {}):
+        reply = params.get("reply_parameters") or {}
+        reply_to = reply.get("message_id")
+        if reply_to not in (None, *self._chats.get(chat_id, {})) and not reply.get(
+            "allow_sending_without_reply"
+        ):
             raise bad_request("message to be replied not found")
         self._throttle(chat_id)
         return self.add_message(
-            chat_id, from_bot=True, kind=kind, parse_mode=params.get("parse_mode"), reply_markup=markup, **content
+            chat_id,
+            from_bot=True,
+            kind=kind,
+            parse_mode=params.get("parse_mode"),
+            reply_markup=markup,
+            **content,
         )
 
-    def _edit(self, message: FakeMessage, text: str | None, entities: list[dict[str, Any]], markup: Any) -> dict:
-        if (message.text or None, message.entities, message.inline_markup) == (text or None, entities, markup):
+    def _edit(
+        self, message: FakeMessage, text: str | None, entities: list[dict[str, Any]], markup: Any
+    ) -> dict:
+        if (message.text or None, message.entities, message.inline_markup) == (
+            text or None,
+            entities,
+            markup,
+        ):
             raise bad_request(
                 "message is not modified: specified new message content and reply markup are exactly the same "
                 "as a current content and reply markup of the message"
@@ -437,7 +473,9 @@ class FakeTelegram:
             raise bad_request("message to edit not found")
         if "chat_id" not in params or "message_id" not in params:
             raise bad_request("message identifier is not specified")
-        message = self._message(self._target_chat(params["chat_id"]), params["message_id"], "message to edit not found")
+        message = self._message(
+            self._target_chat(params["chat_id"]), params["message_id"], "message to edit not found"
+        )
         if not message.from_bot:
             raise bad_request("message can't be edited")
         return message
@@ -480,8 +518,9 @@ class FakeTelegram:
     async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         if self.webhook_url:
             raise ApiError(
-                409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete "
-                "the webhook first"
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete "
+                "the webhook first",
             )
         offset = params.get("offset", 0)
         if offset > 0:
@@ -499,6 +538,9 @@ class FakeTelegram:
         self._notify()
         while True:
             if generation != self._poll_generation:
+                # A poll abandoned by a stopped bot is cancelled once its connection closes; only a poll whose
+                # client is still there after that grace time belongs to a second running bot instance.
+                await asyncio.sleep(_CONFLICT_GRACE)
                 raise ApiError(409, _POLL_CONFLICT)
             batch = self._deliverable(limit)
             remaining = deadline - loop.time()
@@ -521,7 +563,11 @@ class FakeTelegram:
         return True
 
     async def _api_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"url": self.webhook_url, "has_custom_certificate": False, "pending_update_count": len(self._updates)}
+        return {
+            "url": self.webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
 
     async def _api_setMyCommands(self, params: dict[str, Any]) -> bool:
         key = check.scope_key(params.get("scope"), params.get("language_code"))
@@ -575,7 +621,13 @@ class FakeTelegram:
                 params["caption"], params.get("parse_mode"), params.get("caption_entities"), caption=True
             )
         copy = self._send(
-            chat_id, source.kind, params, text=text or None, entities=entities, file=source.file, contact=source.contact
+            chat_id,
+            source.kind,
+            params,
+            text=text or None,
+            entities=entities,
+            file=source.file,
+            contact=source.contact,
         )
         return {"message_id": copy.message_id}
 

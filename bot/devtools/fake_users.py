@@ -24,7 +24,11 @@ TINY_PNG = bytes.fromhex(
 def command_entities(text: str) -> list[dict[str, Any]]:
     """The bot_command entities Telegram attaches to a user's text (UTF-16 offsets)."""
     return [
-        {"type": "bot_command", "offset": utf16_len(text[: match.start()]), "length": utf16_len(match.group())}
+        {
+            "type": "bot_command",
+            "offset": utf16_len(text[: match.start()]),
+            "length": utf16_len(match.group()),
+        }
         for match in _BOT_COMMAND.finditer(text)
     ]
 
@@ -57,7 +61,11 @@ class FakeUser:
     def to_api(self) -> dict[str, Any]:
         """The Telegram User object."""
         user: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
-        optional = {"last_name": self.last_name, "username": self.username, "language_code": self.language_code}
+        optional = {
+            "last_name": self.last_name,
+            "username": self.username,
+            "language_code": self.language_code,
+        }
         return user | {key: value for key, value in optional.items() if value is not None}
 
     @property
@@ -96,9 +104,9 @@ class FakeUser:
     async def send_photo(self, caption: str | None = None, content: bytes = TINY_PNG) -> list[FakeMessage]:
         return await self._send_file("photo", None, content, caption)
 
-    async def send_video(self, caption: str | None = None, content: bytes = b"\x00\x00\x00\x18ftypmp42") -> list[
-        FakeMessage
-    ]:
+    async def send_video(
+        self, caption: str | None = None, content: bytes = b"\x00\x00\x00\x18ftypmp42"
+    ) -> list[FakeMessage]:
         return await self._send_file("video", "video.mp4", content, caption)
 
     async def send_document(
@@ -117,10 +125,14 @@ class FakeUser:
                     continue
                 if "callback_data" not in button:
                     kind = next(key for key in button if key != "text")
-                    raise AssertionError(f"button {text!r} is a {kind} button: it opens, it cannot be pressed")
+                    raise AssertionError(
+                        f"button {text!r} is a {kind} button: it opens, it cannot be pressed"
+                    )
                 return await self._callback(message, button["callback_data"])
         available = [message.button_texts() for message in self.messages if message.buttons]
-        raise AssertionError(f"no inline button {text!r} in the chat with user {self.id}; buttons: {available}")
+        raise AssertionError(
+            f"no inline button {text!r} in the chat with user {self.id}; buttons: {available}"
+        )
 
     async def press_data(self, data: str, message_id: int | None = None) -> list[FakeMessage]:
         """Send a callback query with arbitrary (forged or stale) data from a bot message (default: the latest)."""
@@ -131,9 +143,9 @@ class FakeUser:
         return await self._callback(message, data)
 
     # -- plumbing ------------------------------------------------------------------------------------------
-    async def _send_file(self, kind: str, filename: str | None, content: bytes, caption: str | None) -> list[
-        FakeMessage
-    ]:
+    async def _send_file(
+        self, kind: str, filename: str | None, content: bytes, caption: str | None
+    ) -> list[FakeMessage]:
         stored = self.tg.store_file(kind, filename, content)
         entities = command_entities(caption) if caption else []
         return await self._send_message(kind, file=stored, text=caption, entities=entities)
