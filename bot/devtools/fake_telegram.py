@@ -323,7 +323,7 @@ class FakeTelegram:
         return len(self._activity)
 
     def bot_activity(self, chat_id: int, since: int) -> list[FakeMessage]:
-        """Bot messages sent or edited in a chat after ``since`` (each once, as they are now; deleted ones left out)."""
+        """Bot messages sent or edited in a chat after ``since``: each once, as it is now, deleted ones left out."""
         messages: dict[int, FakeMessage] = {}
         current = self._chats.get(chat_id, {})
         for activity_chat, message_id in self._activity[since:]:
@@ -395,11 +395,7 @@ class FakeTelegram:
     def _chat_json(self, chat_id: int) -> dict[str, Any]:
         user = self._users.get(chat_id)
         if user is not None:
-            return {
-                key: value
-                for key, value in user.to_api().items()
-                if key in ("id", "first_name", "last_name", "username")
-            } | {"type": "private"}
+            return user.chat_json()
         if chat_id < 0:
             return {"id": chat_id, "type": "supergroup", "title": f"Group {chat_id}"}
         return {"id": chat_id, "type": "private", "first_name": f"User{chat_id}"}
@@ -434,10 +430,8 @@ class FakeTelegram:
     def _send(self, chat_id: int, kind: str, params: dict[str, Any], **content: Any) -> FakeMessage:
         markup = check.reply_markup(params.get("reply_markup"))
         reply = params.get("reply_parameters") or {}
-        reply_to = reply.get("message_id")
-        if reply_to not in (None, *self._chats.get(chat_id, {})) and not reply.get(
-            "allow_sending_without_reply"
-        ):
+        replied_exists = reply.get("message_id") in (None, *self._chats.get(chat_id, {}))
+        if not replied_exists and not reply.get("allow_sending_without_reply"):
             raise bad_request("message to be replied not found")
         self._throttle(chat_id)
         return self.add_message(
@@ -450,8 +444,14 @@ class FakeTelegram:
         )
 
     def _edit(
-        self, message: FakeMessage, text: str | None, entities: list[dict[str, Any]], markup: Any
-    ) -> dict:
+        self,
+        message: FakeMessage,
+        text: str | None,
+        entities: list[dict[str, Any]],
+        markup: dict[str, Any] | None,
+        parse_mode: str | None,
+    ) -> dict[str, Any]:
+        """Apply an edit, refusing one that changes nothing the user sees (Telegram's "not modified")."""
         if (message.text or None, message.entities, message.inline_markup) == (
             text or None,
             entities,
@@ -461,6 +461,7 @@ class FakeTelegram:
                 "message is not modified: specified new message content and reply markup are exactly the same "
                 "as a current content and reply markup of the message"
             )
+        message.parse_mode = parse_mode
         message.text, message.entities, message.reply_markup = text, entities, markup
         message.edited += 1
         message.edit_date = int(time.time())
@@ -639,8 +640,7 @@ class FakeTelegram:
             params.get("text"), params.get("parse_mode"), params.get("entities"), caption=False
         )
         markup = check.reply_markup(params.get("reply_markup"), inline_only=True)
-        message.parse_mode = params.get("parse_mode")
-        return self._edit(message, text, entities, markup)
+        return self._edit(message, text, entities, markup, params.get("parse_mode"))
 
     async def _api_editMessageCaption(self, params: dict[str, Any]) -> dict[str, Any]:
         message = self._message_to_edit(params)
@@ -650,12 +650,12 @@ class FakeTelegram:
             params.get("caption"), params.get("parse_mode"), params.get("caption_entities"), caption=True
         )
         markup = check.reply_markup(params.get("reply_markup"), inline_only=True)
-        return self._edit(message, caption or None, entities, markup)
+        return self._edit(message, caption or None, entities, markup, params.get("parse_mode"))
 
     async def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
         message = self._message_to_edit(params)
         markup = check.reply_markup(params.get("reply_markup"), inline_only=True)
-        return self._edit(message, message.text, message.entities, markup)
+        return self._edit(message, message.text, message.entities, markup, message.parse_mode)
 
     async def _api_deleteMessage(self, params: dict[str, Any]) -> bool:
         chat_id = self._target_chat(params["chat_id"])

@@ -68,6 +68,12 @@ class FakeUser:
         }
         return user | {key: value for key, value in optional.items() if value is not None}
 
+    def chat_json(self) -> dict[str, Any]:
+        """The Telegram Chat object of the private chat with this user."""
+        profile = {"last_name": self.last_name, "username": self.username}
+        chat = {"id": self.id, "type": "private", "first_name": self.first_name}
+        return chat | {key: value for key, value in profile.items() if value is not None}
+
     @property
     def messages(self) -> list[FakeMessage]:
         """The bot's messages now in this chat, oldest first."""
