@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 
@@ -123,6 +124,16 @@ async def polling(tg: FakeTelegram, bot: Bot, user: FakeUser) -> AsyncIterator[D
     yield dp
     await dp.stop_polling()
     await task
+
+
+async def _raw_call(tg: FakeTelegram, method: str, **params: object) -> dict:
+    """Call the fake without aiogram, for requests aiogram's types would not let through."""
+    form = {key: str(value) for key, value in params.items()}
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{tg.base_url}/bot{tg.token}/{method}", data=form) as response,
+    ):
+        return await response.json()
 
 
 # -- transport -----------------------------------------------------------------------------------------------
@@ -260,6 +271,44 @@ async def test_text_length_is_counted_after_entity_parsing(tg: FakeTelegram, bot
         await bot.send_message(USER, "a" * 4097, parse_mode=None)
 
 
+@pytest.mark.parametrize(
+    ("params", "description"),
+    [
+        ({"text": "x"}, "Bad Request: chat_id is empty"),
+        ({"chat_id": USER}, "Bad Request: message text is empty"),
+        ({"chat_id": "@nobody", "text": "x"}, "Bad Request: chat not found"),
+        (
+            {"chat_id": USER, "text": "x", "reply_markup": "{oops"},
+            "Bad Request: can't parse reply keyboard markup JSON object",
+        ),
+        (
+            {"chat_id": USER, "text": "x", "reply_markup": "{}"},
+            "Bad Request: can't parse reply keyboard markup JSON object",
+        ),
+        (
+            {"chat_id": USER, "text": "x", "reply_markup": '{"inline_keyboard": [{"text": "a"}]}'},
+            'Bad Request: field "inline_keyboard" of the InlineKeyboardMarkup should be an Array of Arrays',
+        ),
+        (
+            {"chat_id": USER, "text": "x", "reply_parameters": '{"message_id": 77}'},
+            "Bad Request: message to be replied not found",
+        ),
+        (
+            {"chat_id": USER, "text": "x", "disable_notification": "maybe"},
+            'Bad Request: field "disable_notification" must be of type Boolean',
+        ),
+        (
+            {"chat_id": USER, "text": "x", "parse_mode": "BBCode"},
+            "Bad Request: unsupported parse_mode 'BBCode'",
+        ),
+    ],
+)
+async def test_malformed_requests(tg: FakeTelegram, user, params: dict, description: str) -> None:
+    body = await _raw_call(tg, "sendMessage", **params)
+    assert (body["ok"], body["error_code"], body["description"]) == (False, 400, description)
+    assert len(tg.violations) == 1
+
+
 async def test_markdown_is_refused(bot: Bot, user) -> None:
     with pytest.raises(TelegramBadRequest, match="not supported by the fake server"):
         await bot.send_message(USER, "*bold*", parse_mode="MarkdownV2")
@@ -268,8 +317,11 @@ async def test_markdown_is_refused(bot: Bot, user) -> None:
 async def test_unknown_and_blocked_chats(tg: FakeTelegram, bot: Bot, user) -> None:
     with pytest.raises(TelegramBadRequest, match="Bad Request: chat not found"):
         await bot.send_message(999, "hi")
-    tg.known_chats.add(999)
+    tg.known_chats.update({999, -100123})
     await bot.send_message(999, "hi")
+    await bot.send_message(-100123, "to the coordinators")
+    group = await bot.get_chat(-100123)
+    assert (group.type, group.title) == ("supergroup", "Group -100123")
 
     tg.blocked.add(USER)
     with pytest.raises(TelegramForbiddenError, match="Forbidden: bot was blocked by the user"):
@@ -353,10 +405,25 @@ async def test_edits_and_the_not_modified_rule(tg: FakeTelegram, bot: Bot, user)
     ]
 
 
-async def test_edit_refuses_reply_keyboards_and_captions_of_text(bot: Bot, user) -> None:
-    sent = await bot.send_message(USER, "text")
+async def test_edits_that_telegram_refuses(tg: FakeTelegram, bot: Bot, user) -> None:
+    text = await bot.send_message(USER, "text")
+    photo = await bot.send_photo(USER, BufferedInputFile(TINY_PNG, "p.png"), caption="old")
+    from_user = tg.add_message(USER, from_bot=False, kind="text", text="mine")
     with pytest.raises(TelegramBadRequest, match="there is no caption in the message to edit"):
-        await bot.edit_message_caption(chat_id=USER, message_id=sent.message_id, caption="c")
+        await bot.edit_message_caption(chat_id=USER, message_id=text.message_id, caption="c")
+    with pytest.raises(TelegramBadRequest, match="there is no text in the message to edit"):
+        await bot.edit_message_text("t", chat_id=USER, message_id=photo.message_id)
+    with pytest.raises(TelegramBadRequest, match="message can't be edited"):
+        await bot.edit_message_text("t", chat_id=USER, message_id=from_user.message_id)
+    reply_keyboard = json.dumps({"keyboard": [["Yes"]]})
+    body = await _raw_call(
+        tg, "editMessageText", chat_id=USER, message_id=text.message_id, text="t", reply_markup=reply_keyboard
+    )
+    assert body["description"] == "Bad Request: inline keyboard expected"
+
+    edited = await bot.edit_message_caption(chat_id=USER, message_id=photo.message_id, caption="<b>new</b>")
+    assert (edited.caption, edited.caption_entities[0].type) == ("new", "bold")
+    assert len(tg.violations) == 4
 
 
 async def test_delete_message(tg: FakeTelegram, bot: Bot, user) -> None:
@@ -562,6 +629,11 @@ async def test_send_returns_what_the_bot_sent_or_edited_once(
 
     [echo] = await user.send("Tom & <Jerry>")
     assert echo.text == "Tom & <Jerry>"
+    await user.send("see /help or /start@koldoo_test_bot, not a/b")
+    assert tg.chat(USER)[-2].entities == [
+        {"type": "bot_command", "offset": 4, "length": 5},
+        {"type": "bot_command", "offset": 13, "length": 22},
+    ]
     assert tg.violations == []
 
 
