@@ -33,6 +33,7 @@ from aiogram.types import (
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
 )
 
 from bot.devtools.fake_telegram import FakeTelegram, FakeUser
@@ -363,7 +364,8 @@ async def test_valid_keyboards_are_accepted(tg: FakeTelegram, bot: Bot, user) ->
     )
     sent = await bot.send_message(USER, "b", reply_markup=contact_keyboard)
     assert sent.reply_markup is None  # Telegram returns only inline keyboards in a Message
-    assert tg.chat(USER)[-1].keyboard_texts == ["Share my number"]
+    assert tg.chat(USER)[-1].reply_markup == contact_keyboard.model_dump(exclude_none=True)
+    assert tg.reply_keyboard(USER)["keyboard"] == [[{"text": "Share my number", "request_contact": True}]]
     assert tg.chat(USER)[0].buttons[0]["callback_data"] == data
     assert tg.violations == []
 
@@ -704,3 +706,16 @@ async def test_wait_for(tg: FakeTelegram, bot: Bot, user) -> None:
     await task
     with pytest.raises(AssertionError, match="nothing for OTHER"):
         await tg.wait_for(lambda: tg.chat(OTHER), timeout=0.1, message="nothing for OTHER")
+
+
+async def test_reply_keyboard_taps(tg: FakeTelegram, bot: Bot, user: FakeUser, polling) -> None:
+    keyboard = ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text="Yes"), KeyboardButton(text="No")]])
+    sent = await bot.send_message(USER, "Sure?", reply_markup=keyboard)
+    await bot.delete_message(USER, sent.message_id)
+    assert user.keyboard == ["Yes", "No"]  # the keyboard stays after its message is gone
+    [echo] = await user.tap("Yes")
+    assert echo.text == "Yes"
+    with pytest.raises(AssertionError, match="no reply-keyboard button 'Maybe'"):
+        await user.tap("Maybe")
+    await bot.send_message(USER, "Thanks", reply_markup=ReplyKeyboardRemove())
+    assert user.keyboard == []

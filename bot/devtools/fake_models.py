@@ -149,17 +149,6 @@ class FakeMessage:
         return [button["text"] for button in self.buttons]
 
     @property
-    def keyboard_texts(self) -> list[str]:
-        """Texts of the reply-keyboard buttons sent with this message (empty if none)."""
-        if not self.reply_markup or "keyboard" not in self.reply_markup:
-            return []
-        return [
-            button if isinstance(button, str) else button["text"]
-            for row in self.reply_markup["keyboard"]
-            for button in row
-        ]
-
-    @property
     def file_bytes(self) -> bytes | None:
         return self.file.content if self.file else None
 

@@ -132,6 +132,7 @@ class FakeTelegram:
         self.files: dict[str, StoredFile] = {}
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.webhook_url = ""
+        self._reply_keyboards: dict[int, dict[str, Any]] = {}  # chat_id -> the reply keyboard shown there
         self._users: dict[int, FakeUser] = {}
         self._chats: dict[int, dict[int, FakeMessage]] = {}
         self._last_message_id: dict[int, int] = {}
@@ -261,6 +262,10 @@ class FakeTelegram:
     def chat(self, chat_id: int) -> list[FakeMessage]:
         """The messages now in a chat, oldest first (edits applied, deleted ones gone)."""
         return list(self._chats.get(chat_id, {}).values())
+
+    def reply_keyboard(self, chat_id: int) -> dict[str, Any] | None:
+        """The reply keyboard the user now sees in a chat (it outlives its message, as in Telegram)."""
+        return self._reply_keyboards.get(chat_id)
 
     def calls_of(self, method: str) -> list[ApiCall]:
         return [call for call in self.calls if call.method == method]
@@ -434,6 +439,10 @@ class FakeTelegram:
         if not replied_exists and not reply.get("allow_sending_without_reply"):
             raise bad_request("message to be replied not found")
         self._throttle(chat_id)
+        if markup and "keyboard" in markup:
+            self._reply_keyboards[chat_id] = markup
+        elif markup and "remove_keyboard" in markup:
+            self._reply_keyboards.pop(chat_id, None)
         return self.add_message(
             chat_id,
             from_bot=True,

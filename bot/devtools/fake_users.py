@@ -87,12 +87,32 @@ class FakeUser:
             raise AssertionError(f"the bot has sent nothing to user {self.id}")
         return messages[-1]
 
+    @property
+    def keyboard(self) -> list[str]:
+        """Texts of the reply-keyboard buttons the user now sees (empty when none)."""
+        markup = self.tg.reply_keyboard(self.id)
+        if markup is None:
+            return []
+        return [
+            button if isinstance(button, str) else button["text"]
+            for row in markup["keyboard"]
+            for button in row
+        ]
+
     # -- actions -------------------------------------------------------------------------------------------
     async def send(self, text: str) -> list[FakeMessage]:
         """Send a text message (commands get their bot_command entity, as in Telegram)."""
         if not text.strip() or utf16_len(text) > 4096:
             raise ValueError("a Telegram user can only send 1-4096 characters of text")
         return await self._send_message("text", text=text, entities=command_entities(text))
+
+    async def tap(self, text: str) -> list[FakeMessage]:
+        """Tap a reply-keyboard button: it must be on the keyboard shown; it sends its text."""
+        if text not in self.keyboard:
+            raise AssertionError(
+                f"no reply-keyboard button {text!r} shown to user {self.id}; keyboard: {self.keyboard}"
+            )
+        return await self.send(text)
 
     async def share_contact(
         self, phone_number: str, user_id: int | None = None, first_name: str | None = None
