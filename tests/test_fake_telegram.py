@@ -480,6 +480,23 @@ async def test_document_upload_is_stored_and_reusable(tg: FakeTelegram, bot: Bot
         await bot.send_photo(USER, sent.document.file_id)
 
 
+async def test_direct_file_part_and_unknown_attachment(tg: FakeTelegram, user) -> None:
+    """Besides aiogram's attach://, Telegram takes a file part named like the parameter."""
+    form = aiohttp.FormData()
+    form.add_field("chat_id", str(USER))
+    form.add_field("document", b"a;b\n1;2\n", filename="report.csv")
+    url = f"{tg.base_url}/bot{tg.token}/sendDocument"
+    async with aiohttp.ClientSession() as http, http.post(url, data=form) as response:
+        body = await response.json()
+    assert body["result"]["document"]["file_name"] == "report.csv"
+    assert body["result"]["document"]["mime_type"] == "text/csv"
+    assert tg.chat(USER)[-1].file_bytes == b"a;b\n1;2\n"
+    assert tg.calls_of("sendDocument")[-1].ok
+
+    missing = await _raw_call(tg, "sendDocument", chat_id=USER, document="attach://nothing")
+    assert missing["description"] == "Bad Request: file attach://nothing not found in the request"
+
+
 async def test_photo_must_be_an_image_and_caption_is_limited(tg: FakeTelegram, bot: Bot, user) -> None:
     sent = await bot.send_photo(USER, BufferedInputFile(TINY_PNG, "chart.png"), caption="c" * 1024)
     assert sent.photo[0].file_size == len(TINY_PNG)

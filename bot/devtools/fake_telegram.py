@@ -405,9 +405,13 @@ class FakeTelegram:
             return {"id": chat_id, "type": "supergroup", "title": f"Group {chat_id}"}
         return {"id": chat_id, "type": "private", "first_name": f"User{chat_id}"}
 
+    def _is_known(self, chat_id: int | str) -> bool:
+        """Chats exist for fake users and for ``known_chats``; the fake has no public @usernames."""
+        return isinstance(chat_id, int) and (chat_id in self._users or chat_id in self.known_chats)
+
     def _target_chat(self, chat_id: int | str) -> int:
         """Check that the bot may write to a chat: known (else 400) and not blocked (else 403)."""
-        if isinstance(chat_id, str) or (chat_id not in self._users and chat_id not in self.known_chats):
+        if not self._is_known(chat_id):
             raise bad_request("chat not found")
         if chat_id in self.blocked:
             raise ApiError(403, BLOCKED)
@@ -622,7 +626,7 @@ class FakeTelegram:
     async def _api_copyMessage(self, params: dict[str, Any]) -> dict[str, int]:
         chat_id = self._target_chat(params["chat_id"])
         source_chat = params["from_chat_id"]
-        if source_chat not in self._chats:
+        if not self._is_known(source_chat):
             raise bad_request("chat not found")
         source = self._message(source_chat, params["message_id"], "message to copy not found")
         text, entities = source.text, source.entities
@@ -692,7 +696,7 @@ class FakeTelegram:
 
     async def _api_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = params["chat_id"]
-        if isinstance(chat_id, str) or (chat_id not in self._users and chat_id not in self.known_chats):
+        if not self._is_known(chat_id):
             raise bad_request("chat not found")
         return self._chat_json(chat_id) | {
             "accent_color_id": 0,

@@ -340,11 +340,11 @@ def _inline_keyboard(rows: Any) -> None:
             data = button["callback_data"]
             if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES:
                 raise bad_request("BUTTON_DATA_INVALID")
-        if "url" in button and not is_button_url(button["url"]):
+        if "url" in button and not _is_button_url(button["url"]):
             raise bad_request("BUTTON_URL_INVALID")
 
 
-def is_button_url(url: Any) -> bool:
+def _is_button_url(url: Any) -> bool:
     """An inline button url must be http(s):// or tg:// with a host."""
     if not isinstance(url, str):
         return False
