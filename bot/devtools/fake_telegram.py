@@ -1,14 +1,16 @@
 """A strict fake Telegram Bot API server for end-to-end tests and the terminal simulator.
 
-A real aiogram ``Bot`` talks to it over HTTP (``AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url))``)
-and the dispatcher runs unchanged with long polling. The fake keeps the chats, answers like Telegram (same
+A real aiogram ``Bot`` talks to it over HTTP
+(``AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url))``) and the dispatcher runs unchanged with
+long polling. The fake keeps the chats, answers like Telegram (same
 JSON, same error texts), and is stricter than a mock can be: invalid HTML, over-long texts, unchanged edits,
 bad callback data, double callback answers... are refused with Telegram's 400 and recorded in ``violations``,
 so a test fails on the bugs real Telegram would only show in production.
 
 Fake users (``tg.user(...)``) push updates and wait until the bot has handled them; see FakeUser.
 Deliberate differences from Telegram: ``parse_mode`` Markdown/MarkdownV2 is refused (the project uses HTML),
-an unescaped ``&`` in HTML is refused (see bot.services.telegram_html), and there are no groups or inline mode.
+an unescaped ``&`` in HTML is refused (see bot.services.telegram_html), and there are no groups (a
+``known_chats`` id below 0 is a bare supergroup) or inline mode.
 """
 
 from __future__ import annotations
@@ -253,9 +255,8 @@ class FakeTelegram:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 recent = ", ".join(f"{call.method}->{call.status}" for call in self.calls[-8:])
-                raise AssertionError(
-                    f"{message or 'condition ' + repr(predicate)} not met within {timeout}s; last calls: {recent}"
-                )
+                what = message or f"condition {predicate!r}"
+                raise AssertionError(f"{what} not met within {timeout}s; last calls: {recent}")
             await self._wait_change(min(remaining, _RECHECK_INTERVAL))
 
     # -- inspection ----------------------------------------------------------------------------------------
@@ -328,7 +329,7 @@ class FakeTelegram:
         return len(self._activity)
 
     def bot_activity(self, chat_id: int, since: int) -> list[FakeMessage]:
-        """Bot messages sent or edited in a chat after ``since``: each once, as it is now, deleted ones left out."""
+        """Bot messages sent or edited in a chat after ``since``, each once as it is now (deleted ones left out)."""
         messages: dict[int, FakeMessage] = {}
         current = self._chats.get(chat_id, {})
         for activity_chat, message_id in self._activity[since:]:
@@ -471,8 +472,8 @@ class FakeTelegram:
             markup,
         ):
             raise bad_request(
-                "message is not modified: specified new message content and reply markup are exactly the same "
-                "as a current content and reply markup of the message"
+                "message is not modified: specified new message content and reply markup are exactly the "
+                "same as a current content and reply markup of the message"
             )
         message.parse_mode = parse_mode
         message.text, message.entities, message.reply_markup = text, entities, markup

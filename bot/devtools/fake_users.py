@@ -117,7 +117,7 @@ class FakeUser:
     async def share_contact(
         self, phone_number: str, user_id: int | None = None, first_name: str | None = None
     ) -> list[FakeMessage]:
-        """Share a contact: the user's own by default; ``user_id=0`` shares a card of someone not on Telegram."""
+        """Share a contact: the user's own by default; ``user_id=0`` shares someone's not on Telegram."""
         contact: dict[str, Any] = {"phone_number": phone_number, "first_name": first_name or self.first_name}
         if user_id is None:
             user_id = self.id
@@ -161,7 +161,7 @@ class FakeUser:
         )
 
     async def press_data(self, data: str, message_id: int | None = None) -> list[FakeMessage]:
-        """Send a callback query with arbitrary (forged or stale) data from a bot message (default: the latest)."""
+        """Send a callback query with any (forged or stale) data, from a bot message (default: the latest)."""
         messages = {message.message_id: message for message in self.messages}
         if message_id is not None and message_id not in messages:
             raise AssertionError(f"no bot message {message_id} in the chat with user {self.id}")

@@ -59,7 +59,7 @@ CHAT_ACTIONS = frozenset(
     }
 )
 
-# Parameter kinds: int, str, chat (Integer or @username), bool, json (object or array), file (InputFile or str).
+# Parameter kinds: int, str, chat (Integer or @username), bool, json (object or array), file (upload or str).
 _TEXT_PARAMS = {"parse_mode": "str", "entities": "json", "link_preview_options": "json"}
 _CAPTION_PARAMS = {"caption": "str", "parse_mode": "str", "caption_entities": "json"}
 _SEND_PARAMS = {
@@ -172,6 +172,8 @@ def decode_params(method: str, raw: dict[str, Any], uploads: dict[str, UploadedF
     spec = PARAMS[method]
     params: dict[str, Any] = {}
     for name, value in raw.items():
+        if value is None:  # a JSON null is an absent parameter
+            continue
         kind = spec.get(name)
         params[name] = value if kind is None else _decode(name, kind, value, uploads)
     for name, upload in uploads.items():
@@ -373,7 +375,7 @@ def _reply_keyboard(markup: dict[str, Any]) -> None:
 
 
 def bot_commands(commands: Any) -> list[dict[str, str]]:
-    """Check a setMyCommands list: at most 100 commands of a-z0-9_ (1-32), each with a 1-256 char description."""
+    """Check a setMyCommands list: at most 100 commands of a-z0-9_ (1-32), each described in 1-256 chars."""
     if not isinstance(commands, list) or not all(isinstance(command, dict) for command in commands):
         raise bad_request("can't parse commands JSON object")
     if len(commands) > MAX_COMMANDS:
