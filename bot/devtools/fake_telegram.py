@@ -329,7 +329,7 @@ class FakeTelegram:
         return len(self._activity)
 
     def bot_activity(self, chat_id: int, since: int) -> list[FakeMessage]:
-        """Bot messages sent or edited in a chat since the marker, once each, as they are now; not deleted ones."""
+        """Bot messages sent or edited in a chat since the marker, once each, as they are now."""
         messages: dict[int, FakeMessage] = {}
         current = self._chats.get(chat_id, {})
         for activity_chat, message_id in self._activity[since:]:
