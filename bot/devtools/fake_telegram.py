@@ -2,12 +2,16 @@
 
 A real aiogram ``Bot`` talks to it over HTTP
 (``AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url))``) and the dispatcher runs unchanged with
-long polling. The fake keeps the chats, answers like Telegram (same
-JSON, same error texts), and is stricter than a mock can be: invalid HTML, over-long texts, unchanged edits,
-bad callback data, double callback answers... are refused with Telegram's 400 and recorded in ``violations``,
-so a test fails on the bugs real Telegram would only show in production.
+long polling. The fake keeps the chats, answers like Telegram (same JSON, same error texts), and is stricter
+than a mock can be: invalid HTML, over-long texts, unchanged edits, bad callback data, double callback
+answers... are refused with Telegram's 400 and recorded in ``violations``, so a test fails on the bugs real
+Telegram would only show in production.
 
-Fake users (``tg.user(...)``) push updates and wait until the bot has handled them; see FakeUser.
+In a test: ``u = tg.user(1001, language_code="ky")``; ``await u.send("/start")``, ``u.press("English")``,
+``u.tap(...)``, ``u.share_contact(...)`` return the bot messages sent or edited in reply (see FakeUser);
+``tg.chat(id)``, ``tg.calls_of(method)``, ``tg.wait_for(predicate)`` inspect; ``tg.blocked``, ``tg.fail()``,
+``tg.outage()`` and the rate limits make Telegram misbehave; ``tg.assert_clean()`` checks the bot's manners.
+
 Deliberate differences from Telegram: ``parse_mode`` Markdown/MarkdownV2 is refused (the project uses HTML),
 an unescaped ``&`` in HTML is refused (see bot.services.telegram_html), and there are no groups (a
 ``known_chats`` id below 0 is a bare supergroup) or inline mode.
