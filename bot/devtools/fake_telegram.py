@@ -20,14 +20,11 @@ an unescaped ``&`` in HTML is refused (see bot.services.telegram_html), and ther
 from __future__ import annotations
 
 import asyncio
-import math
 import mimetypes
 import secrets
 import socket
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from http import HTTPStatus
 from types import TracebackType
 from typing import Any, Self
@@ -35,6 +32,7 @@ from typing import Any, Self
 from aiohttp import web
 
 from bot.devtools import fake_validation as check
+from bot.devtools.fake_faults import Fault, RateWindow, rate_limited
 from bot.devtools.fake_models import (
     MESSAGE_KINDS_WITH_CAPTION,
     ApiCall,
@@ -48,7 +46,6 @@ from bot.devtools.fake_users import FakeUser
 
 __all__ = ["ApiCall", "FakeMessage", "FakeTelegram", "FakeUser", "StoredFile"]
 
-MESSAGE_METHODS = frozenset({"sendMessage", "sendPhoto", "sendVideo", "sendDocument", "copyMessage"})
 BLOCKED = "Forbidden: bot was blocked by the user"
 _IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"RIFF")
 _POLL_CONFLICT = (
@@ -56,56 +53,6 @@ _POLL_CONFLICT = (
 )
 _CONFLICT_GRACE = 0.1
 _RECHECK_INTERVAL = 0.05  # wait_for also re-checks on this period, for state outside the fake (e.g. the DB)
-
-
-@dataclass
-class _Fault:
-    method: str | None
-    status: int
-    remaining: int
-    retry_after: int | None
-    description: str | None
-    delay: float
-
-    def matches(self, method: str) -> bool:
-        return self.method == method or (self.method is None and method != "getUpdates")
-
-    def error(self) -> ApiError:
-        retry_after = (
-            self.retry_after if self.retry_after is not None else (1 if self.status == 429 else None)
-        )
-        description = self.description
-        if description is None:
-            if self.status == 429:
-                description = f"Too Many Requests: retry after {retry_after}"
-            else:
-                description = HTTPStatus(self.status).phrase
-        return ApiError(self.status, description, {"retry_after": retry_after} if retry_after else None)
-
-
-class _RateWindow:
-    """Sliding-window limiter: ``limit`` messages per second; going beyond starts a retry_after penalty."""
-
-    def __init__(self, limit: float) -> None:
-        self.window = max(1.0, 1.0 / limit)
-        self.capacity = max(1, int(limit * self.window))
-        self.times: deque[float] = deque()
-        self.penalty_until = 0.0
-
-    def retry_after(self, now: float) -> int | None:
-        """Seconds to wait if a message now would exceed the limit (starting a penalty), else None."""
-        if now < self.penalty_until:
-            return max(1, math.ceil(self.penalty_until - now))
-        while self.times and self.times[0] <= now - self.window:
-            self.times.popleft()
-        if len(self.times) < self.capacity:
-            return None
-        retry_after = max(1, math.ceil(self.times[0] + self.window - now))
-        self.penalty_until = now + retry_after
-        return retry_after
-
-    def record(self, now: float) -> None:
-        self.times.append(now)
 
 
 class FakeTelegram:
@@ -150,11 +97,11 @@ class FakeTelegram:
         self._allowed_updates: set[str] | None = None
         self._poll_generation = 0
         self._queries: dict[str, bool] = {}  # callback query id -> answered
-        self._faults: list[_Fault] = []
+        self._faults: list[Fault] = []
         self._outage: tuple[float, int] | None = None
-        self._rate = _RateWindow(rate_limit) if rate_limit else None
+        self._rate = RateWindow(rate_limit) if rate_limit else None
         self._per_chat_rate = per_chat_rate_limit
-        self._chat_rates: dict[int, _RateWindow] = {}
+        self._chat_rates: dict[int, RateWindow] = {}
         self._file_paths: dict[str, StoredFile] = {}
         self._changed = asyncio.Event()
         self._stopping = False
@@ -227,7 +174,7 @@ class FakeTelegram:
         ``delay`` makes the server wait before answering; with ``status=200`` the call then succeeds normally
         (a slow, not failing, server). A 429 without ``retry_after`` gets retry_after=1.
         """
-        self._faults.append(_Fault(method, status, times, retry_after, description, delay))
+        self._faults.append(Fault(method, status, times, retry_after, description, delay))
 
     def outage(self, seconds: float, status: int = 502) -> None:
         """Every call except getUpdates fails with ``status`` for ``seconds``."""
@@ -433,11 +380,11 @@ class FakeTelegram:
         now = time.monotonic()
         windows = [self._rate] if self._rate else []
         if self._per_chat_rate:
-            windows.append(self._chat_rates.setdefault(chat_id, _RateWindow(self._per_chat_rate)))
+            windows.append(self._chat_rates.setdefault(chat_id, RateWindow(self._per_chat_rate)))
         for window in windows:
             retry_after = window.retry_after(now)
             if retry_after is not None:
-                raise check.rate_limited(retry_after)
+                raise rate_limited(retry_after)
         for window in windows:
             window.record(now)
 

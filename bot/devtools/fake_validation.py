@@ -10,7 +10,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.devtools.fake_models import ApiError, UploadedFile, bad_request
+from bot.devtools.fake_models import UploadedFile, bad_request
 from bot.services.telegram_html import TelegramHtmlError, parse_html, utf16_len
 
 MAX_TEXT_LENGTH = 4096
@@ -410,7 +410,3 @@ def scope_key(scope: Any, language_code: str | None) -> tuple[str, str]:
 def callback_answer_text(text: str | None) -> None:
     if text is not None and len(text) > MAX_CALLBACK_ANSWER_LENGTH:
         raise bad_request("MESSAGE_TOO_LONG")
-
-
-def rate_limited(retry_after: int) -> ApiError:
-    return ApiError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
