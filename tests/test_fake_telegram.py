@@ -707,6 +707,26 @@ async def test_writing_to_the_bot_unblocks_it(tg: FakeTelegram, user: FakeUser, 
     assert USER not in tg.blocked
 
 
+async def test_updates_pushed_before_the_bot_polls_are_handled_later(
+    tg: FakeTelegram, bot: Bot, user: FakeUser
+) -> None:
+    update_id = tg.push_update(user.message_update("/start"))
+    assert tg.chat(USER)[-1].text == "/start"
+    dp = Dispatcher()
+
+    @dp.message(CommandStart())
+    async def start(message: Message) -> None:
+        await message.answer("Welcome back")
+
+    task = asyncio.create_task(
+        dp.start_polling(bot, handle_as_tasks=False, handle_signals=False, close_bot_session=False)
+    )
+    await tg.wait_handled(update_id, timeout=2)
+    assert user.last.text == "Welcome back"
+    await dp.stop_polling()
+    await task
+
+
 async def test_wait_handled_fails_clearly_when_nobody_polls(tg: FakeTelegram, user: FakeUser) -> None:
     tg.handle_timeout = 0.1
     with pytest.raises(AssertionError, match="the bot did not handle update 1"):

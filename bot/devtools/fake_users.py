@@ -102,9 +102,13 @@ class FakeUser:
     # -- actions -------------------------------------------------------------------------------------------
     async def send(self, text: str) -> list[FakeMessage]:
         """Send a text message (commands get their bot_command entity, as in Telegram)."""
+        return await self._deliver(self.message_update(text))
+
+    def message_update(self, text: str) -> dict[str, Any]:
+        """Write a text message in the chat and return its update, for ``tg.push_update`` (no waiting)."""
         if not text.strip() or utf16_len(text) > 4096:
             raise ValueError("a Telegram user can only send 1-4096 characters of text")
-        return await self._send_message("text", text=text, entities=command_entities(text))
+        return self._message_update("text", text=text, entities=command_entities(text))
 
     async def tap(self, text: str) -> list[FakeMessage]:
         """Tap a reply-keyboard button: it must be on the keyboard shown; it sends its text."""
@@ -177,9 +181,12 @@ class FakeUser:
         return await self._send_message(kind, file=stored, text=caption, entities=entities)
 
     async def _send_message(self, kind: str, **content: Any) -> list[FakeMessage]:
+        return await self._deliver(self._message_update(kind, **content))
+
+    def _message_update(self, kind: str, **content: Any) -> dict[str, Any]:
         self.tg.blocked.discard(self.id)  # writing to the bot means the user has unblocked it
         message = self.tg.add_message(self.id, from_bot=False, kind=kind, **content)
-        return await self._deliver({"message": message.to_api()})
+        return {"message": message.to_api()}
 
     async def _callback(self, message: FakeMessage | None, data: str) -> list[FakeMessage]:
         query: dict[str, Any] = {
