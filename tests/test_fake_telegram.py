@@ -36,6 +36,7 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
+from bot.devtools.fake_faults import RateWindow
 from bot.devtools.fake_telegram import FakeTelegram, FakeUser
 from bot.devtools.fake_users import TINY_PNG
 
@@ -308,6 +309,26 @@ async def test_malformed_requests(tg: FakeTelegram, user, params: dict, descript
     body = await _raw_call(tg, "sendMessage", **params)
     assert (body["ok"], body["error_code"], body["description"]) == (False, 400, description)
     assert len(tg.violations) == 1
+
+
+async def test_surrounding_whitespace_is_trimmed_with_the_entities(tg: FakeTelegram, bot: Bot, user) -> None:
+    sent = await bot.send_message(USER, "\n  <b> Bold</b> tail \n")
+    assert sent.text == "Bold tail"
+    assert [(entity.type, entity.offset, entity.length) for entity in sent.entities] == [("bold", 0, 4)]
+
+
+def test_rate_window_slides_and_penalises() -> None:
+    window = RateWindow(2)
+    for now in (0.0, 0.4):
+        assert window.retry_after(now) is None
+        window.record(now)
+    assert window.retry_after(0.5) == 1  # the first message leaves the window at 1.0
+    assert window.retry_after(1.2) == 1  # still inside the penalty, which ends at 1.5
+    assert window.retry_after(1.6) is None  # 0.0 and 0.4 have left the window
+    slow = RateWindow(0.5)  # one message per two seconds
+    slow.record(0.0)
+    assert slow.retry_after(1.0) == 1
+    assert slow.retry_after(2.1) is None
 
 
 async def test_markdown_is_refused(bot: Bot, user) -> None:
