@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.devtools.fake_telegram import FakeTelegram
+from tests.privacy import leaks, personal_data
 from tests.process import BotProcess
 
 
@@ -21,6 +22,7 @@ async def bot_process(tg: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotProc
     yield process
     if process.process.returncode is None:
         await process.stop(signal.SIGKILL)
+    assert leaks(process.log(), personal_data(tg)) == []
 
 
 async def replies_to(tg: FakeTelegram, user, action, count: int = 1) -> list:

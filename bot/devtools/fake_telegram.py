@@ -159,6 +159,10 @@ class FakeTelegram:
         self._users[user_id] = user
         return user
 
+    @property
+    def users(self) -> list[FakeUser]:
+        return list(self._users.values())
+
     def fail(
         self,
         method: str | None = None,
