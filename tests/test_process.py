@@ -36,9 +36,9 @@ async def replies_to(tg: FakeTelegram, user, action, count: int = 1) -> list:
 
 async def test_runs_with_only_a_token_and_api_url(tg: FakeTelegram, bot_process: BotProcess, tmp_path: Path) -> None:
     user = tg.user(7001, language_code="ky")
-    welcome, menu = await replies_to(tg, user, lambda: user.send("/start"), count=2)
+    [welcome] = await replies_to(tg, user, lambda: user.send("/start"))
     assert welcome.text.startswith("Салам! Мен Колдоо")
-    assert welcome.button_texts() == ["Кыргызча", "Русский", "English"]
+    assert welcome.button_texts()[:3] == ["Кыргызча", "Русский", "English"]
     [switched] = await replies_to(tg, user, lambda: user.press("English"))
     assert switched.text.startswith("Done: I will speak English.")
     [reply] = await replies_to(tg, user, lambda: user.send("/help"))
@@ -50,7 +50,7 @@ async def test_sigterm_stops_cleanly_and_a_restart_continues(
     tg: FakeTelegram, bot_process: BotProcess, tmp_path: Path
 ) -> None:
     user = tg.user(7002, language_code="en")
-    await replies_to(tg, user, lambda: user.send("/start"), count=2)
+    await replies_to(tg, user, lambda: user.send("/start"))
     assert await bot_process.stop(signal.SIGTERM) == 0
     assert "bot.stopped" in bot_process.log()
     await bot_process.start()
@@ -76,7 +76,7 @@ async def test_kill_9_then_restart_handles_waiting_updates_once(
     tg: FakeTelegram, bot_process: BotProcess
 ) -> None:
     user = tg.user(7003, language_code="en")
-    await replies_to(tg, user, lambda: user.send("/start"), count=2)
+    await replies_to(tg, user, lambda: user.send("/start"))
     await bot_process.stop(signal.SIGKILL)
     for _ in range(3):
         asyncio.create_task(user.send("/menu"))

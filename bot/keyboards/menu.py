@@ -28,11 +28,13 @@ SECTIONS: list[MenuSection] = [
 ]
 
 
-def main_menu_keyboard() -> InlineKeyboardMarkup:
+def main_menu_keyboard(with_languages: bool = False) -> InlineKeyboardMarkup:
+    """One button per section; on a first visit the three languages come first, in one row."""
     builder = InlineKeyboardBuilder()
+    if with_languages:
+        builder.attach(InlineKeyboardBuilder.from_markup(language_keyboard()))
     for section in SECTIONS:
-        builder.button(text=str(section.label), callback_data=MenuCb(section=section.key))
-    builder.adjust(1)
+        builder.row(InlineKeyboardButton(text=str(section.label), callback_data=MenuCb(section=section.key).pack()))
     return builder.as_markup()
 
 
