@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.utils.i18n import get_i18n
 
 from bot.i18n import LANGUAGE_NAMES, __, _
 from bot.keyboards.callbacks import LangCb, MenuCb
@@ -29,13 +30,22 @@ SECTIONS: list[MenuSection] = [
 
 
 def main_menu_keyboard(with_languages: bool = False) -> InlineKeyboardMarkup:
-    """One button per section; on a first visit the three languages come first, in one row."""
-    builder = InlineKeyboardBuilder()
+    """One button per section; on a first visit the three languages come first, in one row.
+
+    Built once per language: every /start and every Menu press shows it, so it is on the hot path.
+    """
+    return _main_menu(get_i18n().current_locale, with_languages)
+
+
+@lru_cache(maxsize=16)
+def _main_menu(locale: str, with_languages: bool) -> InlineKeyboardMarkup:
+    rows = [
+        [InlineKeyboardButton(text=str(section.label), callback_data=MenuCb(section=section.key).pack())]
+        for section in SECTIONS
+    ]
     if with_languages:
-        builder.attach(InlineKeyboardBuilder.from_markup(language_keyboard()))
-    for section in SECTIONS:
-        builder.row(InlineKeyboardButton(text=str(section.label), callback_data=MenuCb(section=section.key).pack()))
-    return builder.as_markup()
+        rows.insert(0, language_keyboard().inline_keyboard[0])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def menu_button() -> InlineKeyboardButton:
@@ -55,10 +65,11 @@ def menu_only_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[menu_button()]])
 
 
+@lru_cache(maxsize=1)
 def language_keyboard() -> InlineKeyboardMarkup:
     """Language names are written in their own language, whatever the current locale."""
-    builder = InlineKeyboardBuilder()
-    for code, name in LANGUAGE_NAMES.items():
-        builder.button(text=name, callback_data=LangCb(code=code))
-    builder.adjust(3)
-    return builder.as_markup()
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=name, callback_data=LangCb(code=code).pack()) for code, name in LANGUAGE_NAMES.items()]
+        ]
+    )
