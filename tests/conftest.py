@@ -38,11 +38,16 @@ class RunningApp:
         return self.app.db
 
     async def start(self) -> None:
+        me_before = len(self.tg.calls_of("getMe"))
         self.app = await App.create(self.settings)
         self._task = asyncio.create_task(
             self.app.run_polling(handle_as_tasks=self.handle_as_tasks, handle_signals=False, polling_timeout=1)
         )
-        await self.tg.wait_for(lambda: self.app.started.is_set() or self._task.done(), timeout=10)
+        # started: commands registered, loops running, and polling asked who it is (its last step before polling)
+        await self.tg.wait_for(
+            lambda: (self.app.started.is_set() and len(self.tg.calls_of("getMe")) > me_before) or self._task.done(),
+            timeout=10,
+        )
         if self._task.done():
             self._task.result()
 

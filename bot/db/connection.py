@@ -19,6 +19,8 @@ from typing import Any
 import aiosqlite
 
 log = logging.getLogger(__name__)
+# aiosqlite logs every statement with its parameters at DEBUG: names and phones would reach the logs.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 BUSY_TIMEOUT_MS = 15_000
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
