@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.services.dates import DateParseError, DateProblem, add_years, parse_user_date
+from bot.services.dates import DateParseError, DateProblem, add_months, add_years, parse_user_date
 
 TODAY = date(2026, 11, 25)
 
@@ -80,3 +80,16 @@ def test_every_written_form_reads_back(day, pattern):
 )
 def test_add_years(start, years, expected):
     assert add_years(start, years) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        (date(2025, 5, 31), -3, date(2025, 2, 28)),
+        (date(2024, 5, 31), -3, date(2024, 2, 29)),
+        (date(2026, 1, 31), -2, date(2025, 11, 30)),
+        (date(2025, 12, 15), 2, date(2026, 2, 15)),
+    ],
+)
+def test_add_months(start, months, expected):
+    assert add_months(start, months) == expected

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import date
+from datetime import date, timedelta
 
 _SEPARATOR = r"[.\-/\s]+"
 _DATE = re.compile(rf"^(\d{{1,4}}){_SEPARATOR}(\d{{1,2}}){_SEPARATOR}(\d{{1,4}})\.?$")
@@ -70,13 +70,20 @@ def parse_user_date(text: str, today: date, *, allow_future: bool = False) -> da
     return parsed
 
 
+def add_months(value: date, months: int) -> date:
+    """The same day `months` later (or earlier), clamped to the month's last day (31 May - 3 months = 28 Feb)."""
+    index = value.year * 12 + value.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    next_month = date(year + month // 12, month % 12 + 1, 1)
+    last_day = (next_month - timedelta(days=1)).day
+    return date(year, month, min(value.day, last_day))
+
+
 def add_years(value: date, years: int) -> date:
     """The same day `years` later (or earlier); 29 February becomes 28 February in a common year.
 
     This is how Russian law counts periods in years (Civil Code art. 192: a period ends on the matching day
     of the last year, or on the last day of the month when that day does not exist).
     """
-    try:
-        return value.replace(year=value.year + years)
-    except ValueError:
-        return value.replace(year=value.year + years, day=28)
+    return add_months(value, 12 * years)
