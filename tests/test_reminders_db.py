@@ -30,21 +30,21 @@ def test_ban_end_plan():
         ("check_before_travel", date(2029, 3, 31), date(2029, 1, 31)),
         ("ban_end", date(2029, 3, 31), date(2029, 3, 31)),
     ]
-    assert ban_end_plan(date(2027, 1, 1), TODAY)[0][2] == TODAY
+    assert ban_end_plan(date(2027, 1, 1), TODAY) == [("ban_end", date(2027, 1, 1), date(2027, 1, 1))]
     assert ban_end_plan(TODAY, TODAY) == []
 
 
 def test_travel_plan():
     assert travel_plan(date(2027, 4, 30), TODAY) == [("check_before_travel", date(2027, 4, 30), date(2027, 2, 28))]
-    assert travel_plan(date(2026, 12, 1), TODAY) == [("check_before_travel", date(2026, 12, 1), TODAY)]
-    assert travel_plan(TODAY, TODAY) == []
+    assert travel_plan(date(2027, 1, 25), TODAY) == []
+    assert travel_plan(date(2027, 1, 26), TODAY) == [("check_before_travel", date(2027, 1, 26), date(2026, 11, 26))]
 
 
 async def test_due_reminders_are_claimed_once(db):
-    assert await reminders.schedule(db, 1, ban_end_plan(date(2027, 1, 10), TODAY)) == 2
-    assert await reminders.schedule(db, 1, ban_end_plan(date(2027, 1, 10), TODAY)) == 0
-    await reminders.schedule(db, 2, travel_plan(date(2026, 12, 20), date(2026, 11, 1)))
-    await reminders.schedule(db, 3, travel_plan(date(2026, 12, 20), date(2026, 11, 1)))
+    assert await reminders.schedule(db, 1, ban_end_plan(date(2027, 1, 10), date(2026, 10, 1))) == 2
+    assert await reminders.schedule(db, 1, ban_end_plan(date(2027, 1, 10), date(2026, 10, 1))) == 0
+    await reminders.schedule(db, 2, travel_plan(date(2026, 12, 20), date(2026, 10, 1)))
+    await reminders.schedule(db, 3, travel_plan(date(2026, 12, 20), date(2026, 10, 1)))
 
     due = await reminders.claim_due(db, TODAY)
     assert [(r.user_id, r.locale, r.kind, r.subject_date) for r in due] == [
@@ -57,7 +57,7 @@ async def test_due_reminders_are_claimed_once(db):
 
 
 async def test_released_reminder_is_claimed_again(db):
-    await reminders.schedule(db, 1, travel_plan(date(2026, 12, 20), TODAY))
+    await reminders.schedule(db, 1, [("check_before_travel", date(2026, 12, 20), TODAY)])
     (first,) = await reminders.claim_due(db, TODAY)
     await reminders.release(db, first.id)
     assert [r.id for r in await reminders.claim_due(db, TODAY)] == [first.id]

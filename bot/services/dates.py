@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 _SEPARATOR = r"[.\-/\s]+"
 _DATE = re.compile(rf"^(\d{{1,4}}){_SEPARATOR}(\d{{1,2}}){_SEPARATOR}(\d{{1,4}})\.?$")
@@ -87,3 +88,13 @@ def add_years(value: date, years: int) -> date:
     of the last year, or on the last day of the month when that day does not exist).
     """
     return add_months(value, 12 * years)
+
+
+# Kyrgyzstan's time (UTC+6) is ahead of Moscow and Almaty, where most of our users live: a date one of them
+# calls "today" is never later than today here, so it is never refused as being in the future.
+USERS_TIMEZONE = ZoneInfo("Asia/Bishkek")
+
+
+def users_today() -> date:
+    """Today's date as the dialogues judge typed dates: in Bishkek time."""
+    return datetime.now(USERS_TIMEZONE).date()

@@ -17,17 +17,15 @@ Plan = list[tuple[str, date, date]]
 
 
 def ban_end_plan(ban_end: date, today: date) -> Plan:
-    """Check two months before a ban runs out (today when that is nearer), and again on the day it ends."""
-    if ban_end <= today:
-        return []
-    return [
-        ("check_before_travel", ban_end, max(today, add_months(ban_end, -CHECK_AHEAD_MONTHS))),
+    """Check two months before a ban runs out, and again on the day it ends; only what is still ahead."""
+    plan = [
+        ("check_before_travel", ban_end, add_months(ban_end, -CHECK_AHEAD_MONTHS)),
         ("ban_end", ban_end, ban_end),
     ]
+    return [item for item in plan if item[2] > today]
 
 
 def travel_plan(travel_date: date, today: date) -> Plan:
-    """Check two months before a planned trip (today when the trip is nearer than that)."""
-    if travel_date <= today:
-        return []
-    return [("check_before_travel", travel_date, max(today, add_months(travel_date, -CHECK_AHEAD_MONTHS)))]
+    """Check two months before a planned trip; nothing when that day has come (the advice is: check now)."""
+    due = add_months(travel_date, -CHECK_AHEAD_MONTHS)
+    return [("check_before_travel", travel_date, due)] if due > today else []
