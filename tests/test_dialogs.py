@@ -63,16 +63,16 @@ def test_back_undoes_an_added_date():
 
 def test_ban_checks():
     answers = {"allowed_until": "2025-03-31"}
-    assert ban_dialog.check("departure", date(2025, 3, 1), answers) == "departure_before_allowed_end"
-    assert ban_dialog.check("departure", None, answers) is None
-    assert ban_dialog.check("admin_dates", date(2025, 3, 1), {"admin_dates": ["2025-01-01"] * 20}) == "too_many_dates"
+    assert ban_dialog.check("departure", date(2025, 3, 1), answers, TODAY) == "departure_before_allowed_end"
+    assert ban_dialog.check("departure", None, answers, TODAY) is None
+    assert ban_dialog.check("admin_dates", date(2025, 3, 1), {"admin_dates": ["2025-01-01"] * 20}, TODAY) == "too_many_dates"
 
 
 def play_stay(*steps: tuple[str, object]) -> Progress:
     progress = Progress(stay_dialog.FIRST)
     for step, value in steps:
         assert progress.step == step
-        assert stay_dialog.check(step, value if isinstance(value, date) else None, progress.answers) is None
+        assert stay_dialog.check(step, value if isinstance(value, date) else None, progress.answers, TODAY) is None
         answers = stay_dialog.record(step, value, progress.answers)
         progress.advance(answers, stay_dialog.next_step(step, answers, RULES.stay, TODAY) or "result")
     return progress
@@ -100,8 +100,13 @@ def test_stay_dialogue_skips_what_does_not_apply():
 
 def test_stay_checks_trip_order():
     answers = {"entry": "2026-06-01", "trips": [["2026-03-01", "2026-03-20"]], "earlier_entry": "2026-01-05"}
-    assert stay_dialog.check("exit", date(2026, 5, 1), answers) == "exit_before_entry"
-    assert stay_dialog.check("earlier_entry", date(2026, 3, 1), answers) == "overlap"
-    assert stay_dialog.check("earlier_exit", date(2026, 1, 1), answers) == "exit_before_entry"
-    assert stay_dialog.check("earlier_exit", date(2026, 3, 1), answers) == "overlap"
-    assert stay_dialog.check("earlier_exit", date(2026, 2, 28), answers) is None
+    assert stay_dialog.check("exit", date(2026, 5, 1), answers, TODAY) == "exit_before_entry"
+    assert stay_dialog.check("earlier_entry", date(2026, 3, 1), answers, TODAY) == "overlap"
+    assert stay_dialog.check("earlier_exit", date(2026, 1, 1), answers, TODAY) == "exit_before_entry"
+    assert stay_dialog.check("earlier_exit", date(2026, 3, 1), answers, TODAY) == "overlap"
+    assert stay_dialog.check("earlier_exit", date(2026, 2, 28), answers, TODAY) is None
+
+
+def test_travel_date_must_be_ahead():
+    assert ban_dialog.check_travel("travel_date", TODAY, {}, TODAY) == "not_ahead"
+    assert ban_dialog.check_travel("travel_date", date(2027, 1, 1), {}, TODAY) is None

@@ -20,6 +20,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.config import Settings
+from bot.db.connection import Database
 from bot.handlers.start import show_menu
 from bot.i18n import _
 from bot.keyboards.callbacks import StepCb
@@ -31,7 +32,20 @@ from bot.services.text import split_html
 log = logging.getLogger(__name__)
 
 Answers = dict[str, Any]
-Finish = Callable[[Bot, int, Answers, str, Settings], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a dialogue's result needs besides the answers: where to send it, in which language, with what."""
+
+    bot: Bot
+    chat_id: int
+    locale: str
+    settings: Settings
+    db: Database
+
+
+Finish = Callable[[Answers, Context], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -43,11 +57,11 @@ class DialogSpec:
     questions: Mapping[str, Question]
     first: str
     record: Callable[[str, str | date | None, Answers], Answers]
-    next_step: Callable[[str, Answers, date], str | None]
-    check: Callable[[str, date | None, Answers], str | None]
-    prompt: Callable[[str, Answers], str]  # the question's text (HTML)
+    next_step: Callable[[str, Answers, date, Settings], str | None]  # (step, answers, today, settings)
+    check: Callable[[str, date | None, Answers, date], str | None]
+    prompt: Callable[[str, Answers, str], str]  # the question's text (HTML) for (step, answers, locale)
     label: Callable[[str], str]  # a choice button's label
-    problem: Callable[[str, Answers], str]  # what to say about a problem code of `check`
+    problem: Callable[[str, Answers, str], str]  # what to say about a problem code of `check`, in a locale
     finish: Finish  # shows the result; the FSM is already cleared
 
 
@@ -87,19 +101,19 @@ def question_keyboard(spec: DialogSpec, progress: Progress) -> InlineKeyboardMar
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def ask(bot: Bot, chat_id: int, spec: DialogSpec, progress: Progress, note: str = "") -> None:
+async def ask(context: Context, spec: DialogSpec, progress: Progress, note: str = "") -> None:
     """Send the current question, after `note` (what was wrong with the last answer) when there is one."""
-    text = spec.prompt(progress.step, progress.answers)
-    await send(bot, chat_id, f"{note}\n\n{text}" if note else text, question_keyboard(spec, progress))
+    text = spec.prompt(progress.step, progress.answers, context.locale)
+    await send(context.bot, context.chat_id, f"{note}\n\n{text}" if note else text, question_keyboard(spec, progress))
 
 
-async def begin(bot: Bot, chat_id: int, state: FSMContext, spec: DialogSpec) -> None:
+async def begin(context: Context, state: FSMContext, spec: DialogSpec) -> None:
     """Start the dialogue from its first question, dropping any other dialogue in progress."""
     await state.clear()
     await state.set_state(spec.state)
     progress = Progress(spec.first)
     await state.update_data({spec.name: progress.to_data()})
-    await ask(bot, chat_id, spec, progress)
+    await ask(context, spec, progress)
 
 
 async def _load(state: FSMContext, spec: DialogSpec) -> Progress | None:
@@ -111,87 +125,89 @@ async def _load(state: FSMContext, spec: DialogSpec) -> Progress | None:
 
 
 async def _move_on(
-    bot: Bot, chat_id: int, state: FSMContext, spec: DialogSpec, progress: Progress, answers: Answers,
-    locale: str, settings: Settings, *, stay: bool = False,
+    context: Context, state: FSMContext, spec: DialogSpec, progress: Progress, answers: Answers, *, stay: bool = False
 ) -> None:
     """Store the answers and ask the next question (the same one when `stay`), or finish the dialogue."""
-    following = progress.step if stay else spec.next_step(progress.step, answers, users_today())
+    following = progress.step if stay else spec.next_step(progress.step, answers, users_today(), context.settings)
     if following is None:
         await state.clear()
-        log.info("dialog.finished", extra={"dialog": spec.name, "user_id": chat_id})
-        await spec.finish(bot, chat_id, answers, locale, settings)
+        log.info("dialog.finished", extra={"dialog": spec.name, "user_id": context.chat_id})
+        await spec.finish(answers, context)
         return
     progress.advance(answers, following)
     await state.update_data({spec.name: progress.to_data()})
-    await ask(bot, chat_id, spec, progress)
+    await ask(context, spec, progress)
 
 
 def attach(router: Router, spec: DialogSpec) -> None:
     """Register the dialogue's handlers (typed answers, anything else, buttons) on `router`."""
 
     @router.message(spec.state, F.text, ~F.text.startswith("/"))
-    async def typed(message: Message, state: FSMContext, bot: Bot, locale: str, settings: Settings) -> None:
-        chat_id = message.chat.id
+    async def typed(
+        message: Message, state: FSMContext, bot: Bot, locale: str, settings: Settings, db: Database
+    ) -> None:
+        context = Context(bot, message.chat.id, locale, settings, db)
         progress = await _load(state, spec)
         if progress is None:
-            await begin(bot, chat_id, state, spec)
+            await begin(context, state, spec)
             return
         question = spec.questions[progress.step]
         if question.kind not in ("date", "date_list"):
-            await ask(bot, chat_id, spec, progress, _("Please answer with one of the buttons below."))
+            await ask(context, spec, progress, _("Please answer with one of the buttons below."))
             return
+        today = users_today()
         try:
-            value = parse_user_date(message.text, users_today(), allow_future=question.allow_future)
+            value = parse_user_date(message.text, today, allow_future=question.allow_future)
         except DateParseError as error:
-            await ask(bot, chat_id, spec, progress, date_problem_text(error.problem))
+            await ask(context, spec, progress, date_problem_text(error.problem))
             return
-        problem = spec.check(progress.step, value, progress.answers)
+        problem = spec.check(progress.step, value, progress.answers, today)
         if problem is not None:
-            await ask(bot, chat_id, spec, progress, spec.problem(problem, progress.answers))
+            await ask(context, spec, progress, spec.problem(problem, progress.answers, context.locale))
             return
         answers = spec.record(progress.step, value, progress.answers)
-        await _move_on(bot, chat_id, state, spec, progress, answers, locale, settings,
-                       stay=question.kind == "date_list")
+        await _move_on(context, state, spec, progress, answers, stay=question.kind == "date_list")
 
     @router.message(spec.state, ~F.text)
-    async def not_text(message: Message, state: FSMContext, bot: Bot) -> None:
+    async def not_text(
+        message: Message, state: FSMContext, bot: Bot, locale: str, settings: Settings, db: Database
+    ) -> None:
+        context = Context(bot, message.chat.id, locale, settings, db)
         progress = await _load(state, spec)
         if progress is None:
-            await begin(bot, message.chat.id, state, spec)
+            await begin(context, state, spec)
             return
-        await ask(bot, message.chat.id, spec, progress, _("Please answer with text or a button."))
+        await ask(context, spec, progress, _("Please answer with text or a button."))
 
     @router.callback_query(StepCb.filter(F.dialog == spec.name))
     async def pressed(
         callback: CallbackQuery, callback_data: StepCb, callback_answer: CallbackAnswer, state: FSMContext,
-        bot: Bot, locale: str, settings: Settings,
+        bot: Bot, locale: str, settings: Settings, db: Database,
     ) -> None:
-        chat_id = callback.from_user.id
+        context = Context(bot, callback.from_user.id, locale, settings, db)
         progress = await _load(state, spec)
         if progress is None or callback_data.step != progress.step:
             callback_answer.text = _("This button is out of date.")
             if progress is not None:
-                await ask(bot, chat_id, spec, progress)
+                await ask(context, spec, progress)
             return
         question = spec.questions[progress.step]
         action, value = callback_data.action, callback_data.value
         if action == "cancel":
             await state.clear()
-            await send(bot, chat_id, _("Stopped. Nothing was saved."), main_menu_keyboard())
+            await send(bot, context.chat_id, _("Stopped. Nothing was saved."), main_menu_keyboard())
         elif action == "back":
             if progress.back():
                 await state.update_data({spec.name: progress.to_data()})
-                await ask(bot, chat_id, spec, progress)
+                await ask(context, spec, progress)
             else:
                 await state.clear()
                 await show_menu(callback)
         elif action == "pick" and question.kind in ("yes_no", "choice") and value in question.buttons:
-            answers = spec.record(progress.step, value, progress.answers)
-            await _move_on(bot, chat_id, state, spec, progress, answers, locale, settings)
+            await _move_on(context, state, spec, progress, spec.record(progress.step, value, progress.answers))
         elif action == "none" and question.none_choice:
-            answers = spec.record(progress.step, None, progress.answers)
-            await _move_on(bot, chat_id, state, spec, progress, answers, locale, settings)
+            await _move_on(context, state, spec, progress, spec.record(progress.step, None, progress.answers))
         elif action == "done" and question.kind == "date_list" and progress.answers.get(question.id):
-            await _move_on(bot, chat_id, state, spec, progress, progress.answers, locale, settings)
+            await _move_on(context, state, spec, progress, progress.answers)
         else:  # forged or impossible data: show the question again
-            await ask(bot, chat_id, spec, progress)
+            await ask(context, spec, progress)

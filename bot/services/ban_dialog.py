@@ -53,13 +53,21 @@ def next_step(current: str, answers: dict[str, Any]) -> str | None:
     return None
 
 
-def check(step: str, value: date | None, answers: dict[str, Any]) -> str | None:
+def check(step: str, value: date | None, answers: dict[str, Any], today: date) -> str | None:
     """A problem code when a typed date contradicts earlier answers, else None."""
     if step == "departure" and value is not None and value < date.fromisoformat(answers["allowed_until"]):
         return "departure_before_allowed_end"
     if QUESTIONS[step].kind == "date_list" and len(answers.get(step, [])) >= MAX_LIST_DATES:
         return "too_many_dates"
     return None
+
+
+# "Remind me" without a dated ban asks one more thing: when the migrant plans to travel.
+TRAVEL_QUESTIONS = {"travel_date": Question("travel_date", "date", allow_future=True)}
+
+
+def check_travel(step: str, value: date | None, answers: dict[str, Any], today: date) -> str | None:
+    return "not_ahead" if value is not None and value <= today else None
 
 
 def to_ban_answers(answers: dict[str, Any], today: date) -> BanAnswers:

@@ -74,7 +74,7 @@ def earliest_entry(answers: dict[str, Any]) -> date:
     return date.fromisoformat(min(entries))
 
 
-def check(step: str, value: date | None, answers: dict[str, Any]) -> str | None:
+def check(step: str, value: date | None, answers: dict[str, Any], today: date) -> str | None:
     """A problem code when a typed date contradicts earlier answers, else None."""
     if value is None:
         return None
