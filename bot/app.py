@@ -15,13 +15,14 @@ from bot.config import Settings
 from bot.db.connection import Database
 from bot.factory import create_bot, create_dispatcher
 from bot.i18n import Catalogues
+from bot.jobs.reminders import reminder_loop
 
 log = logging.getLogger(__name__)
 
 BackgroundLoop = Callable[["App"], Awaitable[None]]
 
 # Loops that run beside polling (reminders, broadcasts); a feature adds its entry here.
-BACKGROUND_LOOPS: list[BackgroundLoop] = []
+BACKGROUND_LOOPS: list[BackgroundLoop] = [reminder_loop]
 
 
 class App:

@@ -38,10 +38,10 @@ PROMPTS = {
         "<b>Stay calculator</b>\nI will count how many days you may stay, from your own dates. Your answers are "
         "kept only until the result.\n\nWhich country?"
     ),
-    "entry": __("On what date did you last enter {country}? Type the date, for example: 05.03.2026"),
+    "entry": __("On what date did you last enter the country? Type the date, for example: 05.03.2026"),
     "exit": __("On what date did you leave? If you are still there, press the button."),
-    "earlier": __("Were you in {country} at other times in the last 12 months?"),
-    "another": __("Added. Was there another trip to {country} before that one?"),
+    "earlier": __("Were you in the country at other times in the last 12 months?"),
+    "another": __("Added. Was there another trip to the country before that one?"),
     "earlier_entry": __("An earlier trip: on what date did you enter? It must be before {date}."),
     "earlier_exit": __("And on what date did you leave after that trip?"),
     "contract": __("Do you work in Russia under an employment (or civil) contract?"),
@@ -62,11 +62,10 @@ PROBLEMS = {
 
 
 def prompt(step: str, answers: Answers, locale: str) -> str:
-    values = {"country": str(COUNTRY_NAMES[answers["country"]])} if "country" in answers else {}
-    if step == "earlier_entry":
-        values["date"] = format_date(stay_dialog.earliest_entry(answers), locale)
     key = "another" if step == "earlier" and answers.get("trips") else step
-    return str(PROMPTS[key]).format(**values)
+    if step == "earlier_entry":
+        return str(PROMPTS[key]).format(date=format_date(stay_dialog.earliest_entry(answers), locale))
+    return str(PROMPTS[key])
 
 
 def problem(code: str, answers: Answers, locale: str) -> str:
