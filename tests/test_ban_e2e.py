@@ -41,14 +41,20 @@ def test_the_official_check_button_uses_the_punycode_domain():
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-async def test_overstay_of_200_days_gives_the_five_year_clause(tg: FakeTelegram, app: RunningApp, locale: str):
+async def test_overstay_of_200_days_gives_the_five_year_clause(
+    tg: FakeTelegram, app: RunningApp, locale: str
+):
     user = tg.user(3000 + LOCALES.index(locale), language_code=locale)
     allowed_until = users_today() - timedelta(days=400)
     departure = allowed_until + timedelta(days=200)
 
     [question] = await user.send("/ban")
-    assert question.button_texts() == [t("Yes", locale), t("No", locale), t("⬅️ Back", locale),
-                                       t("✖️ Cancel", locale)]
+    assert question.button_texts() == [
+        t("Yes", locale),
+        t("No", locale),
+        t("⬅️ Back", locale),
+        t("✖️ Cancel", locale),
+    ]
     await user.press(t("Yes", locale))
     await user.send(dmy(allowed_until))
     await user.send(dmy(departure))
@@ -57,16 +63,26 @@ async def test_overstay_of_200_days_gives_the_five_year_clause(tg: FakeTelegram,
     ground = next(g for g in RULES.grounds if g.id == "overstay_180")
     end = format_date(add_years(departure, 5), locale)
     assert ground.clause in result.text and ground.title.get(locale) in result.text
-    assert t("From {start} to {end}.", locale).format(start=format_date(departure, locale), end=end) in result.text
-    assert t("<b>Latest end of a ban: {date}</b>", locale).format(date=end).replace("<b>", "").replace(
-        "</b>", "") in result.text
+    assert (
+        t("From {start} to {end}.", locale).format(start=format_date(departure, locale), end=end)
+        in result.text
+    )
+    assert (
+        t("<b>Latest end of a ban: {date}</b>", locale)
+        .format(date=end)
+        .replace("<b>", "")
+        .replace("</b>", "")
+        in result.text
+    )
     assert "sub. 12" not in result.text  # the 3-year clause is replaced by the harsher one
     assert "xn--b1afk4ade4e" in str(result.reply_markup)
     assert result.button_texts()[1:3] == [t("Get legal help", locale), t("Remind me", locale)]
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-async def test_two_fines_give_the_discretionary_three_year_ground(tg: FakeTelegram, app: RunningApp, locale: str):
+async def test_two_fines_give_the_discretionary_three_year_ground(
+    tg: FakeTelegram, app: RunningApp, locale: str
+):
     user = tg.user(3100 + LOCALES.index(locale), language_code=locale)
     first, second = users_today() - timedelta(days=500), users_today() - timedelta(days=30)
     await user.send("/ban")
@@ -93,8 +109,9 @@ async def test_garbage_dates_are_explained_and_asked_again(tg: FakeTelegram, app
     cases = {
         "soon": "I could not read a date. Please type it like this: 05.03.2024",
         "31.02.2024": "There is no such date. Please check the day and the month, for example: 05.03.2024",
-        dmy(users_today() + timedelta(days=3)):
-            "This date is in the future. Please type a date that has already passed, for example: 05.03.2024",
+        dmy(
+            users_today() + timedelta(days=3)
+        ): "This date is in the future. Please type a date that has already passed, for example: 05.03.2024",
     }
     for text, msgid in cases.items():
         [reply] = await user.send(text)
@@ -105,8 +122,13 @@ async def test_garbage_dates_are_explained_and_asked_again(tg: FakeTelegram, app
     allowed_until = users_today() - timedelta(days=100)
     await user.send(dmy(allowed_until))
     [reply] = await user.send(dmy(allowed_until - timedelta(days=1)))
-    assert reply.text.startswith(t("This day is before your allowed stay ended, so there was no overstay. Please "
-                                   "check the date, or press Back to correct the end of your stay.", locale))
+    assert reply.text.startswith(
+        t(
+            "This day is before your allowed stay ended, so there was no overstay. Please "
+            "check the date, or press Back to correct the end of your stay.",
+            locale,
+        )
+    )
 
 
 async def test_back_and_cancel(tg: FakeTelegram, app: RunningApp):
@@ -127,7 +149,9 @@ async def test_back_and_cancel(tg: FakeTelegram, app: RunningApp):
     [stopped] = await user.press("✖️ Cancel")
     assert stopped.text == "Stopped. Nothing was saved."
     [menu_reply] = await user.send("01.03.2024")
-    assert menu_reply.text == "I understand buttons and short questions. Choose a section:"  # dialogue is over
+    assert (
+        menu_reply.text == "I understand buttons and short questions. Choose a section:"
+    )  # dialogue is over
 
 
 async def test_a_restart_in_the_middle_resumes_the_dialogue(tg: FakeTelegram, app: RunningApp):
@@ -155,9 +179,17 @@ async def test_remind_me_stores_two_reminders(tg: FakeTelegram, app: RunningApp)
     await answer_no_to_the_rest(user, "en", 5)
     [done] = await user.press("Remind me")
     end = add_years(departure, 3)
-    assert done.text == f"Done. I will remind you on: {format_date(add_months(end, -2), 'en')}, {format_date(end, 'en')}."
-    rows = await app.db.fetchall("SELECT kind, subject_date FROM reminders WHERE user_id = 3500 ORDER BY due_on")
-    assert [tuple(row) for row in rows] == [("check_before_travel", end.isoformat()), ("ban_end", end.isoformat())]
+    assert (
+        done.text
+        == f"Done. I will remind you on: {format_date(add_months(end, -2), 'en')}, {format_date(end, 'en')}."
+    )
+    rows = await app.db.fetchall(
+        "SELECT kind, subject_date FROM reminders WHERE user_id = 3500 ORDER BY due_on"
+    )
+    assert [tuple(row) for row in rows] == [
+        ("check_before_travel", end.isoformat()),
+        ("ban_end", end.isoformat()),
+    ]
 
 
 async def test_remind_me_without_a_ban_asks_for_the_travel_date(tg: FakeTelegram, app: RunningApp):
@@ -172,7 +204,9 @@ async def test_remind_me_without_a_ban_asks_for_the_travel_date(tg: FakeTelegram
     travel = users_today() + timedelta(days=200)
     [done] = await user.send(dmy(travel))
     assert done.text.startswith("Done. I will remind you on:")
-    assert await app.db.fetchval("SELECT subject_date FROM reminders WHERE user_id = 3600") == travel.isoformat()
+    assert (
+        await app.db.fetchval("SELECT subject_date FROM reminders WHERE user_id = 3600") == travel.isoformat()
+    )
 
 
 async def test_a_reminder_due_in_the_past_is_sent_once_after_start(tg: FakeTelegram, app: RunningApp):
@@ -182,8 +216,11 @@ async def test_a_reminder_due_in_the_past_is_sent_once_after_start(tg: FakeTeleg
     yesterday = users_today() - timedelta(days=1)
     await reminders.schedule(app.db, 3700, [("ban_end", yesterday, yesterday)])
     await app.restart()
-    header = t("⏰ <b>Reminder from Koldoo</b>\nBy your self-check, your entry ban ends on {date}. Before you travel, "
-               "make sure with the official check that it has really ended.", "ky")
+    header = t(
+        "⏰ <b>Reminder from Koldoo</b>\nBy your self-check, your entry ban ends on {date}. "
+        "Before you travel, make sure with the official check that it has really ended.",
+        "ky",
+    )
     expected = header.replace("<b>", "").replace("</b>", "").format(date=format_date(yesterday, "ky"))
 
     def delivered() -> list:

@@ -19,11 +19,22 @@ def raw() -> dict:
 def test_shipped_rules_load():
     rules = load_ban_rules(PATH)
     ids = [ground.id for ground in rules.grounds]
-    assert {"overstay_30", "overstay_180", "overstay_270", "admin_offences", "migration_offences", "removal",
-            "repeated_removal", "unpaid_fines", "unspent_conviction"} == set(ids)
+    assert {
+        "overstay_30",
+        "overstay_180",
+        "overstay_270",
+        "admin_offences",
+        "migration_offences",
+        "removal",
+        "repeated_removal",
+        "unpaid_fines",
+        "unspent_conviction",
+    } == set(ids)
     assert rules.stay.russia.calendar_year_from.isoformat() == "2025-01-01"
     assert (rules.stay.russia.limit_days, rules.stay.russia.contract_grace_days) == (90, 15)
-    assert rules.stay.kazakhstan.calendar_year_from is None and rules.stay.kazakhstan.contract_grace_days is None
+    assert (
+        rules.stay.kazakhstan.calendar_year_from is None and rules.stay.kazakhstan.contract_grace_days is None
+    )
     for ground in rules.grounds:
         assert ground.kind == ("discretionary" if "art. 26" in ground.clause else "mandatory")
 

@@ -54,13 +54,21 @@ def test_still_in_russia_counts_from_the_check_date():
     ("rulings", "expected"),
     [
         ((D(2024, 3, 1),), []),
-        ((D(2023, 5, 1), D(2025, 4, 30)), [("admin_offences", "discretionary", D(2025, 4, 30), D(2028, 4, 30))]),
+        (
+            (D(2023, 5, 1), D(2025, 4, 30)),
+            [("admin_offences", "discretionary", D(2025, 4, 30), D(2028, 4, 30))],
+        ),
         # exactly 3 years apart still counts; one day more does not
-        ((D(2022, 4, 30), D(2025, 4, 30)), [("admin_offences", "discretionary", D(2025, 4, 30), D(2028, 4, 30))]),
+        (
+            (D(2022, 4, 30), D(2025, 4, 30)),
+            [("admin_offences", "discretionary", D(2025, 4, 30), D(2028, 4, 30))],
+        ),
         ((D(2022, 4, 29), D(2025, 4, 30)), []),
         # the start is the last ruling of the latest qualifying pair, whatever the order of the answers
-        ((D(2026, 1, 10), D(2025, 12, 31), D(2018, 1, 1)),
-         [("admin_offences", "discretionary", D(2026, 1, 10), D(2029, 1, 10))]),
+        (
+            (D(2026, 1, 10), D(2025, 12, 31), D(2018, 1, 1)),
+            [("admin_offences", "discretionary", D(2026, 1, 10), D(2029, 1, 10))],
+        ),
     ],
 )
 def test_two_administrative_offences_within_three_years(rulings, expected):
@@ -76,7 +84,10 @@ def test_an_expired_ban_is_reported_but_not_active():
 @pytest.mark.parametrize(
     ("rulings", "expected"),
     [
-        ((D(2025, 1, 10), D(2025, 11, 2)), [("migration_offences", "mandatory", D(2025, 11, 2), D(2030, 11, 2))]),
+        (
+            (D(2025, 1, 10), D(2025, 11, 2)),
+            [("migration_offences", "mandatory", D(2025, 11, 2), D(2030, 11, 2))],
+        ),
         ((D(2024, 11, 1), D(2025, 11, 2)), []),
     ],
 )
@@ -103,11 +114,20 @@ def test_debts_and_convictions_last_until_cleared():
 
 def test_several_grounds_give_the_latest_end_overall():
     answers = BanAnswers(
-        CHECK, overstay_days=45, departure=D(2026, 3, 1),
-        admin_rulings=(D(2025, 2, 1), D(2026, 2, 1)), removals=(D(2026, 3, 1),), unpaid_fines=True,
+        CHECK,
+        overstay_days=45,
+        departure=D(2026, 3, 1),
+        admin_rulings=(D(2025, 2, 1), D(2026, 2, 1)),
+        removals=(D(2026, 3, 1),),
+        unpaid_fines=True,
     )
     estimate = estimate_ban(RULES.grounds, answers)
-    assert [f.ground.id for f in estimate.findings] == ["overstay_30", "admin_offences", "removal", "unpaid_fines"]
+    assert [f.ground.id for f in estimate.findings] == [
+        "overstay_30",
+        "admin_offences",
+        "removal",
+        "unpaid_fines",
+    ]
     assert estimate.latest_end == D(2031, 3, 1)
     assert estimate.open_ended
 
@@ -142,12 +162,18 @@ past_dates = st.dates(D(2005, 1, 1), CHECK)
 
 
 @given(
-    st.integers(0, 2000), past_dates,
-    st.lists(past_dates, max_size=5), st.lists(past_dates, max_size=5), st.lists(past_dates, max_size=4),
-    st.booleans(), st.booleans(),
+    st.integers(0, 2000),
+    past_dates,
+    st.lists(past_dates, max_size=5),
+    st.lists(past_dates, max_size=5),
+    st.lists(past_dates, max_size=4),
+    st.booleans(),
+    st.booleans(),
 )
 def test_every_ban_ends_after_it_starts(days, left, admin, migration, removals, fines, conviction):
-    answers = BanAnswers(CHECK, days, left, tuple(admin), tuple(migration), tuple(removals), fines, conviction)
+    answers = BanAnswers(
+        CHECK, days, left, tuple(admin), tuple(migration), tuple(removals), fines, conviction
+    )
     estimate = estimate_ban(RULES.grounds, answers)
     for finding in estimate.findings:
         assert finding.start <= CHECK

@@ -15,7 +15,16 @@ TODAY = date(2026, 11, 25)
 
 @pytest.mark.parametrize(
     "text",
-    ["05.03.2024", "5.3.24", "2024-03-05", "5 03 2024", "05/03/2024", "5-3-2024", " 5.3.2024. ", "05 . 03 . 24"],
+    [
+        "05.03.2024",
+        "5.3.24",
+        "2024-03-05",
+        "5 03 2024",
+        "05/03/2024",
+        "5-3-2024",
+        " 5.3.2024. ",
+        "05 . 03 . 24",
+    ],
 )
 def test_common_forms(text):
     assert parse_user_date(text, TODAY) == date(2024, 3, 5)
@@ -62,8 +71,10 @@ def test_leap_day_exists_only_in_leap_years():
     assert parse_user_date("29.02.2024", TODAY) == date(2024, 2, 29)
 
 
-@given(st.dates(date(1950, 1, 1), TODAY), st.sampled_from(["{d:02}.{m:02}.{y}", "{d}/{m}/{y}", "{y}-{m:02}-{d:02}",
-                                                            "{d} {m} {y}", "{d}-{m}-{y}"]))
+@given(
+    st.dates(date(1950, 1, 1), TODAY),
+    st.sampled_from(["{d:02}.{m:02}.{y}", "{d}/{m}/{y}", "{y}-{m:02}-{d:02}", "{d} {m} {y}", "{d}-{m}-{y}"]),
+)
 def test_every_written_form_reads_back(day, pattern):
     text = pattern.format(d=day.day, m=day.month, y=day.year)
     assert parse_user_date(text, TODAY) == day

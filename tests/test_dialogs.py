@@ -21,40 +21,63 @@ def play_ban(*steps: tuple[str, object]) -> Progress:
         if ban_dialog.QUESTIONS[step].kind == "date_list" and value != DONE:
             progress.advance(record_answer(ban_dialog.QUESTIONS[step], value, progress.answers), step)
         else:
-            answers = progress.answers if value == DONE else record_answer(ban_dialog.QUESTIONS[step], value,
-                                                                             progress.answers)
+            answers = (
+                progress.answers
+                if value == DONE
+                else record_answer(ban_dialog.QUESTIONS[step], value, progress.answers)
+            )
             progress.advance(answers, ban_dialog.next_step(step, answers) or "result")
     return progress
 
 
 def test_ban_dialogue_asks_follow_ups_only_after_yes():
     progress = play_ban(
-        ("overstayed", YES), ("allowed_until", date(2025, 3, 31)), ("departure", date(2025, 10, 17)),
-        ("admin", YES), ("admin_dates", date(2024, 1, 5)), ("admin_dates", date(2025, 2, 1)),
+        ("overstayed", YES),
+        ("allowed_until", date(2025, 3, 31)),
+        ("departure", date(2025, 10, 17)),
+        ("admin", YES),
+        ("admin_dates", date(2024, 1, 5)),
+        ("admin_dates", date(2025, 2, 1)),
     )
     assert progress.step == "admin_dates"
     assert progress.answers["admin_dates"] == ["2024-01-05", "2025-02-01"]
     assert ban_dialog.next_step("admin_dates", progress.answers) == "migration"
-    rest = play_ban(("overstayed", NO), ("admin", NO), ("migration", NO), ("removal", NO), ("debts", YES),
-                    ("conviction", NO))
+    rest = play_ban(
+        ("overstayed", NO),
+        ("admin", NO),
+        ("migration", NO),
+        ("removal", NO),
+        ("debts", YES),
+        ("conviction", NO),
+    )
     assert rest.step == "result"
 
 
 def test_ban_answers_give_the_estimate_input():
     progress = play_ban(
-        ("overstayed", YES), ("allowed_until", date(2025, 3, 31)), ("departure", date(2025, 10, 17)),
-        ("admin", YES), ("admin_dates", date(2024, 1, 5)),
+        ("overstayed", YES),
+        ("allowed_until", date(2025, 3, 31)),
+        ("departure", date(2025, 10, 17)),
+        ("admin", YES),
+        ("admin_dates", date(2024, 1, 5)),
     )
     answers = ban_dialog.to_ban_answers(progress.answers, TODAY)
-    assert (answers.overstay_days, answers.departure, answers.admin_rulings) == (200, date(2025, 10, 17),
-                                                                                  (date(2024, 1, 5),))
+    assert (answers.overstay_days, answers.departure, answers.admin_rulings) == (
+        200,
+        date(2025, 10, 17),
+        (date(2024, 1, 5),),
+    )
     still = play_ban(("overstayed", YES), ("allowed_until", date(2026, 10, 1)), ("departure", None))
     assert ban_dialog.to_ban_answers(still.answers, TODAY).overstay_days == 55
 
 
 def test_back_undoes_an_added_date():
-    progress = play_ban(("overstayed", NO), ("admin", YES), ("admin_dates", date(2024, 1, 5)),
-                        ("admin_dates", date(2025, 1, 5)))
+    progress = play_ban(
+        ("overstayed", NO),
+        ("admin", YES),
+        ("admin_dates", date(2024, 1, 5)),
+        ("admin_dates", date(2025, 1, 5)),
+    )
     assert progress.back() and progress.answers["admin_dates"] == ["2024-01-05"]
     assert progress.back() and progress.back() and progress.step == "admin"
     assert Progress.from_data(progress.to_data()) == progress
@@ -65,14 +88,20 @@ def test_ban_checks():
     answers = {"allowed_until": "2025-03-31"}
     assert ban_dialog.check("departure", date(2025, 3, 1), answers, TODAY) == "departure_before_allowed_end"
     assert ban_dialog.check("departure", None, answers, TODAY) is None
-    assert ban_dialog.check("admin_dates", date(2025, 3, 1), {"admin_dates": ["2025-01-01"] * 20}, TODAY) == "too_many_dates"
+    assert (
+        ban_dialog.check("admin_dates", date(2025, 3, 1), {"admin_dates": ["2025-01-01"] * 20}, TODAY)
+        == "too_many_dates"
+    )
 
 
 def play_stay(*steps: tuple[str, object]) -> Progress:
     progress = Progress(stay_dialog.FIRST)
     for step, value in steps:
         assert progress.step == step
-        assert stay_dialog.check(step, value if isinstance(value, date) else None, progress.answers, TODAY) is None
+        assert (
+            stay_dialog.check(step, value if isinstance(value, date) else None, progress.answers, TODAY)
+            is None
+        )
         answers = stay_dialog.record(step, value, progress.answers)
         progress.advance(answers, stay_dialog.next_step(step, answers, RULES.stay, TODAY) or "result")
     return progress
@@ -80,9 +109,16 @@ def play_stay(*steps: tuple[str, object]) -> Progress:
 
 def test_stay_dialogue_with_earlier_trips_and_contract():
     progress = play_stay(
-        ("country", "russia"), ("entry", date(2026, 6, 1)), ("exit", None),
-        ("earlier", YES), ("earlier_entry", date(2026, 1, 10)), ("earlier_exit", date(2026, 2, 10)),
-        ("earlier", NO), ("contract", YES), ("contract_end", date(2026, 10, 31)), ("ended_early", YES),
+        ("country", "russia"),
+        ("entry", date(2026, 6, 1)),
+        ("exit", None),
+        ("earlier", YES),
+        ("earlier_entry", date(2026, 1, 10)),
+        ("earlier_exit", date(2026, 2, 10)),
+        ("earlier", NO),
+        ("contract", YES),
+        ("contract_end", date(2026, 10, 31)),
+        ("ended_early", YES),
     )
     assert progress.step == "result"
     trips, contract = stay_dialog.to_inputs(progress.answers)
@@ -91,10 +127,18 @@ def test_stay_dialogue_with_earlier_trips_and_contract():
 
 
 def test_stay_dialogue_skips_what_does_not_apply():
-    kazakhstan = play_stay(("country", "kazakhstan"), ("entry", date(2026, 9, 1)), ("exit", None), ("earlier", NO))
+    kazakhstan = play_stay(
+        ("country", "kazakhstan"), ("entry", date(2026, 9, 1)), ("exit", None), ("earlier", NO)
+    )
     assert kazakhstan.step == "result"
-    future_contract = play_stay(("country", "russia"), ("entry", date(2026, 9, 1)), ("exit", None),
-                                ("earlier", NO), ("contract", YES), ("contract_end", date(2027, 8, 31)))
+    future_contract = play_stay(
+        ("country", "russia"),
+        ("entry", date(2026, 9, 1)),
+        ("exit", None),
+        ("earlier", NO),
+        ("contract", YES),
+        ("contract_end", date(2027, 8, 31)),
+    )
     assert future_contract.step == "result"
 
 

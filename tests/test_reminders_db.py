@@ -35,9 +35,13 @@ def test_ban_end_plan():
 
 
 def test_travel_plan():
-    assert travel_plan(date(2027, 4, 30), TODAY) == [("check_before_travel", date(2027, 4, 30), date(2027, 2, 28))]
+    assert travel_plan(date(2027, 4, 30), TODAY) == [
+        ("check_before_travel", date(2027, 4, 30), date(2027, 2, 28))
+    ]
     assert travel_plan(date(2027, 1, 25), TODAY) == []
-    assert travel_plan(date(2027, 1, 26), TODAY) == [("check_before_travel", date(2027, 1, 26), date(2026, 11, 26))]
+    assert travel_plan(date(2027, 1, 26), TODAY) == [
+        ("check_before_travel", date(2027, 1, 26), date(2026, 11, 26))
+    ]
 
 
 async def test_due_reminders_are_claimed_once(db):

@@ -28,7 +28,10 @@ def dmy(day: date) -> str:
 async def test_kazakhstan_stay_from_the_menu(tg: FakeTelegram, app: RunningApp, locale: str):
     user = tg.user(4000 + LOCALES.index(locale), language_code=locale)
     [menu] = await user.send("/menu")
-    assert t("Stay calculator", locale) in menu.button_texts() and t("Ban self-check", locale) in menu.button_texts()
+    assert (
+        t("Stay calculator", locale) in menu.button_texts()
+        and t("Ban self-check", locale) in menu.button_texts()
+    )
     await user.press(t("Stay calculator", locale))
     await user.press(t("🇰🇿 Kazakhstan", locale))
     entry = users_today() - timedelta(days=10)

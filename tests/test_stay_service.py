@@ -35,8 +35,13 @@ D = date
         # 90/180 in a leap year: 60 days (29 Feb included) + 30 days reach 90 on 30 April
         ([Trip(D(2024, 1, 1), D(2024, 2, 29)), Trip(D(2024, 4, 1))], D(2024, 5, 15), 105, D(2024, 4, 30), 15),
         # 90/180: the allowance used up, the entry day itself is already overstay
-        ([Trip(D(2024, 1, 1), D(2024, 3, 30)), Trip(D(2024, 6, 28), D(2024, 7, 5))], D(2024, 8, 1), 64,
-         D(2024, 6, 27), 8),
+        (
+            [Trip(D(2024, 1, 1), D(2024, 3, 30)), Trip(D(2024, 6, 28), D(2024, 7, 5))],
+            D(2024, 8, 1),
+            64,
+            D(2024, 6, 27),
+            8,
+        ),
         # 90/180: one day later, old days roll off as new ones come, until 26 September
         ([Trip(D(2024, 1, 1), D(2024, 3, 30)), Trip(D(2024, 6, 29))], D(2024, 7, 10), 90, D(2024, 9, 26), 0),
         # all of 2025's days used, a November entry is overstay from its first day
@@ -67,7 +72,11 @@ def test_window_follows_the_rule_in_force_today():
 
 def test_contract_term_extends_the_stay():
     result = calculate_stay([Trip(D(2025, 1, 10))], D(2025, 6, 1), RU, Contract(D(2025, 12, 31)))
-    assert (result.last_legal_day, result.overstay_days, result.contract_applied) == (D(2025, 12, 31), 0, True)
+    assert (result.last_legal_day, result.overstay_days, result.contract_applied) == (
+        D(2025, 12, 31),
+        0,
+        True,
+    )
 
 
 @pytest.mark.parametrize(("today", "overstay"), [(D(2025, 5, 5), 0), (D(2025, 5, 10), 5)])

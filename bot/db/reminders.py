@@ -42,7 +42,8 @@ async def schedule(db: Database, user_id: int, items: Iterable[tuple[str, date, 
     async with db.transaction() as conn:
         for row in rows:
             cursor = await conn.execute(
-                "INSERT INTO reminders (user_id, kind, subject_date, due_on, created_at) VALUES (?, ?, ?, ?, ?)"
+                "INSERT INTO reminders (user_id, kind, subject_date, due_on, created_at)"
+                " VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (user_id, kind, subject_date) DO NOTHING",
                 row,
             )
@@ -61,7 +62,8 @@ async def claim_due(db: Database, today: date, limit: int = 50) -> list[Reminder
             (today.isoformat(), limit),
         )
         due = [
-            Reminder(row[0], row[1], row[2], row[3], date.fromisoformat(row[4])) for row in await cursor.fetchall()
+            Reminder(row[0], row[1], row[2], row[3], date.fromisoformat(row[4]))
+            for row in await cursor.fetchall()
         ]
         await conn.executemany("UPDATE reminders SET sent_at = ? WHERE id = ?", [(_now(), r.id) for r in due])
     return due
@@ -70,4 +72,3 @@ async def claim_due(db: Database, today: date, limit: int = 50) -> list[Reminder
 async def release(db: Database, reminder_id: int) -> None:
     """Give a claimed reminder back after a send that failed for a passing reason (network, flood limit)."""
     await db.execute("UPDATE reminders SET sent_at = NULL WHERE id = ?", (reminder_id,))
-

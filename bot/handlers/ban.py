@@ -17,7 +17,7 @@ from bot.content.ban_rules import ban_rules_in
 from bot.db import reminders
 from bot.db.connection import Database
 from bot.handlers.guided import Answers, Context, DialogSpec, attach, begin, send
-from bot.i18n import __, _, format_date
+from bot.i18n import _, __, format_date
 from bot.keyboards.callbacks import MenuCb, RemindCb
 from bot.keyboards.menu import menu_button, menu_only_keyboard
 from bot.services import ban_dialog
@@ -76,7 +76,8 @@ PROMPTS = {
 LABELS = {YES: __("Yes"), NO: __("No"), ban_dialog.STILL_THERE: __("I am still in Russia")}
 PROBLEMS = {
     "departure_before_allowed_end": __(
-        "This day is before your allowed stay ended, so there was no overstay. Please check the date, or press "
+        "This day is before your allowed stay ended, so there was no overstay. Please check the date, "
+        "or press "
         "Back to correct the end of your stay."
     ),
     "too_many_dates": __("That is enough dates. Press Done to go on."),
@@ -126,47 +127,62 @@ def result_text(estimate: BanEstimate, locale: str) -> str:
         parts.append(_("<b>No ground for an entry ban was found in your answers.</b>"))
     parts += [finding_text(n, f, today, locale) for n, f in enumerate(estimate.findings, start=1)]
     if estimate.latest_end is not None and estimate.latest_end > today:
-        parts.append(_("<b>Latest end of a ban: {date}</b>").format(date=format_date(estimate.latest_end, locale)))
+        parts.append(
+            _("<b>Latest end of a ban: {date}</b>").format(date=format_date(estimate.latest_end, locale))
+        )
     elif estimate.found and not estimate.active:
         parts.append(_("<b>By these dates, every ban has already ended.</b>"))
     if estimate.open_ended:
         parts.append(_("Some grounds last until their cause is removed: a debt paid, a conviction spent."))
     if estimate.departure_assumed:
-        parts.append(_("You are still in Russia: the dates assume you leave today. Each extra day of overstay "
-                       "can make the ban longer."))
+        parts.append(
+            _(
+                "You are still in Russia: the dates assume you leave today. Each extra day of overstay "
+                "can make the ban longer."
+            )
+        )
     parts.append(caution_text())
     parts.append(official_check_text())
     return "\n\n".join(parts)
 
 
 def caution_text() -> str:
-    return _("⚠️ This is an estimate from your own answers, not legal advice. Only the official check shows "
-             "whether a ban was actually issued.")
+    return _(
+        "⚠️ This is an estimate from your own answers, not legal advice. Only the official check shows "
+        "whether a ban was actually issued."
+    )
 
 
 def official_check_text() -> str:
     return _(
         "<b>How to check officially</b>\n"
         "1. Open the MVD entry-ban service: {mvd}\n"
-        "2. Enter your surname and name in Cyrillic and in Latin letters exactly as in your passport, your date "
+        "2. Enter your surname and name in Cyrillic and in Latin letters exactly as in your passport, "
+        "your date "
         "of birth, citizenship (Kyrgyzstan) and your document. Koldoo never asks for your passport number: "
         "enter it only on the official site.\n"
         "3. The Kyrgyz Foreign Ministry's portal {migrant_kg} also has entry-ban information and a chat.\n"
         "4. Check at least two months before you travel: the list is updated with a delay."
     ).format(
-        mvd=f'<a href="{MVD_CHECK_URL}">{MVD_HOST}</a>', migrant_kg=f'<a href="{MIGRANT_KG_URL}">migrant.kg</a>'
+        mvd=f'<a href="{MVD_CHECK_URL}">{MVD_HOST}</a>',
+        migrant_kg=f'<a href="{MIGRANT_KG_URL}">migrant.kg</a>',
     )
 
 
 def result_keyboard(estimate: BanEstimate) -> InlineKeyboardMarkup:
-    ban_end = estimate.latest_end if estimate.latest_end and estimate.latest_end > estimate.check_date else None
+    ban_end = (
+        estimate.latest_end if estimate.latest_end and estimate.latest_end > estimate.check_date else None
+    )
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [InlineKeyboardButton(text=_("🔎 Official check"), url=MVD_CHECK_URL)],
             [InlineKeyboardButton(text=_("Get legal help"), callback_data=MenuCb(section="contacts").pack())],
-            [InlineKeyboardButton(
-                text=_("Remind me"), callback_data=RemindCb(ban_end=ban_end.isoformat() if ban_end else "").pack()
-            )],
+            [
+                InlineKeyboardButton(
+                    text=_("Remind me"),
+                    callback_data=RemindCb(ban_end=ban_end.isoformat() if ban_end else "").pack(),
+                )
+            ],
             [menu_button()],
         ]
     )
@@ -241,8 +257,13 @@ async def ban_section(
 
 @router.callback_query(RemindCb.filter())
 async def remind_me(
-    callback: CallbackQuery, callback_data: RemindCb, state: FSMContext, bot: Bot, locale: str,
-    settings: Settings, db: Database,
+    callback: CallbackQuery,
+    callback_data: RemindCb,
+    state: FSMContext,
+    bot: Bot,
+    locale: str,
+    settings: Settings,
+    db: Database,
 ) -> None:
     context = Context(bot, callback.from_user.id, locale, settings, db)
     try:

@@ -77,7 +77,9 @@ def date_problem_text(problem: DateProblem) -> str:
     if problem is DateProblem.IMPOSSIBLE:
         return _("There is no such date. Please check the day and the month, for example: 05.03.2024")
     if problem is DateProblem.IN_FUTURE:
-        return _("This date is in the future. Please type a date that has already passed, for example: 05.03.2024")
+        return _(
+            "This date is in the future. Please type a date that has already passed, for example: 05.03.2024"
+        )
     return _("I could not read a date. Please type it like this: 05.03.2024")
 
 
@@ -104,7 +106,9 @@ def question_keyboard(spec: DialogSpec, progress: Progress) -> InlineKeyboardMar
 async def ask(context: Context, spec: DialogSpec, progress: Progress, note: str = "") -> None:
     """Send the current question, after `note` (what was wrong with the last answer) when there is one."""
     text = spec.prompt(progress.step, progress.answers, context.locale)
-    await send(context.bot, context.chat_id, f"{note}\n\n{text}" if note else text, question_keyboard(spec, progress))
+    await send(
+        context.bot, context.chat_id, f"{note}\n\n{text}" if note else text, question_keyboard(spec, progress)
+    )
 
 
 async def begin(context: Context, state: FSMContext, spec: DialogSpec) -> None:
@@ -125,10 +129,18 @@ async def _load(state: FSMContext, spec: DialogSpec) -> Progress | None:
 
 
 async def _move_on(
-    context: Context, state: FSMContext, spec: DialogSpec, progress: Progress, answers: Answers, *, stay: bool = False
+    context: Context,
+    state: FSMContext,
+    spec: DialogSpec,
+    progress: Progress,
+    answers: Answers,
+    *,
+    stay: bool = False,
 ) -> None:
     """Store the answers and ask the next question (the same one when `stay`), or finish the dialogue."""
-    following = progress.step if stay else spec.next_step(progress.step, answers, users_today(), context.settings)
+    following = (
+        progress.step if stay else spec.next_step(progress.step, answers, users_today(), context.settings)
+    )
     if following is None:
         await state.clear()
         log.info("dialog.finished", extra={"dialog": spec.name, "user_id": context.chat_id})
@@ -181,8 +193,14 @@ def attach(router: Router, spec: DialogSpec) -> None:
 
     @router.callback_query(StepCb.filter(F.dialog == spec.name))
     async def pressed(
-        callback: CallbackQuery, callback_data: StepCb, callback_answer: CallbackAnswer, state: FSMContext,
-        bot: Bot, locale: str, settings: Settings, db: Database,
+        callback: CallbackQuery,
+        callback_data: StepCb,
+        callback_answer: CallbackAnswer,
+        state: FSMContext,
+        bot: Bot,
+        locale: str,
+        settings: Settings,
+        db: Database,
     ) -> None:
         context = Context(bot, callback.from_user.id, locale, settings, db)
         progress = await _load(state, spec)
@@ -204,7 +222,9 @@ def attach(router: Router, spec: DialogSpec) -> None:
                 await state.clear()
                 await show_menu(callback)
         elif action == "pick" and question.kind in ("yes_no", "choice") and value in question.buttons:
-            await _move_on(context, state, spec, progress, spec.record(progress.step, value, progress.answers))
+            await _move_on(
+                context, state, spec, progress, spec.record(progress.step, value, progress.answers)
+            )
         elif action == "none" and question.none_choice:
             await _move_on(context, state, spec, progress, spec.record(progress.step, None, progress.answers))
         elif action == "done" and question.kind == "date_list" and progress.answers.get(question.id):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -16,7 +15,7 @@ from bot.content.ban_rules import StayRule, ban_rules_in
 from bot.db.connection import Database
 from bot.handlers.ban import caution_text
 from bot.handlers.guided import Answers, Context, DialogSpec, attach, begin, send
-from bot.i18n import __, _, format_date
+from bot.i18n import _, __, format_date
 from bot.keyboards.callbacks import MenuCb
 from bot.keyboards.menu import menu_button
 from bot.services import stay_dialog
@@ -35,7 +34,8 @@ class StayStates(StatesGroup):
 COUNTRY_NAMES = {"russia": __("Russia"), "kazakhstan": __("Kazakhstan")}
 PROMPTS = {
     "country": __(
-        "<b>Stay calculator</b>\nI will count how many days you may stay, from your own dates. Your answers are "
+        "<b>Stay calculator</b>\nI will count how many days you may stay, from your own dates. "
+        "Your answers are "
         "kept only until the result.\n\nWhich country?"
     ),
     "entry": __("On what date did you last enter the country? Type the date, for example: 05.03.2026"),
@@ -46,7 +46,9 @@ PROMPTS = {
     "earlier_exit": __("And on what date did you leave after that trip?"),
     "contract": __("Do you work in Russia under an employment (or civil) contract?"),
     "contract_end": __("On what date does (or did) the contract end? For example: 31.12.2026"),
-    "ended_early": __("Did the contract end early, before its term (for example, you quit or were dismissed)?"),
+    "ended_early": __(
+        "Did the contract end early, before its term (for example, you quit or were dismissed)?"
+    ),
 }
 LABELS = {
     YES: __("Yes"),
@@ -77,38 +79,57 @@ def result_text(result: StayResult, rule: StayRule, country: str, locale: str) -
     parts = [_("<b>Stay calculator: {country}</b>").format(country=country)]
     if result.rule == "calendar_year":
         parts.append(_("Rule: {limit} days in total per calendar year.").format(limit=limit))
-        parts.append(_("Days used in {year}: <b>{used}</b> of {limit}. Days left: {left}.").format(
-            year=result.window_start.year, used=result.days_used, limit=limit, left=left))
+        parts.append(
+            _("Days used in {year}: <b>{used}</b> of {limit}. Days left: {left}.").format(
+                year=result.window_start.year, used=result.days_used, limit=limit, left=left
+            )
+        )
     else:
-        parts.append(_("Rule: {limit} days in any {window} days.").format(limit=limit, window=rule.rolling_window_days))
-        parts.append(_("Days used from {start} to today: <b>{used}</b> of {limit}. Days left: {left}.").format(
-            start=format_date(result.window_start, locale), used=result.days_used, limit=limit, left=left))
+        parts.append(
+            _("Rule: {limit} days in any {window} days.").format(limit=limit, window=rule.rolling_window_days)
+        )
+        parts.append(
+            _("Days used from {start} to today: <b>{used}</b> of {limit}. Days left: {left}.").format(
+                start=format_date(result.window_start, locale), used=result.days_used, limit=limit, left=left
+            )
+        )
     last_day = format_date(result.last_legal_day, locale)
     if result.overstay_days and result.in_country:
-        parts.append(_("⚠️ Your allowed stay ended on <b>{date}</b>. Days over the limit: <b>{days}</b>. Leave as "
-                       "soon as you can or get legal help; /ban shows what an overstay can lead to.").format(
-            date=last_day, days=result.overstay_days))
+        parts.append(
+            _(
+                "⚠️ Your allowed stay ended on <b>{date}</b>. Days over the limit: <b>{days}</b>. Leave as "
+                "soon as you can or get legal help; /ban shows what an overstay can lead to."
+            ).format(date=last_day, days=result.overstay_days)
+        )
     elif result.overstay_days:
-        parts.append(_("⚠️ On your last trip the allowed stay ended on <b>{date}</b>. Days over the limit: "
-                       "<b>{days}</b>. /ban shows what this can lead to.").format(
-            date=last_day, days=result.overstay_days))
+        parts.append(
+            _(
+                "⚠️ On your last trip the allowed stay ended on <b>{date}</b>. Days over the limit: "
+                "<b>{days}</b>. /ban shows what this can lead to."
+            ).format(date=last_day, days=result.overstay_days)
+        )
     elif result.in_country:
         parts.append(_("You may stay until <b>{date}</b> (your last legal day).").format(date=last_day))
     else:
         parts.append(_("Your last trip was within the limit."))
     if result.contract_applied:
-        parts.append(_("Your employment contract counts: as a worker from an EAEU country you may stay for the "
-                       "contract term, and {days} days more to sign a new contract if it ends early.").format(
-            days=rule.contract_grace_days))
+        parts.append(
+            _(
+                "Your employment contract counts: as a worker from an EAEU country you may stay for the "
+                "contract term, and {days} days more to sign a new contract if it ends early."
+            ).format(days=rule.contract_grace_days)
+        )
     parts.append(caution_text())
     return "\n\n".join(parts)
 
 
 def result_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [InlineKeyboardButton(text=_("Ban self-check"), callback_data=MenuCb(section="ban").pack())],
-        [menu_button()],
-    ])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=_("Ban self-check"), callback_data=MenuCb(section="ban").pack())],
+            [menu_button()],
+        ]
+    )
 
 
 async def show_result(answers: Answers, context: Context) -> None:
@@ -117,7 +138,9 @@ async def show_result(answers: Answers, context: Context) -> None:
     result = calculate_stay(trips, users_today(), rule, contract)
     log.info("stay.calculated", extra={"user_id": context.chat_id, "trips": len(trips)})
     country = str(COUNTRY_NAMES[answers["country"]])
-    await send(context.bot, context.chat_id, result_text(result, rule, country, context.locale), result_keyboard())
+    await send(
+        context.bot, context.chat_id, result_text(result, rule, country, context.locale), result_keyboard()
+    )
 
 
 CALCULATOR = DialogSpec(

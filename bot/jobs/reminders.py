@@ -48,22 +48,30 @@ async def reminder_loop(app: App) -> None:
 def reminder_text(reminder: reminders.Reminder, locale: str) -> str:
     day = format_date(reminder.subject_date, locale)
     if reminder.kind == "ban_end":
-        head = _("⏰ <b>Reminder from Koldoo</b>\nBy your self-check, your entry ban ends on {date}. Before you "
-                 "travel, make sure with the official check that it has really ended.").format(date=day)
+        head = _(
+            "⏰ <b>Reminder from Koldoo</b>\nBy your self-check, your entry ban ends on {date}. Before you "
+            "travel, make sure with the official check that it has really ended."
+        ).format(date=day)
     else:
-        head = _("⏰ <b>Reminder from Koldoo</b>\n{date} is two months away. If you plan to travel to Russia, "
-                 "check now whether you have an entry ban.").format(date=day)
+        head = _(
+            "⏰ <b>Reminder from Koldoo</b>\n{date} is two months away. If you plan to travel to Russia, "
+            "check now whether you have an entry ban."
+        ).format(date=day)
     return f"{head}\n\n{official_check_text()}"
 
 
 def reminder_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [InlineKeyboardButton(text=_("🔎 Official check"), url=MVD_CHECK_URL)],
-        [menu_button()],
-    ])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=_("🔎 Official check"), url=MVD_CHECK_URL)],
+            [menu_button()],
+        ]
+    )
 
 
-async def send_due_reminders(bot: Bot, db: Database, i18n: Catalogues, default_locale: str, today: date) -> int:
+async def send_due_reminders(
+    bot: Bot, db: Database, i18n: Catalogues, default_locale: str, today: date
+) -> int:
     """Send every reminder due by `today`; returns how many were delivered."""
     sent = 0
     while batch := await reminders.claim_due(db, today):
@@ -75,12 +83,16 @@ async def send_due_reminders(bot: Bot, db: Database, i18n: Catalogues, default_l
                 await bot.send_message(reminder.user_id, text, reply_markup=markup)
             except TelegramForbiddenError:
                 await mark_blocked(db, reminder.user_id)
-                log.info("reminder.user_blocked", extra={"reminder_id": reminder.id, "user_id": reminder.user_id})
+                log.info(
+                    "reminder.user_blocked", extra={"reminder_id": reminder.id, "user_id": reminder.user_id}
+                )
             except TelegramBadRequest as error:
                 log.warning("reminder.rejected", extra={"reminder_id": reminder.id, "error": error.message})
             except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as error:
                 await reminders.release(db, reminder.id)
-                log.warning("reminder.deferred", extra={"reminder_id": reminder.id, "error": type(error).__name__})
+                log.warning(
+                    "reminder.deferred", extra={"reminder_id": reminder.id, "error": type(error).__name__}
+                )
                 return sent
             else:
                 sent += 1

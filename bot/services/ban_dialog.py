@@ -1,4 +1,4 @@
-"""The /ban self-check dialogue: its questions, their order, the checks between answers, and the estimate input.
+"""The /ban self-check dialogue: its questions, their order, the checks between answers, the estimate input.
 
 Only what a ground of the rule table needs is asked: a follow-up (dates) comes only after a "yes". Answers
 are kept as JSON values (dates as ISO strings) in the dialogue progress until the result is shown.
@@ -40,7 +40,11 @@ _PARENT = {
     "migration_dates": "migration",
     "removal_dates": "removal",
 }
-_LIST_FIELD = {"admin_dates": "admin_rulings", "migration_dates": "migration_rulings", "removal_dates": "removals"}
+_LIST_FIELD = {
+    "admin_dates": "admin_rulings",
+    "migration_dates": "migration_rulings",
+    "removal_dates": "removals",
+}
 
 
 def next_step(current: str, answers: dict[str, Any]) -> str | None:

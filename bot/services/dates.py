@@ -72,7 +72,7 @@ def parse_user_date(text: str, today: date, *, allow_future: bool = False) -> da
 
 
 def add_months(value: date, months: int) -> date:
-    """The same day `months` later (or earlier), clamped to the month's last day (31 May - 3 months = 28 Feb)."""
+    """The same day `months` later (or earlier), clamped to the month's end (31 May - 3 months = 28 Feb)."""
     index = value.year * 12 + value.month - 1 + months
     year, month = divmod(index, 12)
     month += 1

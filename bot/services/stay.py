@@ -6,7 +6,7 @@ once here because every answer depends on them:
 - **Days count inclusively**: the entry day and the exit day are both days of stay (a trip from 1 to 3 March
   is 3 days), which is how the migration service counts.
 - **Each day is judged by the rule in force on that day.** Before `calendar_year_from` (1 Jan 2025 for
-  Russia) a day is legal when the days of stay in the 180 days ending on it (that day included) are at most 90.
+  Russia) a day is legal when the days of stay in the 180 days ending on it (itself included) are at most 90.
   From then on a day is legal when the days of stay in its calendar year up to it are at most 90.
 - **Trips spanning 1 January 2025**: the days before 2025 are judged by the 90/180 rule and do not count
   towards the 2025 allowance, because the new rule counts days *of the calendar year*. For the same reason

@@ -41,7 +41,10 @@ def rule_for(answers: dict[str, Any], rules: StayRules) -> StayRule:
 def record(step: str, value: str | date | None, answers: dict[str, Any]) -> dict[str, Any]:
     """The answers after this one: an earlier trip's exit completes the trip and adds it to the list."""
     if step == "earlier_exit" and isinstance(value, date):
-        return {**answers, "trips": [*answers.get("trips", []), [answers["earlier_entry"], value.isoformat()]]}
+        return {
+            **answers,
+            "trips": [*answers.get("trips", []), [answers["earlier_entry"], value.isoformat()]],
+        }
     return record_answer(QUESTIONS[step], value, answers)
 
 
@@ -52,7 +55,9 @@ def next_step(current: str, answers: dict[str, Any], rules: StayRules, today: da
     if current == "entry":
         return "exit"
     if current in ("exit", "earlier_exit"):
-        return "earlier" if len(answers.get("trips", [])) < MAX_EARLIER_TRIPS else _contract_step(answers, rules)
+        return (
+            "earlier" if len(answers.get("trips", [])) < MAX_EARLIER_TRIPS else _contract_step(answers, rules)
+        )
     if current == "earlier":
         return "earlier_entry" if answers["earlier"] == YES else _contract_step(answers, rules)
     if current == "earlier_entry":
@@ -93,9 +98,16 @@ def check(step: str, value: date | None, answers: dict[str, Any], today: date) -
 def to_inputs(answers: dict[str, Any]) -> tuple[list[Trip], Contract | None]:
     """The calculator's trips and contract from the dialogue's answers."""
     latest_exit = answers.get("exit")
-    trips = [Trip(date.fromisoformat(entry), date.fromisoformat(exit_)) for entry, exit_ in answers.get("trips", [])]
-    trips.append(Trip(date.fromisoformat(answers["entry"]), date.fromisoformat(latest_exit) if latest_exit else None))
+    trips = [
+        Trip(date.fromisoformat(entry), date.fromisoformat(exit_))
+        for entry, exit_ in answers.get("trips", [])
+    ]
+    trips.append(
+        Trip(date.fromisoformat(answers["entry"]), date.fromisoformat(latest_exit) if latest_exit else None)
+    )
     contract = None
     if answers.get("contract") == YES:
-        contract = Contract(date.fromisoformat(answers["contract_end"]), ended_early=answers.get("ended_early") == YES)
+        contract = Contract(
+            date.fromisoformat(answers["contract_end"]), ended_early=answers.get("ended_early") == YES
+        )
     return trips, contract
