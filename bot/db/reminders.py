@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
+from bot.db.clock import now_iso
 from bot.db.connection import Database
 
 KINDS = ("check_before_travel", "ban_end")
@@ -26,16 +27,12 @@ class Reminder:
     subject_date: date
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 async def schedule(db: Database, user_id: int, items: Iterable[tuple[str, date, date]]) -> int:
     """Store (kind, subject_date, due_on) reminders for a user; a repeat of a pending one is ignored.
 
     Returns how many new reminders were stored.
     """
-    rows = [(user_id, kind, subject.isoformat(), due.isoformat(), _now()) for kind, subject, due in items]
+    rows = [(user_id, kind, subject.isoformat(), due.isoformat(), now_iso()) for kind, subject, due in items]
     if any(row[1] not in KINDS for row in rows):
         raise ValueError(f"reminder kind must be one of {KINDS}")
     stored = 0
@@ -65,7 +62,9 @@ async def claim_due(db: Database, today: date, limit: int = 50) -> list[Reminder
             Reminder(row[0], row[1], row[2], row[3], date.fromisoformat(row[4]))
             for row in await cursor.fetchall()
         ]
-        await conn.executemany("UPDATE reminders SET sent_at = ? WHERE id = ?", [(_now(), r.id) for r in due])
+        await conn.executemany(
+            "UPDATE reminders SET sent_at = ? WHERE id = ?", [(now_iso(), r.id) for r in due]
+        )
     return due
 
 

@@ -158,9 +158,8 @@ def official_check_text() -> str:
         "<b>How to check officially</b>\n"
         "1. Open the MVD entry-ban service: {mvd}\n"
         "2. Enter your surname and name in Cyrillic and in Latin letters exactly as in your passport, "
-        "your date "
-        "of birth, citizenship (Kyrgyzstan) and your document. Koldoo never asks for your passport number: "
-        "enter it only on the official site.\n"
+        "your date of birth, citizenship (Kyrgyzstan) and your document. "
+        "Koldoo never asks for your passport number: enter it only on the official site.\n"
         "3. The Kyrgyz Foreign Ministry's portal {migrant_kg} also has entry-ban information and a chat.\n"
         "4. Check at least two months before you travel: the list is updated with a delay."
     ).format(

@@ -121,11 +121,13 @@ async def begin(context: Context, state: FSMContext, spec: DialogSpec) -> None:
 
 
 async def _load(state: FSMContext, spec: DialogSpec) -> Progress | None:
+    """The saved progress, or None when there is none or it no longer fits the dialogue (after an update)."""
     raw = (await state.get_data()).get(spec.name)
     try:
-        return Progress.from_data(raw) if raw else None
+        progress = Progress.from_data(raw) if raw else None
     except (KeyError, TypeError, ValueError):
         return None
+    return progress if progress is not None and progress.step in spec.questions else None
 
 
 async def _move_on(
