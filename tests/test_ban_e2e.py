@@ -75,6 +75,7 @@ async def test_overstay_of_200_days_gives_the_five_year_clause(
         in result.text
     )
     assert "sub. 12" not in result.text  # the 3-year clause is replaced by the harsher one
+    assert RULES.overstay_exceptions.get(locale) in result.text
     assert "xn--b1afk4ade4e" in str(result.reply_markup)
     assert result.button_texts()[1:3] == [t("Get legal help", locale), t("Remind me", locale)]
 

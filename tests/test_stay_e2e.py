@@ -89,3 +89,19 @@ async def test_an_overstay_in_russia_points_to_the_ban_check(tg: FakeTelegram, a
     [result] = await user.press("Нет")
     assert f"закончился {format_date(last_legal, 'ru')}" in result.text
     assert f"Дней сверх срока: {(exit_ - last_legal).days}." in result.text
+    assert "реестр контролируемых лиц" not in result.text  # the person has left Russia
+
+
+async def test_still_in_russia_after_the_stay_ran_out(tg: FakeTelegram, app: RunningApp):
+    user = tg.user(4300, language_code="en")
+    entry = date(
+        users_today().year - 1, 9, 1
+    )  # day 90 is 29 November; 1 January does not make it legal again
+    await user.send("/stay")
+    await user.press("🇷🇺 Russia")
+    await user.send(dmy(entry))
+    await user.press("I am still there")
+    await user.press("No")
+    [result] = await user.press("No")
+    assert f"⚠️ Your allowed stay ended on {format_date(date(entry.year, 11, 29), 'en')}." in result.text
+    assert "register of controlled persons" in result.text

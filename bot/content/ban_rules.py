@@ -104,9 +104,10 @@ class StayRules(StrictModel):
 
 
 class BanRules(StrictModel):
-    """The whole file: the ban grounds in the order the bot lists them, and the stay rules."""
+    """The whole file: the ban grounds in the order the bot lists them, the overstay exceptions, the stay rules."""
 
     grounds: tuple[BanGround, ...] = Field(min_length=1)
+    overstay_exceptions: LocalizedText
     stay: StayRules
 
     @model_validator(mode="after")

@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.text_decorations import html_decoration
 
 from bot.config import Settings
-from bot.content.ban_rules import ban_rules_in
+from bot.content.ban_rules import BanRules, OverstayCondition, ban_rules_in
 from bot.db import reminders
 from bot.db.connection import Database
 from bot.handlers.guided import Answers, Context, DialogSpec, attach, begin, send
@@ -120,12 +120,14 @@ def finding_text(number: int, finding: Finding, today: date, locale: str) -> str
     return "\n".join(lines)
 
 
-def result_text(estimate: BanEstimate, locale: str) -> str:
+def result_text(estimate: BanEstimate, rules: BanRules, locale: str) -> str:
     today = estimate.check_date
     parts = [_("<b>Ban self-check: result</b>")]
     if not estimate.found:
         parts.append(_("<b>No ground for an entry ban was found in your answers.</b>"))
     parts += [finding_text(n, f, today, locale) for n, f in enumerate(estimate.findings, start=1)]
+    if any(isinstance(f.ground.condition, OverstayCondition) for f in estimate.findings):
+        parts.append(quote(rules.overstay_exceptions.get(locale)))
     if estimate.latest_end is not None and estimate.latest_end > today:
         parts.append(
             _("<b>Latest end of a ban: {date}</b>").format(date=format_date(estimate.latest_end, locale))
@@ -191,7 +193,9 @@ async def show_result(answers: Answers, context: Context) -> None:
     rules = ban_rules_in(context.settings.content_dir)
     estimate = estimate_ban(rules.grounds, ban_dialog.to_ban_answers(answers, users_today()))
     log.info("ban.estimated", extra={"user_id": context.chat_id, "grounds": len(estimate.findings)})
-    await send(context.bot, context.chat_id, result_text(estimate, context.locale), result_keyboard(estimate))
+    await send(
+        context.bot, context.chat_id, result_text(estimate, rules, context.locale), result_keyboard(estimate)
+    )
 
 
 SELF_CHECK = DialogSpec(

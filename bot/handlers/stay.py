@@ -75,8 +75,9 @@ def problem(code: str, answers: Answers, locale: str) -> str:
 
 
 def result_text(result: StayResult, rule: StayRule, country: str, locale: str) -> str:
+    """The result for `country` (a key of COUNTRY_NAMES), in the active language."""
     limit, left = rule.limit_days, result.days_left
-    parts = [_("<b>Stay calculator: {country}</b>").format(country=country)]
+    parts = [_("<b>Stay calculator: {country}</b>").format(country=COUNTRY_NAMES[country])]
     if result.rule == "calendar_year":
         parts.append(_("Rule: {limit} days in total per calendar year.").format(limit=limit))
         parts.append(
@@ -101,6 +102,13 @@ def result_text(result: StayResult, rule: StayRule, country: str, locale: str) -
                 "soon as you can or get legal help; /ban shows what an overstay can lead to."
             ).format(date=last_day, days=result.overstay_days)
         )
+        if country == "russia":  # the register of controlled persons, since 5 Feb 2025
+            parts.append(
+                _(
+                    "People whose stay has run out are put on the register of controlled persons: bank cards "
+                    "can be blocked and moving around is restricted."
+                )
+            )
     elif result.overstay_days:
         parts.append(
             _(
@@ -137,7 +145,7 @@ async def show_result(answers: Answers, context: Context) -> None:
     trips, contract = stay_dialog.to_inputs(answers)
     result = calculate_stay(trips, users_today(), rule, contract)
     log.info("stay.calculated", extra={"user_id": context.chat_id, "trips": len(trips)})
-    country = str(COUNTRY_NAMES[answers["country"]])
+    country = answers["country"]
     await send(
         context.bot, context.chat_id, result_text(result, rule, country, context.locale), result_keyboard()
     )
