@@ -92,7 +92,7 @@ def calculate_stay(
     trips: Sequence[Trip], today: date, rule: StayRule, contract: Contract | None = None
 ) -> StayResult:
     """Days used, last legal day and overstay for `trips` as of `today`; TripError on impossible trips."""
-    ordered = validated_trips(trips, today)
+    ordered = _validated_trips(trips, today)
     latest = ordered[-1]
     earlier_days = _days_of_stay(ordered[:-1], today)
     last_legal = _last_legal_day(earlier_days, latest.entry, rule)
@@ -118,7 +118,7 @@ def calculate_stay(
     )
 
 
-def validated_trips(trips: Sequence[Trip], today: date) -> list[Trip]:
+def _validated_trips(trips: Sequence[Trip], today: date) -> list[Trip]:
     """The trips sorted by entry, or TripError naming the first contradiction."""
     if not trips:
         raise TripError(TripProblem.NO_TRIPS)
