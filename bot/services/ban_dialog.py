@@ -71,6 +71,7 @@ TRAVEL_QUESTIONS = {"travel_date": Question("travel_date", "date", allow_future=
 
 
 def check_travel(step: str, value: date | None, answers: dict[str, Any], today: date) -> str | None:
+    """A reminder is about a trip still ahead: today or a past day is refused."""
     return "not_ahead" if value is not None and value <= today else None
 
 
