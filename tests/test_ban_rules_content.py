@@ -36,7 +36,7 @@ def test_shipped_rules_load():
         rules.stay.kazakhstan.calendar_year_from is None and rules.stay.kazakhstan.contract_grace_days is None
     )
     for ground in rules.grounds:
-        assert ground.kind == ("discretionary" if "art. 26" in ground.clause else "mandatory")
+        assert ground.kind == ("discretionary" if "art. 26" in ground.clause.en else "mandatory")
 
 
 def break_ground(ground_id: str, **changes) -> dict:

@@ -59,7 +59,7 @@ class BanGround(Sourced):
     """One clause of the law: when it applies, for how long, and from which date it counts."""
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
-    clause: str = Field(min_length=1)
+    clause: LocalizedText
     condition: Condition
     duration_years: PositiveInt | None = None
     kind: Kind

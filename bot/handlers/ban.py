@@ -111,7 +111,7 @@ def finding_text(number: int, finding: Finding, today: date, locale: str) -> str
         )
     lines = [
         f"<b>{number}. {quote(ground.title.get(locale))}</b>",
-        f"{quote(ground.clause)}: {KINDS[ground.kind]}.",
+        f"{quote(ground.clause.get(locale))}: {KINDS[ground.kind]}.",
         quote(ground.explanation.get(locale)),
         period,
     ]
