@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.db.connection import Database
 from bot.factory import create_bot, create_dispatcher
 from bot.i18n import Catalogues
+from bot.jobs.reminders import reminder_loop
 from bot.middlewares.throttling import ThrottlingMiddleware
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 BackgroundLoop = Callable[["App"], Awaitable[None]]
 
 # Loops that run beside the dispatcher (reminders, broadcasts); a feature adds its entry here.
-BACKGROUND_LOOPS: list[BackgroundLoop] = []
+BACKGROUND_LOOPS: list[BackgroundLoop] = [reminder_loop]
 
 # How long a stopping bot lets handlers that are already running finish.
 DRAIN_SECONDS = 10.0

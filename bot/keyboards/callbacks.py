@@ -15,3 +15,18 @@ class LangCb(CallbackData, prefix="lang"):
 
 class ForgetCb(CallbackData, prefix="fgt"):
     confirm: bool
+
+
+class StepCb(CallbackData, prefix="dq"):
+    """A button of a guided dialogue (ban, stay): the question it belongs to, what it does, its value."""
+
+    dialog: str
+    step: str
+    action: str  # pick | none | done | back | cancel
+    value: str = ""
+
+
+class RemindCb(CallbackData, prefix="rmd"):
+    """"Remind me" under a ban result: the estimated ban end (ISO date), empty when there is none."""
+
+    ban_end: str = ""

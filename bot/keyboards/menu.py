@@ -23,6 +23,8 @@ class MenuSection:
 
 # The main menu shows exactly these sections, in this order; a feature adds its entry here.
 SECTIONS: list[MenuSection] = [
+    MenuSection("ban", __("Ban self-check"), "ban"),
+    MenuSection("stay", __("Stay calculator"), "stay"),
     MenuSection("language", __("🌐 Language"), "language"),
     MenuSection("privacy", __("🔒 My data"), "privacy"),
     MenuSection("help", __("❓ Help"), "help"),
