@@ -1,5 +1,6 @@
 """Referral storage: duplicate guard, filters, paging, status history and anonymisation on /forget."""
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from bot.db.referrals import (
     iter_referrals,
     list_events,
     list_user_referrals,
+    log_export,
     page_referrals,
 )
 from bot.services.referrals import Kind, ReferralFilter, Status
@@ -148,3 +150,12 @@ async def test_forget_drops_personal_data_but_keeps_the_counts(db: Database) -> 
     assert len(await list_events(db, mine.id)) == 2
     assert await get_referral(db, theirs.id) == theirs
     assert await db.fetchval("SELECT COUNT(*) FROM referrals") == 2
+
+
+async def test_export_is_audited_without_personal_data(db: Database) -> None:
+    flt = ReferralFilter(status=Status.NEW, region="osh", date_from=date(2026, 1, 1))
+    await log_export(db, actor_id=900, flt=flt, rows=12, now=T0)
+    row = await db.fetchone("SELECT actor_id, action, details, at FROM audit_log")
+    assert (row["actor_id"], row["action"], row["at"]) == (900, "referrals.export", T0.isoformat())
+    assert json.loads(row["details"]) == {
+        "filters": {"status": "new", "region": "osh", "from": "2026-01-01"}, "rows": 12}

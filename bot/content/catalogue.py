@@ -8,8 +8,13 @@ labels live here, next to the ids, in all three languages.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 from typing import Literal
+
+import yaml
 
 from pydantic import Field, field_validator, model_validator
 
@@ -216,3 +221,36 @@ class ServicesFile(StrictModel):
 
     def of_kind(self, kind: str) -> list[Service]:
         return [s for s in self.services if s.kind == kind]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Both files together: what the training handlers browse and what a referral points at."""
+
+    training: TrainingFile
+    services: ServicesFile
+
+    def item(self, kind: str, item_id: str) -> Programme | Service | None:
+        """The programme (`kind` "training") or service a referral is about; None when it was removed."""
+        return self.training.get(item_id) if kind == "training" else self.services.get(item_id)
+
+    def titles(self, locale: str) -> dict[tuple[str, str], str]:
+        """(kind, id) -> title in `locale`, for lists and exports."""
+        titles = {("training", p.id): p.title.get(locale) for p in self.training.programmes}
+        return titles | {("service", s.id): s.title.get(locale) for s in self.services.services}
+
+
+@lru_cache(maxsize=4)
+def load_catalogue(content_dir: Path) -> Catalogue:
+    """Read and validate `training.yaml` and `services.yaml` once per content directory.
+
+    The generic content checker reports problems with line numbers at start-up; here a broken file simply
+    raises, which cannot happen after that check has passed.
+    """
+    def read(name: str) -> object:
+        return yaml.safe_load((content_dir / name).read_text(encoding="utf-8"))
+
+    return Catalogue(
+        training=TrainingFile.model_validate(read("training.yaml")),
+        services=ServicesFile.model_validate(read("services.yaml")),
+    )

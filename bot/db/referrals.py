@@ -3,6 +3,7 @@ and keyset-paged iteration so an export never holds the whole table in memory.""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -222,3 +223,19 @@ async def list_events(db: Database, referral_id: int) -> list[ReferralEvent]:
         )
         for row in rows
     ]
+
+
+async def log_export(db: Database, actor_id: int, flt: ReferralFilter, rows: int, now: datetime | None = None) -> None:
+    """Record an export in the audit log: who, when, which filters and how many rows; no personal data."""
+    filters = {
+        "status": flt.status.value if flt.status else None,
+        "region": flt.region,
+        "programme": flt.item_id,
+        "from": flt.date_from.isoformat() if flt.date_from else None,
+        "to": flt.date_to.isoformat() if flt.date_to else None,
+    }
+    details = json.dumps({"filters": {k: v for k, v in filters.items() if v is not None}, "rows": rows})
+    await db.execute(
+        "INSERT INTO audit_log (actor_id, action, target, details, at) VALUES (?, 'referrals.export', NULL, ?, ?)",
+        (actor_id, details, _ts(_now(now))),
+    )
