@@ -30,6 +30,7 @@ from bot.db.connection import Database
 from bot.db.referrals import create_referral, find_recent
 from bot.handlers.referral_texts import details_lines, status_label
 from bot.handlers.referrals import announce
+from bot.handlers.start import show_menu
 from bot.i18n import Catalogues, _, format_date
 from bot.keyboards.callbacks import ApplyCb, FormCb
 from bot.keyboards.menu import main_menu_keyboard, menu_only_keyboard
@@ -203,7 +204,7 @@ async def cancel_button(callback: CallbackQuery, state: FSMContext) -> None:
 async def cancel_phone(message: Message, state: FSMContext) -> None:
     await state.clear()
     await answer(message, _("Cancelled. Nothing was saved."), ReplyKeyboardRemove())
-    await answer(message, _("<b>Main menu</b>\nChoose a section:"), main_menu_keyboard())
+    await show_menu(message)
 
 
 @router.message(ReferralForm.name, F.text)

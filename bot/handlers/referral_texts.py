@@ -11,11 +11,11 @@ from bot.services.referrals import Referral, ReferralEvent, Status
 
 def status_label(status: Status) -> str:
     return {
-        Status.NEW: _("🆕 New"),
-        Status.CONTACTED: _("📞 Contacted"),
-        Status.ENROLLED: _("📝 Enrolled"),
-        Status.COMPLETED: _("✅ Completed"),
-        Status.DECLINED: _("❌ Declined"),
+        Status.NEW: _("New"),
+        Status.CONTACTED: _("Contacted"),
+        Status.ENROLLED: _("Enrolled"),
+        Status.COMPLETED: _("Completed"),
+        Status.DECLINED: _("Declined"),
     }[status]
 
 

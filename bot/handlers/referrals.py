@@ -210,7 +210,7 @@ async def _card(db: Database, settings: Settings, referral: Referral, locale: st
     builder = InlineKeyboardBuilder()
     for target in allowed_moves(referral.status):
         builder.button(text=status_label(target), callback_data=RefMoveCb(id=referral.id, to=target.value))
-    builder.button(text=_("📝 Add note"), callback_data=RefNoteCb(id=referral.id))
+    builder.button(text=_("Add note"), callback_data=RefNoteCb(id=referral.id))
     builder.adjust(2)
     builder.row(*nav_row(RefListCb()))
     return text, builder.as_markup()

@@ -89,7 +89,7 @@ async def programme_card(callback: CallbackQuery, callback_data: ProgCb, setting
         await edit_or_send(callback, _("This programme is no longer in the catalogue."), _keyboard([], back))
         return
     apply = InlineKeyboardButton(
-        text=_("✍️ Apply"), callback_data=ApplyCb(kind="training", id=programme.id).pack()
+        text=_("Apply"), callback_data=ApplyCb(kind="training", id=programme.id).pack()
     )
     await edit_or_send(callback, offer_card(programme, locale), _keyboard([apply], back))
 
@@ -121,7 +121,7 @@ async def service_card(callback: CallbackQuery, callback_data: ServItemCb, setti
         await edit_or_send(callback, _("This service is no longer in the catalogue."), _keyboard([], ServCb()))
         return
     ask = InlineKeyboardButton(
-        text=_("🙋 Ask for help"), callback_data=ApplyCb(kind="service", id=service.id).pack()
+        text=_("Ask for help"), callback_data=ApplyCb(kind="service", id=service.id).pack()
     )
     await edit_or_send(callback, offer_card(service, locale), _keyboard([ask], ServCb(kind=service.kind)))
 
