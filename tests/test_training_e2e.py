@@ -50,10 +50,19 @@ async def fill_form(user: FakeUser, phone: str = "0555 123 456", comment: str | 
 
 async def apply(tg: FakeTelegram, user_id: int, **form: str | None) -> str:
     """A full English referral; returns its reference number."""
+    tg.user(COORDINATOR_ID, language_code="en")  # a coordinator exists, to be told about it
     user = tg.user(user_id, language_code="en")
     await fill_form(user, **form)
     [done] = await user.press("Confirm")
     return REFERENCE.search(done.text).group(0)
+
+
+async def english_coordinator(tg: FakeTelegram) -> FakeUser:
+    """The coordinator of the suite's settings (ADMIN_IDS), who has chosen English."""
+    coordinator = tg.user(COORDINATOR_ID, language_code="en")
+    await coordinator.send("/start")
+    await coordinator.press("English")
+    return coordinator
 
 
 def referral_id(reference: str) -> int:
@@ -104,7 +113,7 @@ async def test_consent_screen_and_cancel_save_nothing(tg: FakeTelegram, app: Run
 
 
 async def test_full_referral_with_shared_contact(tg: FakeTelegram, app: RunningApp) -> None:
-    tg.user(COORDINATOR_ID, language_code="en")
+    await english_coordinator(tg)
     user = tg.user(2005, language_code="en")
     await open_osh_centre(user, "en")
     await user.press("Apply")
@@ -217,7 +226,7 @@ async def test_group_announcement_when_coordinator_chat_is_set(tg: FakeTelegram,
 async def test_status_change_is_recorded_and_sent_to_the_migrant_in_their_language(
     tg: FakeTelegram, app: RunningApp
 ) -> None:
-    coordinator = tg.user(COORDINATOR_ID, language_code="en")
+    coordinator = await english_coordinator(tg)
     reference = await apply(tg, 2012)
     migrant = tg.user(2012, language_code="ky")
     await app.db.execute("UPDATE users SET locale = 'ky' WHERE id = 2012")  # as if chosen with /language
@@ -239,7 +248,7 @@ async def test_status_change_is_recorded_and_sent_to_the_migrant_in_their_langua
 
 
 async def test_coordinator_list_filters_and_pages(tg: FakeTelegram, app: RunningApp) -> None:
-    coordinator = tg.user(COORDINATOR_ID, language_code="en")
+    coordinator = await english_coordinator(tg)
     references = [await apply(tg, 2100 + n) for n in range(10)]
     [page] = await coordinator.send("/referrals")
     assert page.text.startswith("Requests: 10")
@@ -254,7 +263,7 @@ async def test_coordinator_list_filters_and_pages(tg: FakeTelegram, app: Running
 
 
 async def test_export_sends_csv_and_xlsx_with_the_exact_rows(tg: FakeTelegram, app: RunningApp) -> None:
-    coordinator = tg.user(COORDINATOR_ID, language_code="en")
+    coordinator = await english_coordinator(tg)
     first = await apply(tg, 2013)
     second = await apply(tg, 2014, phone="+7 912 345 67 89", comment="=1+1")
     await coordinator.press("Open")
@@ -288,7 +297,7 @@ async def test_export_sends_csv_and_xlsx_with_the_exact_rows(tg: FakeTelegram, a
 
 
 async def test_malformed_export_filters_get_a_usage_line(tg: FakeTelegram, app: RunningApp) -> None:
-    coordinator = tg.user(COORDINATOR_ID, language_code="en")
+    coordinator = await english_coordinator(tg)
     for line in ("/export status=lost", "/export from=2026-13-01", "/export region", "/export from=2026-12-01 to=2026-01-01"):
         [reply] = await coordinator.send(line)
         assert reply.text.startswith("I could not read") and "Usage: /export" in reply.text
@@ -311,7 +320,7 @@ async def test_non_coordinator_cannot_use_coordinator_buttons(tg: FakeTelegram, 
 
 
 async def test_forget_anonymises_but_keeps_the_count(tg: FakeTelegram, app: RunningApp) -> None:
-    coordinator = tg.user(COORDINATOR_ID, language_code="en")
+    coordinator = await english_coordinator(tg)
     reference = await apply(tg, 2017, comment="Call my brother")
     user = tg.user(2017, language_code="en")
     await user.send("/forget")

@@ -12,7 +12,7 @@ import logging
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.html import quote
+from aiogram import html
 from aiogram.types import (
     CallbackQuery,
     InlineKeyboardMarkup,
@@ -105,7 +105,7 @@ def _markup(field: str, locale: str) -> InlineKeyboardMarkup | ReplyKeyboardMark
 def _summary(data: dict, title: str, locale: str) -> str:
     return "\n".join([
         _("<b>Please check your request</b>"),
-        quote(title),
+        html.quote(title),
         "",
         *details_lines(
             name=data["name"], phone=data["phone"], region=data["region"], city=data["city"],
@@ -127,7 +127,7 @@ def _existing_text(referral: Referral, title: str, locale: str) -> str:
     ).format(
         date=format_date(referral.created_at.date(), locale),
         reference=referral.reference,
-        title=quote(title),
+        title=html.quote(title),
         status=status_label(referral.status),
     )
 
@@ -172,7 +172,7 @@ async def apply(
     await state.set_data({"kind": kind.value, "item": item.id})
     text = "\n".join([
         _("<b>Before you apply</b>"),
-        quote(item.title.get(locale)),
+        html.quote(item.title.get(locale)),
         "",
         _(
             "<b>What we keep:</b> your name, phone, region, city and comment.\n"
@@ -340,6 +340,6 @@ async def confirm(
         "Thank you! Your request is saved.\n\nReference number: <b>{reference}</b>\n{title}\n\n"
         "A coordinator will contact you. You will get a message here when its status changes. See all your "
         "requests: /my"
-    ).format(reference=referral.reference, title=quote(title))
+    ).format(reference=referral.reference, title=html.quote(title))
     await edit_or_send(callback, text, menu_only_keyboard())
     await announce(bot, db, settings, i18n, referral)

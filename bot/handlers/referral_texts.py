@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram.html import quote
+from aiogram import html
 
 from bot.content.catalogue import REGIONS
 from bot.i18n import _, format_date
@@ -29,13 +29,13 @@ def details_lines(
 ) -> list[str]:
     """The personal part of a referral, as the migrant reviews it and as a coordinator reads it."""
     lines = [
-        _("<b>Name:</b> {name}").format(name=quote(name or "—")),
-        _("<b>Phone:</b> {phone}").format(phone=quote(phone or "—")),
-        _("<b>Region:</b> {region}").format(region=quote(region_label(region, locale))),
-        _("<b>City or village:</b> {city}").format(city=quote(city or "—")),
+        _("<b>Name:</b> {name}").format(name=html.quote(name or "—")),
+        _("<b>Phone:</b> {phone}").format(phone=html.quote(phone or "—")),
+        _("<b>Region:</b> {region}").format(region=html.quote(region_label(region, locale))),
+        _("<b>City or village:</b> {city}").format(city=html.quote(city or "—")),
     ]
     if comment:
-        lines.append(_("<b>Comment:</b> {comment}").format(comment=quote(comment)))
+        lines.append(_("<b>Comment:</b> {comment}").format(comment=html.quote(comment)))
     return lines
 
 
@@ -43,7 +43,7 @@ def coordinator_card(referral: Referral, title: str, events: list[ReferralEvent]
     """Everything a coordinator needs to follow up: the request, the person, and who did what when."""
     lines = [
         f"<b>{referral.reference}</b> · {status_label(referral.status)}",
-        quote(title),
+        html.quote(title),
         _("Received: {date}").format(date=format_date(referral.created_at.date(), locale)),
         "",
         *details_lines(
@@ -60,6 +60,6 @@ def coordinator_card(referral: Referral, title: str, events: list[ReferralEvent]
         if event.to_status is not None:
             change = f"{status_label(event.from_status)} → {status_label(event.to_status)}"
         else:
-            change = "📝 " + quote(event.note or _("(note deleted)"))
+            change = "📝 " + html.quote(event.note or _("(note deleted)"))
         lines.append(f"{when} · <code>{event.actor_id}</code> · {change}")
     return "\n".join(lines)

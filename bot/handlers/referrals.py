@@ -15,9 +15,10 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command, CommandObject, or_f
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.html import quote
+from aiogram import html
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import Settings
@@ -74,8 +75,8 @@ async def announce(bot: Bot, db: Database, settings: Settings, i18n: Catalogues,
             item = catalogue.item(referral.kind, referral.item_id)
             text = _("📥 New request <b>{reference}</b>\n{title}\n{region}").format(
                 reference=referral.reference,
-                title=quote(item.title.get(locale) if item else referral.item_id),
-                region=quote(region_label(referral.region, locale)),
+                title=html.quote(item.title.get(locale) if item else referral.item_id),
+                region=html.quote(region_label(referral.region, locale)),
             )
             builder = InlineKeyboardBuilder()
             builder.button(text=_("Open"), callback_data=RefCardCb(id=referral.id))
@@ -115,8 +116,8 @@ async def _list_screen(
         _("<b>Requests</b>: {total}").format(total=total),
         _("Status: {status} · Region: {region} · Programme: {item}").format(
             status=status_label(flt.status) if flt.status else any_label,
-            region=quote(region_label(flt.region, locale)) if flt.region else any_label,
-            item=quote(item_title) if item_title else any_label,
+            region=html.quote(region_label(flt.region, locale)) if flt.region else any_label,
+            item=html.quote(item_title) if item_title else any_label,
         ),
         "",
     ]
@@ -125,7 +126,7 @@ async def _list_screen(
         title = titles.get((referral.kind, referral.item_id), referral.item_id)
         lines.append(
             f"<b>{referral.reference}</b> · {status_label(referral.status)} · "
-            f"{quote(region_label(referral.region, locale))}\n{quote(title)}"
+            f"{html.quote(region_label(referral.region, locale))}\n{html.quote(title)}"
         )
         builder.button(text=referral.reference, callback_data=RefCardCb(id=referral.id))
     if not referrals:
@@ -158,7 +159,7 @@ def _usage() -> str:
 
 
 def _bad_filter(error: FilterError) -> str:
-    return _("I could not read <code>{token}</code>.").format(token=quote(error.token)) + "\n" + _usage()
+    return _("I could not read <code>{token}</code>.").format(token=html.quote(error.token)) + "\n" + _usage()
 
 
 @router.message(Command("referrals"), IsCoordinator())
@@ -202,6 +203,12 @@ async def pick_filter(callback: CallbackQuery, callback_data: RefPickCb, setting
     await edit_or_send(callback, _("Show requests with:"), builder.as_markup())
 
 
+def _alert(callback_answer: CallbackAnswer, text: str) -> None:
+    """Answer the button press with a pop-up (the callback middleware sends it after the handler)."""
+    callback_answer.text = text
+    callback_answer.show_alert = True
+
+
 # -- the card --------------------------------------------------------------------------------------------
 async def _card(db: Database, settings: Settings, referral: Referral, locale: str) -> tuple[str, InlineKeyboardMarkup]:
     item = load_catalogue(settings.content_dir).item(referral.kind, referral.item_id)
@@ -218,23 +225,24 @@ async def _card(db: Database, settings: Settings, referral: Referral, locale: st
 
 @router.callback_query(RefCardCb.filter(), IsCoordinator())
 async def open_card(
-    callback: CallbackQuery, callback_data: RefCardCb, db: Database, settings: Settings, locale: str
+    callback: CallbackQuery, callback_data: RefCardCb, callback_answer: CallbackAnswer, db: Database,
+    settings: Settings, locale: str,
 ) -> None:
     referral = await get_referral(db, callback_data.id)
     if referral is None:
-        await callback.answer(_("This request no longer exists."), show_alert=True)
+        _alert(callback_answer, _("This request no longer exists."))
         return
     await edit_or_send(callback, *await _card(db, settings, referral, locale))
 
 
 @router.callback_query(RefMoveCb.filter(F.to.in_({s.value for s in Status})), IsCoordinator())
 async def move(
-    callback: CallbackQuery, callback_data: RefMoveCb, db: Database, settings: Settings, bot: Bot,
-    i18n: Catalogues, locale: str,
+    callback: CallbackQuery, callback_data: RefMoveCb, callback_answer: CallbackAnswer, db: Database,
+    settings: Settings, bot: Bot, i18n: Catalogues, locale: str,
 ) -> None:
     referral = await change_status(db, callback_data.id, Status(callback_data.to), callback.from_user.id)
     if referral is None:
-        await callback.answer(_("This request has changed meanwhile; here it is as it is now."), show_alert=True)
+        _alert(callback_answer, _("This request has changed meanwhile; here it is as it is now."))
         current = await get_referral(db, callback_data.id)
         if current is not None:
             await edit_or_send(callback, *await _card(db, settings, current, locale))
@@ -254,7 +262,7 @@ async def _notify_migrant(bot: Bot, db: Database, settings: Settings, i18n: Cata
         item = load_catalogue(settings.content_dir).item(referral.kind, referral.item_id)
         text = _("Your request <b>{reference}</b> ({title}) has a new status: {status}").format(
             reference=referral.reference,
-            title=quote(item.title.get(locale) if item else referral.item_id),
+            title=html.quote(item.title.get(locale) if item else referral.item_id),
             status=status_label(referral.status),
         )
         await _deliver(bot, referral.user_id, text, None, "referral.notify_failed")
@@ -264,7 +272,6 @@ async def _notify_migrant(bot: Bot, db: Database, settings: Settings, i18n: Cata
 async def ask_note(callback: CallbackQuery, callback_data: RefNoteCb, state: FSMContext) -> None:
     await state.set_state(NoteForm.text)
     await state.set_data({"referral": callback_data.id})
-    await callback.answer()
     await answer(callback.message, _("Send the note (up to {limit} characters), or /cancel.").format(limit=COMMENT_MAX))
 
 
@@ -310,6 +317,6 @@ async def refuse_command(message: Message) -> None:
 
 @router.callback_query(or_f(RefListCb.filter(), RefPickCb.filter(), RefCardCb.filter(), RefMoveCb.filter(),
                             RefNoteCb.filter()))
-async def refuse_button(callback: CallbackQuery) -> None:
-    await callback.answer(_("Sorry, this is only for Koldoo coordinators."), show_alert=True)
+async def refuse_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
+    _alert(callback_answer, _("Sorry, this is only for Koldoo coordinators."))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.html import quote
+from aiogram import html
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -62,14 +62,14 @@ async def browse_training(callback: CallbackQuery, callback_data: TrainCb, setti
         back = MenuCb(section="training")
     elif not callback_data.trade:
         region = callback_data.region
-        text = _("{region}: choose a trade.").format(region=quote(_region(region, locale)))
+        text = _("{region}: choose a trade.").format(region=html.quote(_region(region, locale)))
         for trade in training.trades(region):
             builder.button(text=TRADES[trade].get(locale), callback_data=TrainCb(region=region, trade=trade))
         back = TrainCb()
     else:
         region, trade = callback_data.region, callback_data.trade
         text = _("{region}, {trade}: choose a programme.").format(
-            region=quote(_region(region, locale)), trade=quote(TRADES[trade].get(locale) if trade in TRADES else "")
+            region=html.quote(_region(region, locale)), trade=html.quote(TRADES[trade].get(locale) if trade in TRADES else "")
         )
         for programme in training.programmes_for(region, trade):
             builder.button(
@@ -105,7 +105,7 @@ async def browse_services(callback: CallbackQuery, callback_data: ServCb, settin
         back = MenuCb(section="training")
     else:
         label = SERVICE_KINDS.get(callback_data.kind)
-        text = _("{kind}: choose a service.").format(kind=quote(label.get(locale) if label else ""))
+        text = _("{kind}: choose a service.").format(kind=html.quote(label.get(locale) if label else ""))
         for service in services.of_kind(callback_data.kind):
             builder.button(text=service.title.get(locale), callback_data=ServItemCb(id=service.id))
         back = ServCb()
@@ -138,33 +138,33 @@ def _region(region: str, locale: str) -> str:
 
 def offer_card(offer: Offer, locale: str) -> str:
     """A programme or service as a migrant reads it: what, who, where, cost, how to reach, and its source."""
-    lines = [f"<b>{quote(offer.title.get(locale))}</b>"]
+    lines = [f"<b>{html.quote(offer.title.get(locale))}</b>"]
     if not offer.verified:
         lines.append(_("⚠️ Not verified: check with the provider before you rely on it."))
-    lines += ["", quote(offer.description.get(locale)), "", _("<b>Who:</b> {provider}").format(
-        provider=quote(offer.provider.get(locale)))]
+    lines += ["", html.quote(offer.description.get(locale)), "", _("<b>Who:</b> {provider}").format(
+        provider=html.quote(offer.provider.get(locale)))]
     if offer.regions:
         where = ", ".join(_region(region, locale) for region in offer.regions)
         if offer.city:
             where = f"{offer.city.get(locale)} ({where})"
-        lines.append(_("<b>Where:</b> {where}").format(where=quote(where)))
+        lines.append(_("<b>Where:</b> {where}").format(where=html.quote(where)))
     if isinstance(offer, Programme):
         lines += _programme_lines(offer, locale)
     cost = {"free": _("free"), "paid": _("paid"), "unknown": _("ask the provider")}[offer.cost]
     if offer.cost_note:
         cost = f"{cost} ({offer.cost_note.get(locale)})"
-    lines.append(_("<b>Cost:</b> {cost}").format(cost=quote(cost)))
-    lines.append(_("<b>Website:</b> {url}").format(url=quote(offer.website)))
+    lines.append(_("<b>Cost:</b> {cost}").format(cost=html.quote(cost)))
+    lines.append(_("<b>Website:</b> {url}").format(url=html.quote(offer.website)))
     lines += ["", _("<i>Source: {source}; checked {date}.</i>").format(
-        source=quote(offer.source), date=format_date(offer.verified_on, locale))]
+        source=html.quote(offer.source), date=format_date(offer.verified_on, locale))]
     return "\n".join(lines)
 
 
 def _programme_lines(programme: Programme, locale: str) -> list[str]:
     lines = [_("<b>Trades:</b> {trades}").format(
-        trades=quote(", ".join(TRADES[trade].get(locale) for trade in programme.trades)))]
+        trades=html.quote(", ".join(TRADES[trade].get(locale) for trade in programme.trades)))]
     if programme.duration:
-        lines.append(_("<b>Duration:</b> {duration}").format(duration=quote(programme.duration.get(locale))))
+        lines.append(_("<b>Duration:</b> {duration}").format(duration=html.quote(programme.duration.get(locale))))
     if programme.stipend is not None:
         lines.append(_("<b>Stipend:</b> {answer}").format(answer=_("yes") if programme.stipend else _("no")))
     if programme.languages:
@@ -180,7 +180,7 @@ def _my_text(items: list[tuple[str, str, str, str]]) -> str:
         return _("You have no requests yet. Find a programme or a service in /training.")
     lines = [_("<b>My requests</b>")]
     for ref, title, status, day in items:
-        lines.append(f"\n<b>{ref}</b> · {day}\n{quote(title)}\n{status}")
+        lines.append(f"\n<b>{ref}</b> · {day}\n{html.quote(title)}\n{status}")
     return "\n".join(lines)
 
 

@@ -22,6 +22,8 @@ class MenuSection:
 
 # The main menu shows exactly these sections, in this order; a feature adds its entry here.
 SECTIONS: list[MenuSection] = [
+    MenuSection("training", __("🎓 Training and help"), "training"),
+    MenuSection("my", __("📋 My requests"), "my"),
     MenuSection("language", __("🌐 Language"), "language"),
     MenuSection("privacy", __("🔒 My data"), "privacy"),
     MenuSection("help", __("❓ Help"), "help"),
