@@ -70,7 +70,9 @@ async def main(rows: int) -> None:
         started, cpu_started = time.perf_counter(), time.process_time()
         exported = await export_once(db, tmp_path)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-        sizes = ", ".join(f"{p.suffix[1:]} {p.stat().st_size / 1e6:.1f} MB" for p in sorted(tmp_path.glob("referrals-*")))
+        sizes = ", ".join(
+            f"{p.suffix[1:]} {p.stat().st_size / 1e6:.1f} MB" for p in sorted(tmp_path.glob("referrals-*"))
+        )
         print(f"exported {exported} rows to CSV and XLSX in {elapsed:.1f} s, {cpu:.1f} s of CPU ({sizes})")
 
         tracemalloc.start()

@@ -104,8 +104,16 @@ def test_unknown_service_kind_is_rejected() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "rid"),
-    [("Osh", "osh"), ("osh_city", "osh_city"), ("Osh-city", "osh_city"), ("Jalal-Abad", "jalal_abad"),
-     ("ISSYK-KUL", "issyk_kul"), ("Chuy region", "chuy"), ("Bishkek", "bishkek"), ("Paris", None)],
+    [
+        ("Osh", "osh"),
+        ("osh_city", "osh_city"),
+        ("Osh-city", "osh_city"),
+        ("Jalal-Abad", "jalal_abad"),
+        ("ISSYK-KUL", "issyk_kul"),
+        ("Chuy region", "chuy"),
+        ("Bishkek", "bishkek"),
+        ("Paris", None),
+    ],
 )
 def test_region_ids_from_typed_names(typed: str, rid: str | None) -> None:
     assert region_id(typed) == rid

@@ -37,10 +37,17 @@ async def db(tmp_path: Path):
 
 
 async def _create(db: Database, user_id: int = 1, item_id: str = "vocational_lyceums", **changes):
-    fields = dict(
-        user_id=user_id, kind=Kind.TRAINING, item_id=item_id, name="Айгүл", phone="+996555123456",
-        region="osh", city="Ош", comment="Эртең чалыңыз", now=T0,
-    )
+    fields = {
+        "user_id": user_id,
+        "kind": Kind.TRAINING,
+        "item_id": item_id,
+        "name": "Айгүл",
+        "phone": "+996555123456",
+        "region": "osh",
+        "city": "Ош",
+        "comment": "Эртең чалыңыз",
+        "now": T0,
+    }
     return await create_referral(db, **(fields | changes))
 
 
@@ -84,7 +91,11 @@ async def test_status_change_records_who_and_when(db: Database) -> None:
     assert moved.updated_at == T0 + timedelta(hours=2)
     [event] = await list_events(db, referral.id)
     assert (event.actor_id, event.from_status, event.to_status, event.at) == (
-        900, Status.NEW, Status.CONTACTED, T0 + timedelta(hours=2))
+        900,
+        Status.NEW,
+        Status.CONTACTED,
+        T0 + timedelta(hours=2),
+    )
 
 
 async def test_disallowed_or_stale_moves_change_nothing(db: Database) -> None:
@@ -158,4 +169,6 @@ async def test_export_is_audited_without_personal_data(db: Database) -> None:
     row = await db.fetchone("SELECT actor_id, action, details, at FROM audit_log")
     assert (row["actor_id"], row["action"], row["at"]) == (900, "referrals.export", T0.isoformat())
     assert json.loads(row["details"]) == {
-        "filters": {"status": "new", "region": "osh", "from": "2026-01-01"}, "rows": 12}
+        "filters": {"status": "new", "region": "osh", "from": "2026-01-01"},
+        "rows": 12,
+    }

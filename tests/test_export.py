@@ -16,12 +16,20 @@ HEADERS = [title for title, _ in COLUMNS]
 
 
 def _referral(referral_id: int, **changes: object) -> Referral:
-    fields = dict(
-        id=referral_id, user_id=1000 + referral_id, kind=Kind.TRAINING, item_id="vocational_lyceums",
-        name="Айгүл Токтогулова", phone="+996555123456", region="osh", city="Ош", comment=None,
-        status=Status.NEW, created_at=datetime(2026, 3, 5, 8, 15, tzinfo=UTC),
-        updated_at=datetime(2026, 3, 6, 10, 0, tzinfo=UTC),
-    )
+    fields = {
+        "id": referral_id,
+        "user_id": 1000 + referral_id,
+        "kind": Kind.TRAINING,
+        "item_id": "vocational_lyceums",
+        "name": "Айгүл Токтогулова",
+        "phone": "+996555123456",
+        "region": "osh",
+        "city": "Ош",
+        "comment": None,
+        "status": Status.NEW,
+        "created_at": datetime(2026, 3, 5, 8, 15, tzinfo=UTC),
+        "updated_at": datetime(2026, 3, 6, 10, 0, tzinfo=UTC),
+    }
     return Referral(**(fields | changes))
 
 
@@ -34,8 +42,18 @@ TITLES = {(Kind.TRAINING, "vocational_lyceums"): "Кесиптик лицейл�
 
 
 async def test_csv_has_bom_headers_and_exact_rows(tmp_path: Path) -> None:
-    rows = [_referral(1), _referral(2, kind=Kind.SERVICE, item_id="iom_reintegration", name=None, phone=None,
-                                    status=Status.CONTACTED, comment="Line one\nline two")]
+    rows = [
+        _referral(1),
+        _referral(
+            2,
+            kind=Kind.SERVICE,
+            item_id="iom_reintegration",
+            name=None,
+            phone=None,
+            status=Status.CONTACTED,
+            comment="Line one\nline two",
+        ),
+    ]
     files = await write_exports(_batches(rows[:1], rows[1:]), tmp_path, DAY, TITLES)
 
     assert files.rows == 2
@@ -46,10 +64,30 @@ async def test_csv_has_bom_headers_and_exact_rows(tmp_path: Path) -> None:
         read = list(csv.reader(fp))
     assert read == [
         HEADERS,
-        ["K-2026-000001", "2026-03-05 08:15:00", "new", "vocational_lyceums", "Кесиптик лицейлер", "osh", "Ош",
-         "Айгүл Токтогулова", "'+996555123456", ""],
-        ["K-2026-000002", "2026-03-05 08:15:00", "contacted", "iom_reintegration", "", "osh", "Ош", "", "",
-         "Line one\nline two"],
+        [
+            "K-2026-000001",
+            "2026-03-05 08:15:00",
+            "new",
+            "vocational_lyceums",
+            "Кесиптик лицейлер",
+            "osh",
+            "Ош",
+            "Айгүл Токтогулова",
+            "'+996555123456",
+            "",
+        ],
+        [
+            "K-2026-000002",
+            "2026-03-05 08:15:00",
+            "contacted",
+            "iom_reintegration",
+            "",
+            "osh",
+            "Ош",
+            "",
+            "",
+            "Line one\nline two",
+        ],
     ]
 
 
@@ -62,23 +100,33 @@ async def test_xlsx_has_bold_frozen_header_real_dates_widths_and_exact_rows(tmp_
     assert all(cell.font.bold for cell in sheet[1])
     assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
         HEADERS,
-        ["K-2026-000007", datetime(2026, 3, 5, 8, 15), "new", "vocational_lyceums", "Кесиптик лицейлер", "osh",
-         "Ош", "Айгүл Токтогулова", "+996555123456", None],
+        [
+            "K-2026-000007",
+            datetime(2026, 3, 5, 8, 15),
+            "new",
+            "vocational_lyceums",
+            "Кесиптик лицейлер",
+            "osh",
+            "Ош",
+            "Айгүл Токтогулова",
+            "+996555123456",
+            None,
+        ],
     ]
     assert sheet["B2"].is_date
     assert sheet.column_dimensions["J"].width == dict(COLUMNS)["Comment"]
 
 
 async def test_formula_like_input_is_neutralised(tmp_path: Path) -> None:
-    evil = _referral(3, name="=HYPERLINK(\"http://x\")", city="@SUM(A1)", comment="-2+3\x01")
+    evil = _referral(3, name='=HYPERLINK("http://x")', city="@SUM(A1)", comment="-2+3\x01")
     files = await write_exports(_batches([evil]), tmp_path, DAY, TITLES)
 
     with files.csv_path.open(encoding="utf-8-sig", newline="") as fp:
         row = list(csv.reader(fp))[1]
-    assert row[6:] == ["'@SUM(A1)", "'=HYPERLINK(\"http://x\")", "'+996555123456", "'-2+3\x01"]
+    assert row[6:] == ["'@SUM(A1)", '\'=HYPERLINK("http://x")', "'+996555123456", "'-2+3\x01"]
     sheet = load_workbook(files.xlsx_path)["Referrals"]
     name = sheet["H2"]
-    assert (name.value, name.data_type) == ("=HYPERLINK(\"http://x\")", "s")
+    assert (name.value, name.data_type) == ('=HYPERLINK("http://x")', "s")
     assert sheet["J2"].value == "-2+3"  # control characters are not allowed in XLSX
 
 
@@ -100,7 +148,8 @@ def test_neutralise_leaves_plain_text() -> None:
 
 def test_full_filter_line() -> None:
     assert parse_filters("status=new region=Osh from=2026-01-01 to=2026-12-31") == ReferralFilter(
-        status=Status.NEW, region="osh", date_from=date(2026, 1, 1), date_to=date(2026, 12, 31))
+        status=Status.NEW, region="osh", date_from=date(2026, 1, 1), date_to=date(2026, 12, 31)
+    )
 
 
 def test_no_filters_means_everything() -> None:
@@ -110,7 +159,8 @@ def test_no_filters_means_everything() -> None:
 
 def test_keys_are_case_insensitive_and_programme_filters_the_item() -> None:
     assert parse_filters("STATUS=Declined Region=jalal-abad programme=vocational_lyceums") == ReferralFilter(
-        status=Status.DECLINED, region="jalal_abad", item_id="vocational_lyceums")
+        status=Status.DECLINED, region="jalal_abad", item_id="vocational_lyceums"
+    )
 
 
 @pytest.mark.parametrize(

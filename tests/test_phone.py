@@ -33,8 +33,20 @@ def test_accepted_forms_become_e164(typed: str, e164: str) -> None:
 
 @pytest.mark.parametrize(
     "typed",
-    ["", "   ", "abc", "0555 12", "+996555123456789", "1-800-FLOWERS", "+7 912", "12345", "call me",
-     "+996 555 123 456 ext 2", "0" * 40, "++996555123456"],
+    [
+        "",
+        "   ",
+        "abc",
+        "0555 12",
+        "+996555123456789",
+        "1-800-FLOWERS",
+        "+7 912",
+        "12345",
+        "call me",
+        "+996 555 123 456 ext 2",
+        "0" * 40,
+        "++996555123456",
+    ],
 )
 def test_invalid_input_is_refused(typed: str) -> None:
     assert normalise_phone(typed) is None

@@ -17,9 +17,27 @@ from tests.conftest import COORDINATOR_ID, RunningApp
 
 REFERENCE = re.compile(r"K-\d{4}-\d{6}")
 OSH_CENTRE = {
-    "ky": ("🎓 Окуу программалары", "Ош шаары", "Ар кандай кесиптер", "Ош мамлекеттик университетиндеги алдыңкы тажрыйба борбору", "Арыз берүү"),
-    "ru": ("🎓 Программы обучения", "г. Ош", "Разные профессии", "Центр передового опыта при Ошском государственном университете", "Подать заявку"),
-    "en": ("🎓 Training programmes", "Osh city", "Various trades", "Centre of Excellence at Osh State University", "Apply"),
+    "ky": (
+        "🎓 Окуу программалары",
+        "Ош шаары",
+        "Ар кандай кесиптер",
+        "Ош мамлекеттик университетиндеги алдыңкы тажрыйба борбору",
+        "Арыз берүү",
+    ),
+    "ru": (
+        "🎓 Программы обучения",
+        "г. Ош",
+        "Разные профессии",
+        "Центр передового опыта при Ошском государственном университете",
+        "Подать заявку",
+    ),
+    "en": (
+        "🎓 Training programmes",
+        "Osh city",
+        "Various trades",
+        "Centre of Excellence at Osh State University",
+        "Apply",
+    ),
 }
 
 
@@ -33,7 +51,9 @@ async def open_osh_centre(user: FakeUser, locale: str) -> None:
     await user.press(programme)
 
 
-async def fill_form(user: FakeUser, phone: str = "0555 123 456", comment: str | None = "Call after 18:00") -> None:
+async def fill_form(
+    user: FakeUser, phone: str = "0555 123 456", comment: str | None = "Call after 18:00"
+) -> None:
     """Apply for the Osh centre in English, up to the summary."""
     await open_osh_centre(user, "en")
     await user.press("Apply")
@@ -84,7 +104,12 @@ async def test_support_services_by_kind_and_unverified_flag(tg: FakeTelegram, ap
     await user.send("/training")
     [kinds] = await user.press("🤝 Support services")
     assert kinds.button_texts()[:5] == [
-        "Legal aid", "Counter-trafficking", "Employment abroad", "Reintegration and grants", "Health"]
+        "Legal aid",
+        "Counter-trafficking",
+        "Employment abroad",
+        "Reintegration and grants",
+        "Health",
+    ]
     await user.press("Reintegration and grants")
     [card] = await user.press('"Social contract": a grant to start a business')
     assert "Not verified" in card.text
@@ -133,7 +158,12 @@ async def test_full_referral_with_shared_contact(tg: FakeTelegram, app: RunningA
     reference = REFERENCE.search(done.text).group(0)
     referral = await get_referral(app.db, referral_id(reference))
     assert (referral.name, referral.phone, referral.region, referral.city, referral.comment) == (
-        "Aigul Toktogulova", "+996555123456", "osh_city", "Osh", None)
+        "Aigul Toktogulova",
+        "+996555123456",
+        "osh_city",
+        "Osh",
+        None,
+    )
     assert referral.item_id == "osh_centre_of_excellence" and referral.status is Status.NEW
 
     announcement = tg.chat(COORDINATOR_ID)[-1]
@@ -144,10 +174,16 @@ async def test_full_referral_with_shared_contact(tg: FakeTelegram, app: RunningA
 
 @pytest.mark.parametrize(
     ("typed", "stored"),
-    [("0555 123 456", "+996555123456"), ("+7 912 345-67-89", "+79123456789"), ("8 701 234 56 78", "+77012345678"),
-     ("+998 90 123 45 67", "+998901234567")],
+    [
+        ("0555 123 456", "+996555123456"),
+        ("+7 912 345-67-89", "+79123456789"),
+        ("8 701 234 56 78", "+77012345678"),
+        ("+998 90 123 45 67", "+998901234567"),
+    ],
 )
-async def test_typed_phone_forms_are_normalised(tg: FakeTelegram, app: RunningApp, typed: str, stored: str) -> None:
+async def test_typed_phone_forms_are_normalised(
+    tg: FakeTelegram, app: RunningApp, typed: str, stored: str
+) -> None:
     reference = await apply(tg, 2006, phone=typed)
     assert (await get_referral(app.db, referral_id(reference))).phone == stored
 
@@ -203,7 +239,9 @@ async def test_dialogue_survives_a_restart(tg: FakeTelegram, app: RunningApp) ->
     assert replies[-1].text.startswith("Which region")
 
 
-async def test_asking_twice_within_30_days_shows_the_existing_request(tg: FakeTelegram, app: RunningApp) -> None:
+async def test_asking_twice_within_30_days_shows_the_existing_request(
+    tg: FakeTelegram, app: RunningApp
+) -> None:
     reference = await apply(tg, 2010)
     user = tg.user(2010, language_code="en")
     await open_osh_centre(user, "en")
@@ -238,8 +276,15 @@ async def test_status_change_is_recorded_and_sent_to_the_migrant_in_their_langua
     assert "Contacted" in card.text.split("\n")[0]
     assert card.button_texts()[:2] == ["Enrolled", "Declined"]
     [event] = await list_events(app.db, referral_id(reference))
-    assert (event.actor_id, event.from_status, event.to_status) == (COORDINATOR_ID, Status.NEW, Status.CONTACTED)
-    assert migrant.last.text == f"{reference} сурамыңыздын (Ош мамлекеттик университетиндеги алдыңкы тажрыйба борбору) жаңы абалы: Байланышты"
+    assert (event.actor_id, event.from_status, event.to_status) == (
+        COORDINATOR_ID,
+        Status.NEW,
+        Status.CONTACTED,
+    )
+    assert (
+        migrant.last.text
+        == f"{reference} сурамыңыздын (Ош мамлекеттик университетиндеги алдыңкы тажрыйба борбору) жаңы абалы: Байланышты"
+    )
 
     await coordinator.press("Add note")
     await coordinator.send("Called, will come on Monday")
@@ -275,18 +320,54 @@ async def test_export_sends_csv_and_xlsx_with_the_exact_rows(tg: FakeTelegram, a
     rows = list(csv.reader(io.StringIO(csv_doc.file_bytes.decode("utf-8-sig"))))
     title = "Centre of Excellence at Osh State University"
     assert [row[:1] + row[2:] for row in rows[1:]] == [
-        [first, "new", "osh_centre_of_excellence", title, "osh_city", "Osh", "Aigul Toktogulova", "'+996555123456",
-         "Call after 18:00"],
-        [second, "contacted", "osh_centre_of_excellence", title, "osh_city", "Osh", "Aigul Toktogulova",
-         "'+79123456789", "'=1+1"],
+        [
+            first,
+            "new",
+            "osh_centre_of_excellence",
+            title,
+            "osh_city",
+            "Osh",
+            "Aigul Toktogulova",
+            "'+996555123456",
+            "Call after 18:00",
+        ],
+        [
+            second,
+            "contacted",
+            "osh_centre_of_excellence",
+            title,
+            "osh_city",
+            "Osh",
+            "Aigul Toktogulova",
+            "'+79123456789",
+            "'=1+1",
+        ],
     ]
     sheet = load_workbook(io.BytesIO(xlsx_doc.file_bytes))["Referrals"]
     values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
     assert [row[:1] + row[2:] for row in values] == [
-        [first, "new", "osh_centre_of_excellence", title, "osh_city", "Osh", "Aigul Toktogulova", "+996555123456",
-         "Call after 18:00"],
-        [second, "contacted", "osh_centre_of_excellence", title, "osh_city", "Osh", "Aigul Toktogulova",
-         "+79123456789", "=1+1"],
+        [
+            first,
+            "new",
+            "osh_centre_of_excellence",
+            title,
+            "osh_city",
+            "Osh",
+            "Aigul Toktogulova",
+            "+996555123456",
+            "Call after 18:00",
+        ],
+        [
+            second,
+            "contacted",
+            "osh_centre_of_excellence",
+            title,
+            "osh_city",
+            "Osh",
+            "Aigul Toktogulova",
+            "+79123456789",
+            "=1+1",
+        ],
     ]
 
     [only_new] = (await coordinator.send("/export status=new region=osh-city"))[:1]
@@ -298,7 +379,12 @@ async def test_export_sends_csv_and_xlsx_with_the_exact_rows(tg: FakeTelegram, a
 
 async def test_malformed_export_filters_get_a_usage_line(tg: FakeTelegram, app: RunningApp) -> None:
     coordinator = await english_coordinator(tg)
-    for line in ("/export status=lost", "/export from=2026-13-01", "/export region", "/export from=2026-12-01 to=2026-01-01"):
+    for line in (
+        "/export status=lost",
+        "/export from=2026-13-01",
+        "/export region",
+        "/export from=2026-12-01 to=2026-01-01",
+    ):
         [reply] = await coordinator.send(line)
         assert reply.text.startswith("I could not read") and "Usage: /export" in reply.text
     assert await app.db.fetchval("SELECT COUNT(*) FROM audit_log") == 0

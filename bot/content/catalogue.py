@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-
 from pydantic import Field, field_validator, model_validator
 
 from bot.content.common import LocalizedText, Sourced, StrictModel
@@ -50,9 +49,7 @@ TRADES: dict[str, LocalizedText] = {
     "agriculture": _label("Айыл чарба", "Сельское хозяйство", "Agriculture"),
     "crafts": _label("Кол өнөрчүлүк", "Ремёсла", "Crafts"),
     "languages": _label("Тил курстары", "Языковые курсы", "Language courses"),
-    "certification": _label(
-        "Квалификацияны ырастоо", "Подтверждение квалификации", "Skills certification"
-    ),
+    "certification": _label("Квалификацияны ырастоо", "Подтверждение квалификации", "Skills certification"),
     "various": _label("Ар кандай кесиптер", "Разные профессии", "Various trades"),
 }
 
@@ -247,6 +244,7 @@ def load_catalogue(content_dir: Path) -> Catalogue:
     The generic content checker reports problems with line numbers at start-up; here a broken file simply
     raises, which cannot happen after that check has passed.
     """
+
     def read(name: str) -> object:
         return yaml.safe_load((content_dir / name).read_text(encoding="utf-8"))
 

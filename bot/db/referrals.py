@@ -175,7 +175,8 @@ async def change_status(
         if row is None or not can_move(Status(row["status"]), target):
             return None
         await conn.execute(
-            "UPDATE referrals SET status = ?, updated_at = ? WHERE id = ?", (target.value, moment, referral_id)
+            "UPDATE referrals SET status = ?, updated_at = ? WHERE id = ?",
+            (target.value, moment, referral_id),
         )
         await conn.execute(
             "INSERT INTO referral_events (referral_id, actor_id, at, from_status, to_status)"
@@ -225,7 +226,9 @@ async def list_events(db: Database, referral_id: int) -> list[ReferralEvent]:
     ]
 
 
-async def log_export(db: Database, actor_id: int, flt: ReferralFilter, rows: int, now: datetime | None = None) -> None:
+async def log_export(
+    db: Database, actor_id: int, flt: ReferralFilter, rows: int, now: datetime | None = None
+) -> None:
     """Record an export in the audit log: who, when, which filters and how many rows; no personal data."""
     filters = {
         "status": flt.status.value if flt.status else None,

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F, Router, html
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram import html
 from aiogram.types import (
     CallbackQuery,
     InlineKeyboardMarkup,
@@ -85,7 +84,10 @@ def _cancel() -> tuple[str, FormCb]:
 
 def _phone_keyboard() -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
-        keyboard=[[KeyboardButton(text=_("Share my number"), request_contact=True)], [KeyboardButton(text=_("Cancel"))]],
+        keyboard=[
+            [KeyboardButton(text=_("Share my number"), request_contact=True)],
+            [KeyboardButton(text=_("Cancel"))],
+        ],
         resize_keyboard=True,
         one_time_keyboard=True,
     )
@@ -103,15 +105,21 @@ def _markup(field: str, locale: str) -> InlineKeyboardMarkup | ReplyKeyboardMark
 
 
 def _summary(data: dict, title: str, locale: str) -> str:
-    return "\n".join([
-        _("<b>Please check your request</b>"),
-        html.quote(title),
-        "",
-        *details_lines(
-            name=data["name"], phone=data["phone"], region=data["region"], city=data["city"],
-            comment=data.get("comment"), locale=locale,
-        ),
-    ])
+    return "\n".join(
+        [
+            _("<b>Please check your request</b>"),
+            html.quote(title),
+            "",
+            *details_lines(
+                name=data["name"],
+                phone=data["phone"],
+                region=data["region"],
+                city=data["city"],
+                comment=data.get("comment"),
+                locale=locale,
+            ),
+        ]
+    )
 
 
 def _summary_keyboard() -> InlineKeyboardMarkup:
@@ -157,7 +165,12 @@ async def _next(message: Message, state: FSMContext, field: str, settings: Setti
 
 @router.callback_query(ApplyCb.filter(F.kind.in_({k.value for k in Kind})))
 async def apply(
-    callback: CallbackQuery, callback_data: ApplyCb, state: FSMContext, db: Database, settings: Settings, locale: str
+    callback: CallbackQuery,
+    callback_data: ApplyCb,
+    state: FSMContext,
+    db: Database,
+    settings: Settings,
+    locale: str,
 ) -> None:
     kind = Kind(callback_data.kind)
     item = load_catalogue(settings.content_dir).item(kind, callback_data.id)
@@ -166,24 +179,28 @@ async def apply(
         return
     existing = await find_recent(db, callback.from_user.id, kind, item.id)
     if existing is not None:
-        await edit_or_send(callback, _existing_text(existing, item.title.get(locale), locale), menu_only_keyboard())
+        await edit_or_send(
+            callback, _existing_text(existing, item.title.get(locale), locale), menu_only_keyboard()
+        )
         return
     await state.set_state(ReferralForm.consent)
     await state.set_data({"kind": kind.value, "item": item.id})
-    text = "\n".join([
-        _("<b>Before you apply</b>"),
-        html.quote(item.title.get(locale)),
-        "",
-        _(
-            "<b>What we keep:</b> your name, phone, region, city and comment.\n"
-            "<b>Why:</b> so a coordinator can contact you about this request.\n"
-            "<b>Who sees it:</b> only Koldoo coordinators.\n"
-            "<b>How to delete it:</b> send /forget at any time; your details are erased and only an anonymous "
-            "count remains."
-        ),
-        "",
-        _("Do you agree?"),
-    ])
+    text = "\n".join(
+        [
+            _("<b>Before you apply</b>"),
+            html.quote(item.title.get(locale)),
+            "",
+            _(
+                "<b>What we keep:</b> your name, phone, region, city and comment.\n"
+                "<b>Why:</b> so a coordinator can contact you about this request.\n"
+                "<b>Who sees it:</b> only Koldoo coordinators.\n"
+                "<b>How to delete it:</b> send /forget at any time; your details are erased and only an anonymous "
+                "count remains."
+            ),
+            "",
+            _("Do you agree?"),
+        ]
+    )
     await edit_or_send(callback, text, _buttons((_("Agree"), FormCb(action="agree")), _cancel(), columns=2))
 
 
@@ -232,11 +249,15 @@ async def got_phone(message: Message, state: FSMContext, settings: Settings, loc
     await _save_phone(message, state, normalise_phone(message.text), settings, locale)
 
 
-async def _save_phone(message: Message, state: FSMContext, phone: str | None, settings: Settings, locale: str) -> None:
+async def _save_phone(
+    message: Message, state: FSMContext, phone: str | None, settings: Settings, locale: str
+) -> None:
     if phone is None:
         await answer(
             message,
-            _("This does not look like a phone number. Please check it: a Kyrgyz number has 9 digits after +996."),
+            _(
+                "This does not look like a phone number. Please check it: a Kyrgyz number has 9 digits after +996."
+            ),
         )
         await _ask(message, state, "phone", locale)
         return
@@ -250,7 +271,9 @@ async def got_region(
     callback: CallbackQuery, callback_data: FormCb, state: FSMContext, settings: Settings, locale: str
 ) -> None:
     await state.update_data(region=callback_data.value)
-    await edit_or_send(callback, _("Region: {region}").format(region=REGIONS[callback_data.value].get(locale)))
+    await edit_or_send(
+        callback, _("Region: {region}").format(region=REGIONS[callback_data.value].get(locale))
+    )
     await _next(callback.message, state, "region", settings, locale)
 
 
@@ -296,8 +319,13 @@ async def skip_comment(callback: CallbackQuery, state: FSMContext, settings: Set
 
 @router.callback_query(ReferralForm.summary, FormCb.filter(F.action == "edit"))
 async def edit(callback: CallbackQuery) -> None:
-    labels = {"name": _("Name"), "phone": _("Phone"), "region": _("Region"), "city": _("City or village"),
-              "comment": _("Comment")}
+    labels = {
+        "name": _("Name"),
+        "phone": _("Phone"),
+        "region": _("Region"),
+        "city": _("City or village"),
+        "comment": _("Comment"),
+    }
     fields = [(labels[field], FormCb(action="field", value=field)) for field in FIELDS]
     await edit_or_send(callback, _("What do you want to change?"), _buttons(*fields, _cancel(), columns=2))
 
@@ -315,7 +343,12 @@ async def edit_field(callback: CallbackQuery, callback_data: FormCb, state: FSMC
 
 @router.callback_query(ReferralForm.summary, FormCb.filter(F.action == "confirm"))
 async def confirm(
-    callback: CallbackQuery, state: FSMContext, db: Database, settings: Settings, bot: Bot, i18n: Catalogues,
+    callback: CallbackQuery,
+    state: FSMContext,
+    db: Database,
+    settings: Settings,
+    bot: Bot,
+    i18n: Catalogues,
     locale: str,
 ) -> None:
     data = await state.get_data()

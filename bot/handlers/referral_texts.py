@@ -47,8 +47,12 @@ def coordinator_card(referral: Referral, title: str, events: list[ReferralEvent]
         _("Received: {date}").format(date=format_date(referral.created_at.date(), locale)),
         "",
         *details_lines(
-            name=referral.name, phone=referral.phone, region=referral.region, city=referral.city,
-            comment=referral.comment, locale=locale,
+            name=referral.name,
+            phone=referral.phone,
+            region=referral.region,
+            city=referral.city,
+            comment=referral.comment,
+            locale=locale,
         ),
     ]
     if referral.user_id is None:

@@ -10,13 +10,12 @@ import logging
 import tempfile
 from pathlib import Path
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F, Router, html
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command, CommandObject, or_f
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram import html
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -83,7 +82,9 @@ async def announce(bot: Bot, db: Database, settings: Settings, i18n: Catalogues,
             await _deliver(bot, chat_id, text, builder.as_markup(), "referral.announce_failed")
 
 
-async def _deliver(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, event: str) -> None:
+async def _deliver(
+    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, event: str
+) -> None:
     """Send, and log instead of failing when the recipient blocked the bot or the chat is gone."""
     try:
         await bot.send_message(chat_id, text, reply_markup=markup)
@@ -101,7 +102,11 @@ def _filter_of(data: RefListCb | RefPickCb) -> ReferralFilter:
 
 
 def _list_cb(flt: ReferralFilter, page: int = 0, **change: str) -> RefListCb:
-    values = {"status": flt.status.value if flt.status else "", "region": flt.region or "", "item": flt.item_id or ""}
+    values = {
+        "status": flt.status.value if flt.status else "",
+        "region": flt.region or "",
+        "item": flt.item_id or "",
+    }
     return RefListCb(page=page, **(values | change))
 
 
@@ -140,10 +145,15 @@ async def _list_screen(
     if pager:
         builder.row(*pager)
     current = _list_cb(flt)
-    builder.row(*(
-        _button(f"🔎 {label}", RefPickCb(field=field, status=current.status, region=current.region, item=current.item))
-        for field, label in (("status", _("Status")), ("region", _("Region")), ("item", _("Programme")))
-    ))
+    builder.row(
+        *(
+            _button(
+                f"🔎 {label}",
+                RefPickCb(field=field, status=current.status, region=current.region, item=current.item),
+            )
+            for field, label in (("status", _("Status")), ("region", _("Region")), ("item", _("Programme")))
+        )
+    )
     return "\n".join(lines), builder.as_markup()
 
 
@@ -186,7 +196,9 @@ async def list_page(
 
 
 @router.callback_query(RefPickCb.filter(F.field.in_({"status", "region", "item"})), IsCoordinator())
-async def pick_filter(callback: CallbackQuery, callback_data: RefPickCb, settings: Settings, locale: str) -> None:
+async def pick_filter(
+    callback: CallbackQuery, callback_data: RefPickCb, settings: Settings, locale: str
+) -> None:
     flt = _filter_of(callback_data)
     field = callback_data.field
     if field == "status":
@@ -194,7 +206,9 @@ async def pick_filter(callback: CallbackQuery, callback_data: RefPickCb, setting
     elif field == "region":
         options = [(label.get(locale), rid) for rid, label in REGIONS.items()]
     else:
-        options = [(title, key[1]) for key, title in load_catalogue(settings.content_dir).titles(locale).items()]
+        options = [
+            (title, key[1]) for key, title in load_catalogue(settings.content_dir).titles(locale).items()
+        ]
     builder = InlineKeyboardBuilder()
     builder.button(text=_("Any"), callback_data=_list_cb(flt, **{field: ""}))
     for text, value in options:
@@ -210,7 +224,9 @@ def _alert(callback_answer: CallbackAnswer, text: str) -> None:
 
 
 # -- the card --------------------------------------------------------------------------------------------
-async def _card(db: Database, settings: Settings, referral: Referral, locale: str) -> tuple[str, InlineKeyboardMarkup]:
+async def _card(
+    db: Database, settings: Settings, referral: Referral, locale: str
+) -> tuple[str, InlineKeyboardMarkup]:
     item = load_catalogue(settings.content_dir).item(referral.kind, referral.item_id)
     title = item.title.get(locale) if item else referral.item_id
     text = coordinator_card(referral, title, await list_events(db, referral.id), locale)
@@ -225,8 +241,12 @@ async def _card(db: Database, settings: Settings, referral: Referral, locale: st
 
 @router.callback_query(RefCardCb.filter(), IsCoordinator())
 async def open_card(
-    callback: CallbackQuery, callback_data: RefCardCb, callback_answer: CallbackAnswer, db: Database,
-    settings: Settings, locale: str,
+    callback: CallbackQuery,
+    callback_data: RefCardCb,
+    callback_answer: CallbackAnswer,
+    db: Database,
+    settings: Settings,
+    locale: str,
 ) -> None:
     referral = await get_referral(db, callback_data.id)
     if referral is None:
@@ -237,8 +257,14 @@ async def open_card(
 
 @router.callback_query(RefMoveCb.filter(F.to.in_({s.value for s in Status})), IsCoordinator())
 async def move(
-    callback: CallbackQuery, callback_data: RefMoveCb, callback_answer: CallbackAnswer, db: Database,
-    settings: Settings, bot: Bot, i18n: Catalogues, locale: str,
+    callback: CallbackQuery,
+    callback_data: RefMoveCb,
+    callback_answer: CallbackAnswer,
+    db: Database,
+    settings: Settings,
+    bot: Bot,
+    i18n: Catalogues,
+    locale: str,
 ) -> None:
     referral = await change_status(db, callback_data.id, Status(callback_data.to), callback.from_user.id)
     if referral is None:
@@ -247,13 +273,21 @@ async def move(
         if current is not None:
             await edit_or_send(callback, *await _card(db, settings, current, locale))
         return
-    log.info("referral.status", extra={"referral_id": referral.id, "status": referral.status.value,
-                                       "actor_id": callback.from_user.id})
+    log.info(
+        "referral.status",
+        extra={
+            "referral_id": referral.id,
+            "status": referral.status.value,
+            "actor_id": callback.from_user.id,
+        },
+    )
     await edit_or_send(callback, *await _card(db, settings, referral, locale))
     await _notify_migrant(bot, db, settings, i18n, referral)
 
 
-async def _notify_migrant(bot: Bot, db: Database, settings: Settings, i18n: Catalogues, referral: Referral) -> None:
+async def _notify_migrant(
+    bot: Bot, db: Database, settings: Settings, i18n: Catalogues, referral: Referral
+) -> None:
     if referral.user_id is None:
         return
     user = await get_user(db, referral.user_id)
@@ -272,15 +306,23 @@ async def _notify_migrant(bot: Bot, db: Database, settings: Settings, i18n: Cata
 async def ask_note(callback: CallbackQuery, callback_data: RefNoteCb, state: FSMContext) -> None:
     await state.set_state(NoteForm.text)
     await state.set_data({"referral": callback_data.id})
-    await answer(callback.message, _("Send the note (up to {limit} characters), or /cancel.").format(limit=COMMENT_MAX))
+    await answer(
+        callback.message, _("Send the note (up to {limit} characters), or /cancel.").format(limit=COMMENT_MAX)
+    )
 
 
 @router.message(NoteForm.text, F.text, IsCoordinator())
-async def got_note(message: Message, state: FSMContext, db: Database, settings: Settings, locale: str) -> None:
+async def got_note(
+    message: Message, state: FSMContext, db: Database, settings: Settings, locale: str
+) -> None:
     note = clean_comment(message.text)
     if not note:
-        await answer(message, _("A note must have 1 to {limit} characters. Send it again, or /cancel.").format(
-            limit=COMMENT_MAX))
+        await answer(
+            message,
+            _("A note must have 1 to {limit} characters. Send it again, or /cancel.").format(
+                limit=COMMENT_MAX
+            ),
+        )
         return
     referral_id = (await state.get_data())["referral"]
     await state.clear()
@@ -293,7 +335,9 @@ async def got_note(message: Message, state: FSMContext, db: Database, settings: 
 
 # -- export ----------------------------------------------------------------------------------------------
 @router.message(Command("export"), IsCoordinator())
-async def export(message: Message, command: CommandObject, db: Database, settings: Settings, locale: str) -> None:
+async def export(
+    message: Message, command: CommandObject, db: Database, settings: Settings, locale: str
+) -> None:
     try:
         flt = parse_filters(command.args)
     except FilterError as error:
@@ -315,8 +359,8 @@ async def refuse_command(message: Message) -> None:
     await answer(message, _("Sorry, this is only for Koldoo coordinators."))
 
 
-@router.callback_query(or_f(RefListCb.filter(), RefPickCb.filter(), RefCardCb.filter(), RefMoveCb.filter(),
-                            RefNoteCb.filter()))
+@router.callback_query(
+    or_f(RefListCb.filter(), RefPickCb.filter(), RefCardCb.filter(), RefMoveCb.filter(), RefNoteCb.filter())
+)
 async def refuse_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
     _alert(callback_answer, _("Sorry, this is only for Koldoo coordinators."))
-

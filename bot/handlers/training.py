@@ -6,9 +6,8 @@ that starts a referral (`bot/handlers/referral_form.py`).
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import F, Router, html
 from aiogram.filters import Command
-from aiogram import html
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -52,7 +51,9 @@ async def training_menu(callback: CallbackQuery) -> None:
 
 
 @router.callback_query(TrainCb.filter())
-async def browse_training(callback: CallbackQuery, callback_data: TrainCb, settings: Settings, locale: str) -> None:
+async def browse_training(
+    callback: CallbackQuery, callback_data: TrainCb, settings: Settings, locale: str
+) -> None:
     training = load_catalogue(settings.content_dir).training
     builder = InlineKeyboardBuilder()
     if not callback_data.region:
@@ -69,11 +70,13 @@ async def browse_training(callback: CallbackQuery, callback_data: TrainCb, setti
     else:
         region, trade = callback_data.region, callback_data.trade
         text = _("{region}, {trade}: choose a programme.").format(
-            region=html.quote(_region(region, locale)), trade=html.quote(TRADES[trade].get(locale) if trade in TRADES else "")
+            region=html.quote(_region(region, locale)),
+            trade=html.quote(TRADES[trade].get(locale) if trade in TRADES else ""),
         )
         for programme in training.programmes_for(region, trade):
             builder.button(
-                text=programme.title.get(locale), callback_data=ProgCb(id=programme.id, region=region, trade=trade)
+                text=programme.title.get(locale),
+                callback_data=ProgCb(id=programme.id, region=region, trade=trade),
             )
         back = TrainCb(region=region)
     builder.adjust(1)
@@ -82,7 +85,9 @@ async def browse_training(callback: CallbackQuery, callback_data: TrainCb, setti
 
 
 @router.callback_query(ProgCb.filter())
-async def programme_card(callback: CallbackQuery, callback_data: ProgCb, settings: Settings, locale: str) -> None:
+async def programme_card(
+    callback: CallbackQuery, callback_data: ProgCb, settings: Settings, locale: str
+) -> None:
     programme = load_catalogue(settings.content_dir).training.get(callback_data.id)
     back = TrainCb(region=callback_data.region, trade=callback_data.trade)
     if programme is None:
@@ -95,7 +100,9 @@ async def programme_card(callback: CallbackQuery, callback_data: ProgCb, setting
 
 
 @router.callback_query(ServCb.filter())
-async def browse_services(callback: CallbackQuery, callback_data: ServCb, settings: Settings, locale: str) -> None:
+async def browse_services(
+    callback: CallbackQuery, callback_data: ServCb, settings: Settings, locale: str
+) -> None:
     services = load_catalogue(settings.content_dir).services
     builder = InlineKeyboardBuilder()
     if not callback_data.kind:
@@ -115,10 +122,14 @@ async def browse_services(callback: CallbackQuery, callback_data: ServCb, settin
 
 
 @router.callback_query(ServItemCb.filter())
-async def service_card(callback: CallbackQuery, callback_data: ServItemCb, settings: Settings, locale: str) -> None:
+async def service_card(
+    callback: CallbackQuery, callback_data: ServItemCb, settings: Settings, locale: str
+) -> None:
     service = load_catalogue(settings.content_dir).services.get(callback_data.id)
     if service is None:
-        await edit_or_send(callback, _("This service is no longer in the catalogue."), _keyboard([], ServCb()))
+        await edit_or_send(
+            callback, _("This service is no longer in the catalogue."), _keyboard([], ServCb())
+        )
         return
     ask = InlineKeyboardButton(
         text=_("Ask for help"), callback_data=ApplyCb(kind="service", id=service.id).pack()
@@ -141,8 +152,12 @@ def offer_card(offer: Offer, locale: str) -> str:
     lines = [f"<b>{html.quote(offer.title.get(locale))}</b>"]
     if not offer.verified:
         lines.append(_("⚠️ Not verified: check with the provider before you rely on it."))
-    lines += ["", html.quote(offer.description.get(locale)), "", _("<b>Who:</b> {provider}").format(
-        provider=html.quote(offer.provider.get(locale)))]
+    lines += [
+        "",
+        html.quote(offer.description.get(locale)),
+        "",
+        _("<b>Who:</b> {provider}").format(provider=html.quote(offer.provider.get(locale))),
+    ]
     if offer.regions:
         where = ", ".join(_region(region, locale) for region in offer.regions)
         if offer.city:
@@ -155,20 +170,31 @@ def offer_card(offer: Offer, locale: str) -> str:
         cost = f"{cost} ({offer.cost_note.get(locale)})"
     lines.append(_("<b>Cost:</b> {cost}").format(cost=html.quote(cost)))
     lines.append(_("<b>Website:</b> {url}").format(url=html.quote(offer.website)))
-    lines += ["", _("<i>Source: {source}; checked {date}.</i>").format(
-        source=html.quote(offer.source), date=format_date(offer.verified_on, locale))]
+    lines += [
+        "",
+        _("<i>Source: {source}; checked {date}.</i>").format(
+            source=html.quote(offer.source), date=format_date(offer.verified_on, locale)
+        ),
+    ]
     return "\n".join(lines)
 
 
 def _programme_lines(programme: Programme, locale: str) -> list[str]:
-    lines = [_("<b>Trades:</b> {trades}").format(
-        trades=html.quote(", ".join(TRADES[trade].get(locale) for trade in programme.trades)))]
+    lines = [
+        _("<b>Trades:</b> {trades}").format(
+            trades=html.quote(", ".join(TRADES[trade].get(locale) for trade in programme.trades))
+        )
+    ]
     if programme.duration:
-        lines.append(_("<b>Duration:</b> {duration}").format(duration=html.quote(programme.duration.get(locale))))
+        lines.append(
+            _("<b>Duration:</b> {duration}").format(duration=html.quote(programme.duration.get(locale)))
+        )
     if programme.stipend is not None:
         lines.append(_("<b>Stipend:</b> {answer}").format(answer=_("yes") if programme.stipend else _("no")))
     if programme.languages:
-        lines.append(_("<b>Teaching languages:</b> {languages}").format(languages=", ".join(programme.languages)))
+        lines.append(
+            _("<b>Teaching languages:</b> {languages}").format(languages=", ".join(programme.languages))
+        )
     if programme.start_dates:
         dates = ", ".join(format_date(day, locale) for day in programme.start_dates)
         lines.append(_("<b>Starts:</b> {dates}").format(dates=dates))
@@ -200,7 +226,9 @@ async def _my_requests(db: Database, settings: Settings, user_id: int, locale: s
 
 @router.message(Command("my"))
 async def my_command(message: Message, db: Database, settings: Settings, locale: str) -> None:
-    await answer(message, await _my_requests(db, settings, message.from_user.id, locale), menu_only_keyboard())
+    await answer(
+        message, await _my_requests(db, settings, message.from_user.id, locale), menu_only_keyboard()
+    )
 
 
 @router.callback_query(MenuCb.filter(F.section == "my"))
