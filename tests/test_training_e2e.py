@@ -172,6 +172,47 @@ async def test_full_referral_with_shared_contact(tg: FakeTelegram, app: RunningA
     assert announcement.button_texts() == ["Open"]
 
 
+DIALOGUE = {
+    "ky": (
+        "Арыз берүү",
+        "Макулмун",
+        ["Номеримди жөнөтүү", "Жокко чыгаруу"],
+        "Ош шаары",
+        "Өткөрүп жиберүү",
+        "Ырастоо",
+        "Рахмат! Сурамыңыз сакталды.",
+    ),
+    "ru": (
+        "Подать заявку",
+        "Согласен",
+        ["Отправить мой номер", "Отмена"],
+        "г. Ош",
+        "Пропустить",
+        "Подтвердить",
+        "Спасибо! Ваш запрос сохранён.",
+    ),
+}
+
+
+@pytest.mark.parametrize("locale", ["ky", "ru"])
+async def test_the_dialogue_in_kyrgyz_and_russian(tg: FakeTelegram, app: RunningApp, locale: str) -> None:
+    apply_label, agree, phone_keys, region, skip, confirm, thanks = DIALOGUE[locale]
+    tg.user(COORDINATOR_ID, language_code="en")
+    user = tg.user(2020, language_code=locale)
+    await open_osh_centre(user, locale)
+    await user.press(apply_label)
+    await user.press(agree)
+    [question] = await user.send("Айгүл Токтогулова")
+    assert question.keyboard_texts == phone_keys
+    await user.share_contact("+996555123456")
+    await user.press(region)
+    await user.send("Ош")
+    await user.press(skip)
+    [done] = await user.press(confirm)
+    assert done.text.startswith(thanks)
+    assert REFERENCE.search(done.text)
+
+
 @pytest.mark.parametrize(
     ("typed", "stored"),
     [

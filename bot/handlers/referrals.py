@@ -95,7 +95,7 @@ async def _deliver(
 # -- the list --------------------------------------------------------------------------------------------
 def _filter_of(data: RefListCb | RefPickCb) -> ReferralFilter:
     return ReferralFilter(
-        status=Status(data.status) if data.status in Status.__members__.values() else None,
+        status=Status(data.status) if data.status in set(Status) else None,
         region=data.region or None,
         item_id=data.item or None,
     )

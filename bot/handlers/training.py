@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from aiogram import F, Router, html
 from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -16,7 +17,7 @@ from bot.content.catalogue import REGIONS, SERVICE_KINDS, TRADES, Offer, Program
 from bot.db.connection import Database
 from bot.db.referrals import list_user_referrals
 from bot.handlers import referral_form, referrals
-from bot.handlers.referral_texts import status_label
+from bot.handlers.referral_texts import region_label, status_label
 from bot.i18n import _, format_date
 from bot.keyboards.callbacks import ApplyCb, MenuCb, ProgCb, ServCb, ServItemCb, TrainCb
 from bot.keyboards.menu import menu_only_keyboard, nav_row
@@ -63,14 +64,14 @@ async def browse_training(
         back = MenuCb(section="training")
     elif not callback_data.trade:
         region = callback_data.region
-        text = _("{region}: choose a trade.").format(region=html.quote(_region(region, locale)))
+        text = _("{region}: choose a trade.").format(region=html.quote(region_label(region, locale)))
         for trade in training.trades(region):
             builder.button(text=TRADES[trade].get(locale), callback_data=TrainCb(region=region, trade=trade))
         back = TrainCb()
     else:
         region, trade = callback_data.region, callback_data.trade
         text = _("{region}, {trade}: choose a programme.").format(
-            region=html.quote(_region(region, locale)),
+            region=html.quote(region_label(region, locale)),
             trade=html.quote(TRADES[trade].get(locale) if trade in TRADES else ""),
         )
         for programme in training.programmes_for(region, trade):
@@ -137,14 +138,9 @@ async def service_card(
     await edit_or_send(callback, offer_card(service, locale), _keyboard([ask], ServCb(kind=service.kind)))
 
 
-def _keyboard(first: list[InlineKeyboardButton], back: object) -> InlineKeyboardMarkup:
+def _keyboard(first: list[InlineKeyboardButton], back: CallbackData) -> InlineKeyboardMarkup:
     rows = [first] if first else []
     return InlineKeyboardMarkup(inline_keyboard=[*rows, nav_row(back)])
-
-
-def _region(region: str, locale: str) -> str:
-    label = REGIONS.get(region)
-    return label.get(locale) if label else region
 
 
 def offer_card(offer: Offer, locale: str) -> str:
@@ -159,7 +155,7 @@ def offer_card(offer: Offer, locale: str) -> str:
         _("<b>Who:</b> {provider}").format(provider=html.quote(offer.provider.get(locale))),
     ]
     if offer.regions:
-        where = ", ".join(_region(region, locale) for region in offer.regions)
+        where = ", ".join(region_label(region, locale) for region in offer.regions)
         if offer.city:
             where = f"{offer.city.get(locale)} ({where})"
         lines.append(_("<b>Where:</b> {where}").format(where=html.quote(where)))
@@ -201,27 +197,20 @@ def _programme_lines(programme: Programme, locale: str) -> list[str]:
     return lines
 
 
-def _my_text(items: list[tuple[str, str, str, str]]) -> str:
-    if not items:
-        return _("You have no requests yet. Find a programme or a service in /training.")
-    lines = [_("<b>My requests</b>")]
-    for ref, title, status, day in items:
-        lines.append(f"\n<b>{ref}</b> · {day}\n{html.quote(title)}\n{status}")
-    return "\n".join(lines)
-
-
 async def _my_requests(db: Database, settings: Settings, user_id: int, locale: str) -> str:
+    """The user's requests, newest first, each with its reference, date, programme and status."""
+    referrals = await list_user_referrals(db, user_id)
+    if not referrals:
+        return _("You have no requests yet. Find a programme or a service in /training.")
     titles = load_catalogue(settings.content_dir).titles(locale)
-    items = [
-        (
-            r.reference,
-            titles.get((r.kind, r.item_id), r.item_id),
-            status_label(r.status),
-            format_date(r.created_at.date(), locale),
+    lines = [_("<b>My requests</b>")]
+    for referral in referrals:
+        title = titles.get((referral.kind, referral.item_id), referral.item_id)
+        day = format_date(referral.created_at.date(), locale)
+        lines.append(
+            f"\n<b>{referral.reference}</b> · {day}\n{html.quote(title)}\n{status_label(referral.status)}"
         )
-        for r in await list_user_referrals(db, user_id)
-    ]
-    return _my_text(items)
+    return "\n".join(lines)
 
 
 @router.message(Command("my"))
