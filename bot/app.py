@@ -14,6 +14,7 @@ from bot.commands import register_commands
 from bot.config import Settings
 from bot.db.connection import Database
 from bot.factory import create_bot, create_dispatcher
+from bot.handlers.referrals import retention_loop
 from bot.i18n import Catalogues
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 BackgroundLoop = Callable[["App"], Awaitable[None]]
 
 # Loops that run beside polling (reminders, broadcasts); a feature adds its entry here.
-BACKGROUND_LOOPS: list[BackgroundLoop] = []
+BACKGROUND_LOOPS: list[BackgroundLoop] = [retention_loop]
 
 
 class App:

@@ -9,6 +9,7 @@ import pytest
 from bot.db.connection import Database
 from bot.db.referrals import (
     add_note,
+    anonymise_closed,
     change_status,
     create_referral,
     find_recent,
@@ -172,3 +173,21 @@ async def test_export_is_audited_without_personal_data(db: Database) -> None:
         "filters": {"status": "new", "region": "osh", "from": "2026-01-01"},
         "rows": 12,
     }
+
+
+async def test_closed_referrals_are_anonymised_after_the_retention_period(db: Database) -> None:
+    old_done, _ = await _create(db, item_id="a")
+    old_open, _ = await _create(db, item_id="b")
+    recent_done, _ = await _create(db, item_id="c")
+    await change_status(db, old_done.id, Status.DECLINED, actor_id=900, now=T0)
+    await add_note(db, old_done.id, actor_id=900, note="Aigul moved to Moscow", now=T0)
+    await change_status(db, recent_done.id, Status.DECLINED, actor_id=900, now=T0 + timedelta(days=400))
+
+    assert await anonymise_closed(db, before=T0 + timedelta(days=365)) == 1
+    assert await anonymise_closed(db, before=T0 + timedelta(days=365)) == 0
+
+    gone = await get_referral(db, old_done.id)
+    assert (gone.name, gone.phone, gone.comment, gone.status) == (None, None, None, Status.DECLINED)
+    assert [e.note for e in await list_events(db, old_done.id)] == [None, None]
+    assert (await get_referral(db, old_open.id)).name == "Айгүл"  # still open: the coordinator needs it
+    assert (await get_referral(db, recent_done.id)).name == "Айгүл"

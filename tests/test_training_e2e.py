@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
@@ -457,3 +458,20 @@ async def test_forget_anonymises_but_keeps_the_count(tg: FakeTelegram, app: Runn
     assert await app.db.fetchval("SELECT COUNT(*) FROM referrals") == 1
     [card] = await coordinator.press("Open")
     assert "The person deleted their data." in card.text and "Aigul" not in card.text
+
+
+async def test_closed_requests_are_anonymised_after_the_retention_period(
+    tg: FakeTelegram, app: RunningApp
+) -> None:
+    reference = await apply(tg, 2030)
+    await app.db.execute(
+        "UPDATE referrals SET status = 'completed', updated_at = '2020-01-01T00:00:00+00:00' WHERE id = ?",
+        (referral_id(reference),),
+    )
+    await app.restart()  # the retention loop runs at start, then once a day
+    for _ in range(50):
+        if (await get_referral(app.db, referral_id(reference))).name is None:
+            break
+        await asyncio.sleep(0.1)
+    referral = await get_referral(app.db, referral_id(reference))
+    assert (referral.name, referral.phone, referral.status) == (None, None, Status.COMPLETED)

@@ -242,3 +242,25 @@ async def log_export(
         "INSERT INTO audit_log (actor_id, action, target, details, at) VALUES (?, 'referrals.export', NULL, ?, ?)",
         (actor_id, details, _ts(_now(now))),
     )
+
+
+async def anonymise_closed(db: Database, before: datetime) -> int:
+    """Erase the personal data of referrals closed (completed or declined) and untouched since `before`.
+
+    What /privacy promises: closed requests do not keep a name and phone for ever. The rows, statuses and
+    dates stay for the counts. Returns how many referrals were anonymised.
+    """
+    closed = (
+        "SELECT id FROM referrals WHERE status IN ('completed', 'declined') AND updated_at < ?"
+        " AND (name IS NOT NULL OR phone IS NOT NULL OR comment IS NOT NULL)"
+    )
+    cutoff = _ts(before)
+    async with db.transaction() as conn:
+        await conn.execute(
+            f"UPDATE referral_events SET note = NULL WHERE referral_id IN ({closed})", (cutoff,)
+        )
+        cursor = await conn.execute(
+            f"UPDATE referrals SET name = NULL, phone = NULL, comment = NULL WHERE id IN ({closed})",
+            (cutoff,),
+        )
+        return cursor.rowcount
