@@ -18,6 +18,7 @@ from bot.commands import register_commands
 from bot.config import Settings
 from bot.db.connection import Database
 from bot.factory import create_bot, create_dispatcher
+from bot.handlers.referrals import retention_loop
 from bot.i18n import Catalogues
 from bot.jobs.reminders import reminder_loop
 from bot.middlewares.throttling import ThrottlingMiddleware
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 BackgroundLoop = Callable[["App"], Awaitable[None]]
 
 # Loops that run beside the dispatcher (reminders, broadcasts); a feature adds its entry here.
-BACKGROUND_LOOPS: list[BackgroundLoop] = [reminder_loop]
+BACKGROUND_LOOPS: list[BackgroundLoop] = [reminder_loop, retention_loop]
 
 # How long a stopping bot lets handlers that are already running finish.
 DRAIN_SECONDS = 10.0

@@ -19,10 +19,15 @@ USER_COMMANDS: list[tuple[str, LazyProxy]] = [
     ("forget", __("Delete my data")),
     ("cancel", __("Stop the current dialogue")),
     ("help", __("What this bot does")),
+    ("training", __("Training and help")),
+    ("my", __("My requests")),
 ]
 
 # Shown in /help to staff only; not registered with Telegram, so migrants never see them.
-STAFF_COMMANDS: list[tuple[str, LazyProxy]] = []
+STAFF_COMMANDS: list[tuple[str, LazyProxy]] = [
+    ("referrals", __("Requests from migrants")),
+    ("export", __("Export requests as CSV and XLSX")),
+]
 
 
 async def register_commands(bot: Bot, i18n: Catalogues, default_locale: str) -> None:

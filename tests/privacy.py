@@ -21,7 +21,8 @@ def personal_data(tg: FakeTelegram) -> set[str]:
             if message.contact:
                 found.add(_digits_only(message.contact["phone_number"]))
             text = (message.text or "").strip()
-            if len(text) >= 4 and not text.startswith("/"):
+            too_short_to_identify = text.isdigit() and len(text) < 7  # "12345" also matches the bot id 123456
+            if len(text) >= 4 and not text.startswith("/") and not too_short_to_identify:
                 found.add(text[:200])
                 if len(_DIGITS.findall(text)) >= 7:
                     found.add(_digits_only(text))

@@ -9,12 +9,13 @@ def get_routers() -> list[Router]:
     An aiogram router belongs to one parent for life, but tests and the chat simulator build a fresh
     dispatcher for each run in one process, so the module-level routers are detached from the previous one.
     """
-    from bot.handlers import ban, fallback, start, stay
+    from bot.handlers import ban, fallback, start, stay, training
 
     routers = [
         start.router,
         ban.router,
         stay.router,
+        training.router,
         fallback.router,
     ]
     for router in routers:

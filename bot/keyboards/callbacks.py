@@ -30,3 +30,74 @@ class RemindCb(CallbackData, prefix="rmd"):
     """"Remind me" under a ban result: the estimated ban end (ISO date), empty when there is none."""
 
     ban_end: str = ""
+
+
+# Training catalogue and referrals (bot/handlers/training.py, referral_form.py, referrals.py)
+class TrainCb(CallbackData, prefix="tr"):
+    """Browse training: no region = the region list; a region = its trades; both = the programmes."""
+
+    region: str = ""
+    trade: str = ""
+
+
+class ProgCb(CallbackData, prefix="tp"):
+    """A programme card, remembering the list it was opened from."""
+
+    id: str
+    region: str
+    trade: str
+
+
+class ServCb(CallbackData, prefix="sv"):
+    """Support services: no kind = the list of kinds."""
+
+    kind: str = ""
+
+
+class ServItemCb(CallbackData, prefix="si"):
+    id: str
+
+
+class ApplyCb(CallbackData, prefix="ap"):
+    """Start a referral for a programme (`kind` training) or a service."""
+
+    kind: str
+    id: str
+
+
+class FormCb(CallbackData, prefix="rf"):
+    """A button of the referral dialogue: agree, cancel, skip, confirm, edit, field (value=name) or region."""
+
+    action: str
+    value: str = ""
+
+
+class RefListCb(CallbackData, prefix="rl"):
+    """A page of the coordinators' referral list with its filters ("" = any)."""
+
+    page: int = 0
+    status: str = ""
+    region: str = ""
+    item: str = ""
+
+
+class RefPickCb(CallbackData, prefix="rp"):
+    """Choose the value of one filter (`field`: status, region or item) of the list."""
+
+    field: str
+    status: str = ""
+    region: str = ""
+    item: str = ""
+
+
+class RefCardCb(CallbackData, prefix="rc"):
+    id: int
+
+
+class RefMoveCb(CallbackData, prefix="rm"):
+    id: int
+    to: str
+
+
+class RefNoteCb(CallbackData, prefix="rn"):
+    id: int

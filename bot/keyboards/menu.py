@@ -25,6 +25,8 @@ class MenuSection:
 SECTIONS: list[MenuSection] = [
     MenuSection("ban", __("Ban self-check"), "ban"),
     MenuSection("stay", __("Stay calculator"), "stay"),
+    MenuSection("training", __("🎓 Training and help"), "training"),
+    MenuSection("my", __("📋 My requests"), "my"),
     MenuSection("language", __("🌐 Language"), "language"),
     MenuSection("privacy", __("🔒 My data"), "privacy"),
     MenuSection("help", __("❓ Help"), "help"),

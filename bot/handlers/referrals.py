@@ -1,0 +1,385 @@
+"""The coordinators' side of referrals: announcements, the filtered list, the card, status changes with the
+migrant told in their language, notes, and `/export` as CSV and XLSX.
+
+Only coordinators see names and phones; everyone else asking for these screens gets a polite refusal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aiogram import Bot, F, Router, html
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.filters import Command, CommandObject, or_f
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.config import Settings
+from bot.content.catalogue import REGIONS, load_catalogue
+from bot.db.clock import utcnow
+from bot.db.connection import Database
+from bot.db.referrals import (
+    add_note,
+    anonymise_closed,
+    change_status,
+    get_referral,
+    iter_referrals,
+    list_events,
+    log_export,
+    page_referrals,
+)
+from bot.db.staff import coordinator_ids
+from bot.db.users import get_user
+from bot.filters.roles import IsCoordinator
+from bot.handlers.referral_texts import coordinator_card, region_label, status_label
+from bot.i18n import Catalogues, _
+from bot.keyboards.callbacks import RefCardCb, RefListCb, RefMoveCb, RefNoteCb, RefPickCb
+from bot.keyboards.menu import nav_row
+from bot.replies import answer, edit_or_send
+from bot.services.export import FilterError, parse_filters, write_exports
+from bot.services.referrals import COMMENT_MAX, Referral, ReferralFilter, Status, allowed_moves, clean_comment
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+router = Router(name="referrals")
+
+PAGE_SIZE = 8
+RETENTION_INTERVAL_S = 24 * 3600
+
+
+class NoteForm(StatesGroup):
+    text = State()
+
+
+# -- announcing a new referral ---------------------------------------------------------------------------
+async def announce(bot: Bot, db: Database, settings: Settings, i18n: Catalogues, referral: Referral) -> None:
+    """Tell the coordinators' group, or else each coordinator in their language, that a referral came in.
+
+    The announcement names the programme and region only; the person's details are behind the Open button,
+    which only a coordinator can use.
+    """
+    if settings.coordinator_chat_id is not None:
+        targets = [(settings.coordinator_chat_id, settings.default_locale)]
+    else:
+        targets = []
+        for user_id in await coordinator_ids(db, settings.admin_ids):
+            user = await get_user(db, user_id)
+            targets.append((user_id, (user.locale if user else None) or settings.default_locale))
+    catalogue = load_catalogue(settings.content_dir)
+    for chat_id, locale in targets:
+        with i18n.use_locale(locale):
+            item = catalogue.item(referral.kind, referral.item_id)
+            text = _("📥 New request <b>{reference}</b>\n{title}\n{region}").format(
+                reference=referral.reference,
+                title=html.quote(item.title.get(locale) if item else referral.item_id),
+                region=html.quote(region_label(referral.region, locale)),
+            )
+            builder = InlineKeyboardBuilder()
+            builder.button(text=_("Open"), callback_data=RefCardCb(id=referral.id))
+            await _deliver(bot, chat_id, text, builder.as_markup(), "referral.announce_failed")
+
+
+async def _deliver(
+    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, event: str
+) -> None:
+    """Send, and log instead of failing when the recipient blocked the bot or the chat is gone."""
+    try:
+        await bot.send_message(chat_id, text, reply_markup=markup)
+    except (TelegramForbiddenError, TelegramBadRequest) as error:
+        log.warning(event, extra={"chat_id": chat_id, "error": type(error).__name__})
+
+
+# -- the list --------------------------------------------------------------------------------------------
+def _filter_of(data: RefListCb | RefPickCb) -> ReferralFilter:
+    return ReferralFilter(
+        status=Status(data.status) if data.status in set(Status) else None,
+        region=data.region or None,
+        item_id=data.item or None,
+    )
+
+
+def _list_cb(flt: ReferralFilter, page: int = 0, **change: str) -> RefListCb:
+    values = {
+        "status": flt.status.value if flt.status else "",
+        "region": flt.region or "",
+        "item": flt.item_id or "",
+    }
+    return RefListCb(page=page, **(values | change))
+
+
+async def _list_screen(
+    db: Database, settings: Settings, flt: ReferralFilter, page: int, locale: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    referrals, total = await page_referrals(db, flt, page, PAGE_SIZE)
+    titles = load_catalogue(settings.content_dir).titles(locale)
+    any_label = _("any")
+    item_title = next((title for (_kind, item), title in titles.items() if item == flt.item_id), flt.item_id)
+    lines = [
+        _("<b>Requests</b>: {total}").format(total=total),
+        _("Status: {status} · Region: {region} · Programme: {item}").format(
+            status=status_label(flt.status) if flt.status else any_label,
+            region=html.quote(region_label(flt.region, locale)) if flt.region else any_label,
+            item=html.quote(item_title) if item_title else any_label,
+        ),
+        "",
+    ]
+    builder = InlineKeyboardBuilder()
+    for referral in referrals:
+        title = titles.get((referral.kind, referral.item_id), referral.item_id)
+        lines.append(
+            f"<b>{referral.reference}</b> · {status_label(referral.status)} · "
+            f"{html.quote(region_label(referral.region, locale))}\n{html.quote(title)}"
+        )
+        builder.button(text=referral.reference, callback_data=RefCardCb(id=referral.id))
+    if not referrals:
+        lines.append(_("Nothing found."))
+    builder.adjust(2)
+    pager = []
+    if page > 0:
+        pager.append(_button(_("◀️ Previous"), _list_cb(flt, page - 1)))
+    if (page + 1) * PAGE_SIZE < total:
+        pager.append(_button(_("Next ▶️"), _list_cb(flt, page + 1)))
+    if pager:
+        builder.row(*pager)
+    current = _list_cb(flt)
+    builder.row(
+        *(
+            _button(
+                f"🔎 {label}",
+                RefPickCb(field=field, status=current.status, region=current.region, item=current.item),
+            )
+            for field, label in (("status", _("Status")), ("region", _("Region")), ("item", _("Programme")))
+        )
+    )
+    return "\n".join(lines), builder.as_markup()
+
+
+def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+def _usage() -> str:
+    return _(
+        "Usage: <code>/export status=new region=osh programme=ID from=2026-01-01 to=2026-12-31</code> "
+        "(every filter is optional).\nStatuses: {statuses}.\nRegions: {regions}."
+    ).format(statuses=", ".join(s.value for s in Status), regions=", ".join(REGIONS))
+
+
+def _bad_filter(error: FilterError) -> str:
+    return _("I could not read <code>{token}</code>.").format(token=html.quote(error.token)) + "\n" + _usage()
+
+
+@router.message(Command("referrals"), IsCoordinator())
+async def referrals_command(
+    message: Message, command: CommandObject, db: Database, settings: Settings, locale: str
+) -> None:
+    try:
+        flt = parse_filters(command.args)
+    except FilterError as error:
+        await answer(message, _bad_filter(error))
+        return
+    if flt.date_from or flt.date_to:
+        await answer(message, _("Dates filter the export only: use /export.") + "\n" + _usage())
+        return
+    await answer(message, *await _list_screen(db, settings, flt, 0, locale))
+
+
+@router.callback_query(RefListCb.filter(), IsCoordinator())
+async def list_page(
+    callback: CallbackQuery, callback_data: RefListCb, db: Database, settings: Settings, locale: str
+) -> None:
+    screen = await _list_screen(db, settings, _filter_of(callback_data), max(callback_data.page, 0), locale)
+    await edit_or_send(callback, *screen)
+
+
+@router.callback_query(RefPickCb.filter(F.field.in_({"status", "region", "item"})), IsCoordinator())
+async def pick_filter(
+    callback: CallbackQuery, callback_data: RefPickCb, settings: Settings, locale: str
+) -> None:
+    flt = _filter_of(callback_data)
+    field = callback_data.field
+    if field == "status":
+        options = [(status_label(status), status.value) for status in Status]
+    elif field == "region":
+        options = [(label.get(locale), rid) for rid, label in REGIONS.items()]
+    else:
+        options = [
+            (title, key[1]) for key, title in load_catalogue(settings.content_dir).titles(locale).items()
+        ]
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Any"), callback_data=_list_cb(flt, **{field: ""}))
+    for text, value in options:
+        builder.button(text=text, callback_data=_list_cb(flt, **{field: value}))
+    builder.adjust(1 if field == "item" else 2)
+    await edit_or_send(callback, _("Show requests with:"), builder.as_markup())
+
+
+def _alert(callback_answer: CallbackAnswer, text: str) -> None:
+    """Answer the button press with a pop-up (the callback middleware sends it after the handler)."""
+    callback_answer.text = text
+    callback_answer.show_alert = True
+
+
+# -- the card --------------------------------------------------------------------------------------------
+async def _card(
+    db: Database, settings: Settings, referral: Referral, locale: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    item = load_catalogue(settings.content_dir).item(referral.kind, referral.item_id)
+    title = item.title.get(locale) if item else referral.item_id
+    text = coordinator_card(referral, title, await list_events(db, referral.id), locale)
+    builder = InlineKeyboardBuilder()
+    for target in allowed_moves(referral.status):
+        builder.button(text=status_label(target), callback_data=RefMoveCb(id=referral.id, to=target.value))
+    builder.button(text=_("Add note"), callback_data=RefNoteCb(id=referral.id))
+    builder.adjust(2)
+    builder.row(*nav_row(RefListCb()))
+    return text, builder.as_markup()
+
+
+@router.callback_query(RefCardCb.filter(), IsCoordinator())
+async def open_card(
+    callback: CallbackQuery,
+    callback_data: RefCardCb,
+    callback_answer: CallbackAnswer,
+    db: Database,
+    settings: Settings,
+    locale: str,
+) -> None:
+    referral = await get_referral(db, callback_data.id)
+    if referral is None:
+        _alert(callback_answer, _("This request no longer exists."))
+        return
+    await edit_or_send(callback, *await _card(db, settings, referral, locale))
+
+
+@router.callback_query(RefMoveCb.filter(F.to.in_({s.value for s in Status})), IsCoordinator())
+async def move(
+    callback: CallbackQuery,
+    callback_data: RefMoveCb,
+    callback_answer: CallbackAnswer,
+    db: Database,
+    settings: Settings,
+    bot: Bot,
+    i18n: Catalogues,
+    locale: str,
+) -> None:
+    referral = await change_status(db, callback_data.id, Status(callback_data.to), callback.from_user.id)
+    if referral is None:
+        _alert(callback_answer, _("This request has changed meanwhile; here it is as it is now."))
+        current = await get_referral(db, callback_data.id)
+        if current is not None:
+            await edit_or_send(callback, *await _card(db, settings, current, locale))
+        return
+    log.info(
+        "referral.status",
+        extra={
+            "referral_id": referral.id,
+            "status": referral.status.value,
+            "actor_id": callback.from_user.id,
+        },
+    )
+    await edit_or_send(callback, *await _card(db, settings, referral, locale))
+    await _notify_migrant(bot, db, settings, i18n, referral)
+
+
+async def _notify_migrant(
+    bot: Bot, db: Database, settings: Settings, i18n: Catalogues, referral: Referral
+) -> None:
+    if referral.user_id is None:
+        return
+    user = await get_user(db, referral.user_id)
+    locale = (user.locale if user else None) or settings.default_locale
+    with i18n.use_locale(locale):
+        item = load_catalogue(settings.content_dir).item(referral.kind, referral.item_id)
+        text = _("Your request <b>{reference}</b> ({title}) has a new status: {status}").format(
+            reference=referral.reference,
+            title=html.quote(item.title.get(locale) if item else referral.item_id),
+            status=status_label(referral.status),
+        )
+        await _deliver(bot, referral.user_id, text, None, "referral.notify_failed")
+
+
+@router.callback_query(RefNoteCb.filter(), IsCoordinator())
+async def ask_note(callback: CallbackQuery, callback_data: RefNoteCb, state: FSMContext) -> None:
+    await state.set_state(NoteForm.text)
+    await state.set_data({"referral": callback_data.id})
+    await answer(
+        callback.message, _("Send the note (up to {limit} characters), or /cancel.").format(limit=COMMENT_MAX)
+    )
+
+
+@router.message(NoteForm.text, F.text, IsCoordinator())
+async def got_note(
+    message: Message, state: FSMContext, db: Database, settings: Settings, locale: str
+) -> None:
+    note = clean_comment(message.text)
+    if not note:
+        await answer(
+            message,
+            _("A note must have 1 to {limit} characters. Send it again, or /cancel.").format(
+                limit=COMMENT_MAX
+            ),
+        )
+        return
+    referral_id = (await state.get_data())["referral"]
+    await state.clear()
+    if not await add_note(db, referral_id, message.from_user.id, note):
+        await answer(message, _("This request no longer exists."))
+        return
+    await answer(message, _("Note saved."))
+    await answer(message, *await _card(db, settings, await get_referral(db, referral_id), locale))
+
+
+# -- export ----------------------------------------------------------------------------------------------
+@router.message(Command("export"), IsCoordinator())
+async def export(
+    message: Message, command: CommandObject, db: Database, settings: Settings, locale: str
+) -> None:
+    try:
+        flt = parse_filters(command.args)
+    except FilterError as error:
+        await answer(message, _bad_filter(error))
+        return
+    titles = load_catalogue(settings.content_dir).titles(locale)
+    with tempfile.TemporaryDirectory(prefix="koldoo-export-") as tmp:
+        files = await write_exports(iter_referrals(db, flt), Path(tmp), utcnow().date(), titles)
+        caption = _("Requests: {rows}").format(rows=files.rows)
+        await message.answer_document(FSInputFile(files.csv_path), caption=caption)
+        await message.answer_document(FSInputFile(files.xlsx_path))
+    await log_export(db, message.from_user.id, flt, files.rows)
+    log.info("referral.export", extra={"actor_id": message.from_user.id, "rows": files.rows})
+
+
+# -- retention -------------------------------------------------------------------------------------------
+async def retention_loop(app: App) -> None:
+    """Once a day, anonymise referrals closed more than RETENTION_DAYS ago (as /privacy promises)."""
+    while True:
+        cutoff = utcnow() - timedelta(days=app.settings.retention_days)
+        count = await anonymise_closed(app.db, cutoff)
+        if count:
+            log.info("referral.retention", extra={"anonymised": count})
+        await asyncio.sleep(RETENTION_INTERVAL_S)
+
+
+# -- everyone else ---------------------------------------------------------------------------------------
+@router.message(Command("referrals", "export"))
+async def refuse_command(message: Message) -> None:
+    await answer(message, _("Sorry, this is only for Koldoo coordinators."))
+
+
+@router.callback_query(
+    or_f(RefListCb.filter(), RefPickCb.filter(), RefCardCb.filter(), RefMoveCb.filter(), RefNoteCb.filter())
+)
+async def refuse_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
+    _alert(callback_answer, _("Sorry, this is only for Koldoo coordinators."))

@@ -1,0 +1,220 @@
+"""Referral exports for coordinators: a CSV and an XLSX written in one streaming pass.
+
+Rows arrive as an async iterator of batches (keyset pages from the database) and each batch is written
+straight to files in a directory the caller owns, so 100k referrals never sit in memory at once. The
+writing itself is blocking (csv, openpyxl), so every batch is handed to a worker thread and the bot keeps
+answering other users meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import re
+from collections.abc import AsyncIterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from bot.content.catalogue import region_id
+from bot.services.referrals import Kind, Referral, ReferralFilter, Status
+
+# (header, column width in characters): one list, so headers and widths can never drift apart.
+# Every XLSX cell costs several microseconds in openpyxl, so only columns a coordinator works with are
+# exported (the status history stays in the bot): that keeps 100k rows under 10 s.
+COLUMNS: tuple[tuple[str, int], ...] = (
+    ("Reference", 16),
+    ("Created (UTC)", 19),
+    ("Status", 11),
+    ("Item", 26),
+    ("Title", 45),
+    ("Region", 12),
+    ("City", 18),
+    ("Name", 28),
+    ("Phone", 16),
+    ("Comment", 60),
+)
+FILTER_KEYS = ("status", "region", "programme", "from", "to")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_ITEM_ID = re.compile(r"^[a-z0-9_]{1,32}$")
+
+Titles = Mapping[tuple[Kind, str], str]
+
+
+@dataclass(frozen=True)
+class ExportFiles:
+    csv_path: Path
+    xlsx_path: Path
+    rows: int
+
+
+class FilterError(ValueError):
+    """A malformed `/export` argument; `reason` is a stable code the handler turns into a usage line."""
+
+    def __init__(self, reason: str, token: str) -> None:
+        super().__init__(f"{reason}: {token}")
+        self.reason = reason
+        self.token = token
+
+
+def parse_filters(text: str | None) -> ReferralFilter:
+    """`status=new region=Osh programme=vocational_lyceums from=2026-01-01 to=2026-12-31`, any subset.
+
+    Raises FilterError naming the first bad token: unknown keys, repeated keys, bad values and a `from`
+    after `to` are all refused rather than silently ignored, so an export never quietly covers more rows
+    than the coordinator asked for.
+    """
+    values: dict[str, str] = {}
+    for token in (text or "").split():
+        key, sep, value = token.partition("=")
+        key = key.lower()
+        if not sep or not value:
+            raise FilterError("syntax", token)
+        if key not in FILTER_KEYS:
+            raise FilterError("unknown_key", token)
+        if key in values:
+            raise FilterError("duplicate_key", token)
+        values[key] = value
+    flt = ReferralFilter(
+        status=_parse_status(values.get("status")),
+        region=_parse_region(values.get("region")),
+        item_id=_parse_item(values.get("programme")),
+        date_from=_parse_date("from", values.get("from")),
+        date_to=_parse_date("to", values.get("to")),
+    )
+    if flt.date_from and flt.date_to and flt.date_from > flt.date_to:
+        raise FilterError("range", f"from={values['from']} to={values['to']}")
+    return flt
+
+
+def _parse_status(value: str | None) -> Status | None:
+    if value is None:
+        return None
+    try:
+        return Status(value.lower())
+    except ValueError:
+        raise FilterError("status", f"status={value}") from None
+
+
+def _parse_region(value: str | None) -> str | None:
+    if value is None:
+        return None
+    found = region_id(value)
+    if found is None:
+        raise FilterError("region", f"region={value}")
+    return found
+
+
+def _parse_item(value: str | None) -> str | None:
+    if value is not None and not _ITEM_ID.match(value):
+        raise FilterError("programme", f"programme={value}")
+    return value
+
+
+def _parse_date(key: str, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise FilterError("date", f"{key}={value}") from None
+
+
+def export_name(day: date, suffix: str) -> str:
+    """`referrals-2026-11-25.csv`: the file name a coordinator sees in the chat."""
+    return f"referrals-{day.isoformat()}.{suffix}"
+
+
+def neutralise(value: str) -> str:
+    """Prefix a quote to a text Excel would read as a formula (`=cmd|...`, `+1+1`, `@SUM`)."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def row_values(referral: Referral, titles: Titles) -> tuple[Any, ...]:
+    """The cells of one export row, in `COLUMNS` order.
+
+    Dates stay dates (naive UTC, as Excel wants); missing values are None, which both writers leave empty
+    (and openpyxl skips without cost).
+    """
+    return (
+        referral.reference,
+        referral.created_at.replace(tzinfo=None),
+        referral.status.value,
+        referral.item_id,
+        titles.get((referral.kind, referral.item_id)),
+        referral.region,
+        referral.city,
+        referral.name,
+        referral.phone,
+        referral.comment,
+    )
+
+
+class _Writers:
+    """The two open outputs of one export; `write` and `close` are blocking and run in a worker thread."""
+
+    def __init__(self, csv_path: Path, xlsx_path: Path) -> None:
+        self.xlsx_path = xlsx_path
+        # utf-8-sig writes the BOM Excel needs to read Cyrillic correctly.
+        self._csv_file: IO[str] = csv_path.open("w", encoding="utf-8-sig", newline="")
+        self._csv = csv.writer(self._csv_file)
+        self._book = Workbook(write_only=True)
+        self._sheet = self._book.create_sheet("Referrals")
+        self._sheet.freeze_panes = "A2"
+        for index, (_, width) in enumerate(COLUMNS, start=1):
+            self._sheet.column_dimensions[get_column_letter(index)].width = width
+        bold = Font(bold=True)
+        header = [WriteOnlyCell(self._sheet, value=title) for title, _ in COLUMNS]
+        for cell in header:
+            cell.font = bold
+        self._sheet.append(header)
+        self._csv.writerow([title for title, _ in COLUMNS])
+
+    def write(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        for values in rows:
+            self._csv.writerow([_csv_cell(value) for value in values])
+            self._sheet.append([self._xlsx_cell(value) for value in values])
+
+    def _xlsx_cell(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if not value.startswith("="):
+            return value
+        cell = WriteOnlyCell(self._sheet, value=value)
+        cell.data_type = "s"  # stored as text: openpyxl would otherwise write it as a live formula
+        return cell
+
+    def close(self) -> None:
+        self._csv_file.close()
+        self._book.save(self.xlsx_path)
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return neutralise(value) if isinstance(value, str) else value
+
+
+async def write_exports(
+    batches: AsyncIterable[Sequence[Referral]], directory: Path, day: date, titles: Titles
+) -> ExportFiles:
+    """Write the CSV and XLSX of `day` (see `export_name`) into `directory` from the streamed batches."""
+    csv_path, xlsx_path = directory / export_name(day, "csv"), directory / export_name(day, "xlsx")
+    writers = await asyncio.to_thread(_Writers, csv_path, xlsx_path)
+    count = 0
+    try:
+        async for batch in batches:
+            rows = [row_values(referral, titles) for referral in batch]
+            await asyncio.to_thread(writers.write, rows)
+            count += len(rows)
+    finally:
+        await asyncio.to_thread(writers.close)
+    return ExportFiles(csv_path, xlsx_path, count)

@@ -1,0 +1,140 @@
+"""The rules of a referral: its reference number, the moves its status may make, and what a migrant may type.
+
+Kept free of Telegram and SQL so the dialogue, the coordinator card, the export and the database all obey
+one definition of each rule.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    NEW = "new"
+    CONTACTED = "contacted"
+    ENROLLED = "enrolled"
+    COMPLETED = "completed"
+    DECLINED = "declined"
+
+
+class Kind(StrEnum):
+    TRAINING = "training"
+    SERVICE = "service"
+
+
+# A referral moves forward one step at a time, or is declined while still open; closed ones stay closed.
+_FORWARD: dict[Status, Status] = {
+    Status.NEW: Status.CONTACTED,
+    Status.CONTACTED: Status.ENROLLED,
+    Status.ENROLLED: Status.COMPLETED,
+}
+OPEN_STATUSES: frozenset[Status] = frozenset(_FORWARD)
+
+DUPLICATE_WINDOW = timedelta(days=30)
+NAME_MAX = 100
+CITY_MAX = 60
+COMMENT_MAX = 500
+_REFERENCE = re.compile(r"^K-(\d{4})-(\d{6,})$")
+
+
+def allowed_moves(status: Status) -> tuple[Status, ...]:
+    """The statuses a coordinator may move a referral to from `status`, in button order."""
+    if status not in OPEN_STATUSES:
+        return ()
+    return (_FORWARD[status], Status.DECLINED)
+
+
+def can_move(current: Status, target: Status) -> bool:
+    return target in allowed_moves(current)
+
+
+def reference(referral_id: int, created_at: datetime | date) -> str:
+    """`K-2026-000123`: the year the referral was made and its id, zero-padded to six digits."""
+    return f"K-{created_at.year}-{referral_id:06d}"
+
+
+def parse_reference(text: str) -> int | None:
+    """The referral id inside a reference number (`K-2026-000123` -> 123), or None."""
+    match = _REFERENCE.match(text.strip().upper())
+    return int(match.group(2)) if match else None
+
+
+def clean_name(text: str) -> str | None:
+    """A person's name with spaces tidied, or None when it is empty, too long or has no letter at all."""
+    return _clean_words(text, NAME_MAX)
+
+
+def clean_city(text: str) -> str | None:
+    """A city or village name, by the same rules as a person's name."""
+    return _clean_words(text, CITY_MAX)
+
+
+def clean_comment(text: str) -> str | None:
+    """The comment without control characters (line breaks kept), or None when longer than `COMMENT_MAX`.
+
+    An empty result means "no comment", as if the migrant had pressed Skip.
+    """
+    cleaned = _strip_controls(text, keep="\n").strip()
+    return cleaned if len(cleaned) <= COMMENT_MAX else None
+
+
+def _clean_words(text: str, limit: int) -> str | None:
+    cleaned = " ".join(_strip_controls(text).split())
+    if not cleaned or len(cleaned) > limit or not any(ch.isalpha() for ch in cleaned):
+        return None
+    return cleaned
+
+
+def _strip_controls(text: str, keep: str = "") -> str:
+    """`text` without control and format characters (they break exports and hide text), except `keep`."""
+    return "".join(ch for ch in text if ch in keep or unicodedata.category(ch)[0] != "C")
+
+
+@dataclass(frozen=True)
+class ReferralFilter:
+    """Which referrals a coordinator wants to see or export; None means "any"."""
+
+    status: Status | None = None
+    region: str | None = None
+    item_id: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None  # inclusive
+
+
+@dataclass(frozen=True)
+class Referral:
+    """One referral as stored; `name`, `phone` and `comment` are None once the migrant used /forget."""
+
+    id: int
+    user_id: int | None
+    kind: Kind
+    item_id: str
+    name: str | None
+    phone: str | None
+    region: str
+    city: str | None
+    comment: str | None
+    status: Status
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def reference(self) -> str:
+        return reference(self.id, self.created_at)
+
+
+@dataclass(frozen=True)
+class ReferralEvent:
+    """A status change (`from_status` -> `to_status`) or, with both None, a note."""
+
+    id: int
+    referral_id: int
+    actor_id: int
+    at: datetime
+    from_status: Status | None
+    to_status: Status | None
+    note: str | None

@@ -1,0 +1,193 @@
+"""Referral storage: duplicate guard, filters, paging, status history and anonymisation on /forget."""
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.db.connection import Database
+from bot.db.referrals import (
+    add_note,
+    anonymise_closed,
+    change_status,
+    create_referral,
+    find_recent,
+    get_referral,
+    iter_referrals,
+    list_events,
+    list_user_referrals,
+    log_export,
+    page_referrals,
+)
+from bot.services.referrals import Kind, ReferralFilter, Status
+
+T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+async def db(tmp_path: Path):
+    database = await Database.open(tmp_path / "t.sqlite3")
+    for user_id in (1, 2):
+        await database.execute(
+            "INSERT INTO users (id, locale, first_seen, last_seen) VALUES (?, 'ky', ?, ?)",
+            (user_id, T0.isoformat(), T0.isoformat()),
+        )
+    yield database
+    await database.close()
+
+
+async def _create(db: Database, user_id: int = 1, item_id: str = "vocational_lyceums", **changes):
+    fields = {
+        "user_id": user_id,
+        "kind": Kind.TRAINING,
+        "item_id": item_id,
+        "name": "Айгүл",
+        "phone": "+996555123456",
+        "region": "osh",
+        "city": "Ош",
+        "comment": "Эртең чалыңыз",
+        "now": T0,
+    }
+    return await create_referral(db, **(fields | changes))
+
+
+async def test_create_returns_a_new_referral_with_its_reference(db: Database) -> None:
+    referral, created = await _create(db)
+    assert created
+    assert referral.reference == f"K-2026-{referral.id:06d}"
+    assert (referral.status, referral.name, referral.phone) == (Status.NEW, "Айгүл", "+996555123456")
+    assert await get_referral(db, referral.id) == referral
+
+
+async def test_same_item_within_30_days_returns_the_existing_referral(db: Database) -> None:
+    first, _ = await _create(db)
+    again, created = await _create(db, now=T0 + timedelta(days=29), name="Other")
+    assert not created and again == first
+    assert await find_recent(db, 1, Kind.TRAINING, "vocational_lyceums", now=T0 + timedelta(days=29)) == first
+    assert await db.fetchval("SELECT COUNT(*) FROM referrals") == 1
+
+
+async def test_after_30_days_or_for_another_item_or_user_a_new_one_is_made(db: Database) -> None:
+    first, _ = await _create(db)
+    later, created_later = await _create(db, now=T0 + timedelta(days=31))
+    other_item, created_item = await _create(db, item_id="osh_centre_of_excellence")
+    other_user, created_user = await _create(db, user_id=2)
+    assert created_later and created_item and created_user
+    assert len({first.id, later.id, other_item.id, other_user.id}) == 4
+    assert await find_recent(db, 1, Kind.SERVICE, "vocational_lyceums", now=T0) is None
+
+
+async def test_user_list_is_newest_first_and_only_theirs(db: Database) -> None:
+    a, _ = await _create(db)
+    b, _ = await _create(db, item_id="skills_certification")
+    await _create(db, user_id=2)
+    assert [r.id for r in await list_user_referrals(db, 1)] == [b.id, a.id]
+
+
+async def test_status_change_records_who_and_when(db: Database) -> None:
+    referral, _ = await _create(db)
+    moved = await change_status(db, referral.id, Status.CONTACTED, actor_id=900, now=T0 + timedelta(hours=2))
+    assert moved is not None and moved.status is Status.CONTACTED
+    assert moved.updated_at == T0 + timedelta(hours=2)
+    [event] = await list_events(db, referral.id)
+    assert (event.actor_id, event.from_status, event.to_status, event.at) == (
+        900,
+        Status.NEW,
+        Status.CONTACTED,
+        T0 + timedelta(hours=2),
+    )
+
+
+async def test_disallowed_or_stale_moves_change_nothing(db: Database) -> None:
+    referral, _ = await _create(db)
+    assert await change_status(db, referral.id, Status.COMPLETED, actor_id=900) is None
+    assert await change_status(db, referral.id, Status.DECLINED, actor_id=900) is not None
+    assert await change_status(db, referral.id, Status.CONTACTED, actor_id=901) is None
+    assert await change_status(db, 9999, Status.CONTACTED, actor_id=900) is None
+    assert (await get_referral(db, referral.id)).status is Status.DECLINED
+    assert len(await list_events(db, referral.id)) == 1
+
+
+async def test_notes_are_kept_in_the_history(db: Database) -> None:
+    referral, _ = await _create(db)
+    assert await add_note(db, referral.id, actor_id=900, note="Called, no answer")
+    assert not await add_note(db, 9999, actor_id=900, note="x")
+    [event] = await list_events(db, referral.id)
+    assert (event.note, event.from_status, event.to_status) == ("Called, no answer", None, None)
+
+
+async def test_filters_and_pages(db: Database) -> None:
+    ids = []
+    for day, region in enumerate(["osh", "batken", "osh", "naryn", "osh"]):
+        referral, _ = await _create(db, item_id=f"item{day}", region=region, now=T0 + timedelta(days=day))
+        ids.append(referral.id)
+    await change_status(db, ids[2], Status.CONTACTED, actor_id=900)
+
+    page, total = await page_referrals(db, ReferralFilter(region="osh"), page=0, page_size=2)
+    assert total == 3 and [r.id for r in page] == [ids[4], ids[2]]
+    page, _ = await page_referrals(db, ReferralFilter(region="osh"), page=1, page_size=2)
+    assert [r.id for r in page] == [ids[0]]
+    page, total = await page_referrals(db, ReferralFilter(status=Status.CONTACTED), page=0, page_size=10)
+    assert (total, [r.id for r in page]) == (1, [ids[2]])
+    page, total = await page_referrals(db, ReferralFilter(item_id="item3"), page=0, page_size=10)
+    assert (total, [r.id for r in page]) == (1, [ids[3]])
+    # `to` is inclusive: a referral made during the last day is in.
+    dated = ReferralFilter(date_from=date(2026, 3, 2), date_to=date(2026, 3, 4))
+    page, total = await page_referrals(db, dated, page=0, page_size=10)
+    assert (total, sorted(r.id for r in page)) == (3, ids[1:4])
+
+
+async def test_iteration_walks_every_match_in_batches(db: Database) -> None:
+    for n in range(7):
+        await _create(db, item_id=f"item{n}", region="osh" if n % 2 else "talas")
+    batches = [batch async for batch in iter_referrals(db, ReferralFilter(region="talas"), batch_size=3)]
+    assert [len(batch) for batch in batches] == [3, 1]
+    ids = [r.id for batch in batches for r in batch]
+    assert ids == sorted(ids) and all(r.region == "talas" for batch in batches for r in batch)
+
+
+async def test_forget_drops_personal_data_but_keeps_the_counts(db: Database) -> None:
+    mine, _ = await _create(db)
+    theirs, _ = await _create(db, user_id=2)
+    await change_status(db, mine.id, Status.CONTACTED, actor_id=900)
+    await add_note(db, mine.id, actor_id=900, note="Айгүл asked to call after 6")
+
+    await db.execute("DELETE FROM users WHERE id = 1")
+
+    forgotten = await get_referral(db, mine.id)
+    assert (forgotten.user_id, forgotten.name, forgotten.phone, forgotten.comment) == (None, None, None, None)
+    assert (forgotten.status, forgotten.region, forgotten.item_id) == (Status.CONTACTED, "osh", mine.item_id)
+    assert [e.note for e in await list_events(db, mine.id)] == [None, None]
+    assert len(await list_events(db, mine.id)) == 2
+    assert await get_referral(db, theirs.id) == theirs
+    assert await db.fetchval("SELECT COUNT(*) FROM referrals") == 2
+
+
+async def test_export_is_audited_without_personal_data(db: Database) -> None:
+    flt = ReferralFilter(status=Status.NEW, region="osh", date_from=date(2026, 1, 1))
+    await log_export(db, actor_id=900, flt=flt, rows=12, now=T0)
+    row = await db.fetchone("SELECT actor_id, action, details, at FROM audit_log")
+    assert (row["actor_id"], row["action"], row["at"]) == (900, "referrals.export", T0.isoformat())
+    assert json.loads(row["details"]) == {
+        "filters": {"status": "new", "region": "osh", "from": "2026-01-01"},
+        "rows": 12,
+    }
+
+
+async def test_closed_referrals_are_anonymised_after_the_retention_period(db: Database) -> None:
+    old_done, _ = await _create(db, item_id="a")
+    old_open, _ = await _create(db, item_id="b")
+    recent_done, _ = await _create(db, item_id="c")
+    await change_status(db, old_done.id, Status.DECLINED, actor_id=900, now=T0)
+    await add_note(db, old_done.id, actor_id=900, note="Aigul moved to Moscow", now=T0)
+    await change_status(db, recent_done.id, Status.DECLINED, actor_id=900, now=T0 + timedelta(days=400))
+
+    assert await anonymise_closed(db, before=T0 + timedelta(days=365)) == 1
+    assert await anonymise_closed(db, before=T0 + timedelta(days=365)) == 0
+
+    gone = await get_referral(db, old_done.id)
+    assert (gone.name, gone.phone, gone.comment, gone.status) == (None, None, None, Status.DECLINED)
+    assert [e.note for e in await list_events(db, old_done.id)] == [None, None]
+    assert (await get_referral(db, old_open.id)).name == "Айгүл"  # still open: the coordinator needs it
+    assert (await get_referral(db, recent_done.id)).name == "Айгүл"
