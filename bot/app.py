@@ -18,9 +18,9 @@ from bot.commands import register_commands
 from bot.config import Settings
 from bot.db.connection import Database
 from bot.factory import create_bot, create_dispatcher
-from bot.handlers.referrals import retention_loop
 from bot.i18n import Catalogues
 from bot.jobs.reminders import reminder_loop
+from bot.jobs.retention import retention_loop
 from bot.middlewares.throttling import ThrottlingMiddleware
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def cli(*args: str, database: Path) -> subprocess.CompletedProcess[str]:
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "DATABASE_PATH": str(database)}
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=database.parent, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "bot", *args], cwd=database.parent, env=env, capture_output=True, text=True, timeout=60, check=False
     )
 
 

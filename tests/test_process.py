@@ -65,7 +65,7 @@ async def test_a_second_bot_on_the_same_database_is_refused(
         *("python", "-m", "bot"), cwd=tmp_path, env=bot_process.env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
-    stdout, stderr = await asyncio.wait_for(second.communicate(), 30)
+    _, stderr = await asyncio.wait_for(second.communicate(), 30)
     assert second.returncode == 1
     assert stderr.decode().strip().splitlines() == [
         f"another Koldoo process is using {Path('data/koldoo.sqlite3')}; stop it first"

@@ -145,6 +145,7 @@ async def test_full_referral_with_shared_contact(tg: FakeTelegram, app: RunningA
     await user.press("Apply")
     await user.press("Agree")
     [question] = await user.send("Aigul Toktogulova")
+    assert "keyboard" in question.reply_markup  # the question brings the reply keyboard
     assert user.keyboard == ["Share my number", "Cancel"]
     replies = await user.share_contact("996555123456")
     assert replies[0].text == "Thank you, your number is +996555123456."
@@ -204,6 +205,7 @@ async def test_the_dialogue_in_kyrgyz_and_russian(tg: FakeTelegram, app: Running
     await user.press(apply_label)
     await user.press(agree)
     [question] = await user.send("Айгүл Токтогулова")
+    assert "keyboard" in question.reply_markup
     assert user.keyboard == phone_keys
     await user.share_contact("+996555123456")
     await user.press(region)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -133,5 +134,5 @@ class Database:
         """True when the database answers a trivial query (used by health checks)."""
         try:
             return await asyncio.wait_for(self.fetchval("SELECT 1"), timeout=2) == 1
-        except Exception:
+        except (sqlite3.Error, ValueError, TimeoutError):  # ValueError: the connection is closed
             return False

@@ -19,5 +19,5 @@ def get_routers() -> list[Router]:
         fallback.router,
     ]
     for router in routers:
-        router._parent_router = None  # noqa: SLF001 (aiogram has no public detach)
+        router._parent_router = None
     return routers

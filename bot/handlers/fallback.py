@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import CommandStart, ExceptionTypeFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ErrorEvent, Message
@@ -94,5 +95,5 @@ async def _tell_user(bot: Bot, update_id: int, user_id: int) -> None:
         await bot.send_message(
             user_id, _("Sorry, something went wrong. Please try again."), reply_markup=menu_only_keyboard()
         )
-    except Exception as error:  # the user may have blocked us, or Telegram may be down
+    except TelegramAPIError as error:  # the user may have blocked us, or Telegram may be down
         log.warning("update.error_reply_failed", extra={"update_id": update_id, "error": type(error).__name__})

@@ -6,12 +6,9 @@ Only coordinators see names and phones; everyone else asking for these screens g
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import tempfile
-from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from aiogram import Bot, F, Router, html
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
@@ -29,7 +26,6 @@ from bot.db.clock import utcnow
 from bot.db.connection import Database
 from bot.db.referrals import (
     add_note,
-    anonymise_closed,
     change_status,
     get_referral,
     iter_referrals,
@@ -48,14 +44,10 @@ from bot.replies import answer, edit_or_send
 from bot.services.export import FilterError, parse_filters, write_exports
 from bot.services.referrals import COMMENT_MAX, Referral, ReferralFilter, Status, allowed_moves, clean_comment
 
-if TYPE_CHECKING:
-    from bot.app import App
-
 log = logging.getLogger(__name__)
 router = Router(name="referrals")
 
 PAGE_SIZE = 8
-RETENTION_INTERVAL_S = 24 * 3600
 
 
 class NoteForm(StatesGroup):
@@ -359,17 +351,6 @@ async def export(
         await message.answer_document(FSInputFile(files.xlsx_path))
     await log_export(db, message.from_user.id, flt, files.rows)
     log.info("referral.export", extra={"actor_id": message.from_user.id, "rows": files.rows})
-
-
-# -- retention -------------------------------------------------------------------------------------------
-async def retention_loop(app: App) -> None:
-    """Once a day, anonymise referrals closed more than RETENTION_DAYS ago (as /privacy promises)."""
-    while True:
-        cutoff = utcnow() - timedelta(days=app.settings.retention_days)
-        count = await anonymise_closed(app.db, cutoff)
-        if count:
-            log.info("referral.retention", extra={"anonymised": count})
-        await asyncio.sleep(RETENTION_INTERVAL_S)
 
 
 # -- everyone else ---------------------------------------------------------------------------------------

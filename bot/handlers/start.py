@@ -10,8 +10,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.content.common import LOCALES
 from bot.commands import STAFF_COMMANDS, USER_COMMANDS
+from bot.content.common import LOCALES
 from bot.db.connection import Database
 from bot.db.users import forget_user, mark_privacy_seen, set_locale
 from bot.i18n import Catalogues, _

@@ -7,10 +7,10 @@ from functools import lru_cache
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.i18n.lazy_proxy import LazyProxy
 from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n.lazy_proxy import LazyProxy
 
-from bot.i18n import LANGUAGE_NAMES, __, _
+from bot.i18n import LANGUAGE_NAMES, _, __
 from bot.keyboards.callbacks import LangCb, MenuCb
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 MESSAGE_LIMIT = 4096
-_TOKEN = re.compile(r"<(/?)([a-zA-Z][\w-]*)([^>]*)>|&[#\w]+;|[^<&]+|[<&]", re.S)
+_TOKEN = re.compile(r"<(/?)([a-zA-Z][\w-]*)([^>]*)>|&[#\w]+;|[^<&]+|[<&]", re.DOTALL)
 
 
 def _tokens(text: str) -> list[tuple[str, str | None, bool]]:
