@@ -86,3 +86,25 @@ async def test_kill_9_then_restart_handles_waiting_updates_once(
     await tg.wait_for(lambda: len(user.messages) >= before + 3, timeout=10)
     await asyncio.sleep(0.5)
     assert [m.text.split("\n")[0] for m in user.messages[before:]] == ["Main menu"] * 3
+
+
+async def test_kill_9_in_the_middle_of_a_dialogue_then_restart_resumes_it(
+    tg: FakeTelegram, bot_process: BotProcess
+) -> None:
+    from datetime import timedelta
+
+    from bot.services.dates import users_today
+
+    user = tg.user(7004, language_code="en")
+    allowed_until = users_today() - timedelta(days=60)
+    await replies_to(tg, user, lambda: user.send("/ban"))
+    await replies_to(tg, user, lambda: user.press("Yes"))
+    [question] = await replies_to(tg, user, lambda: user.send(allowed_until.strftime("%d.%m.%Y")))
+    await bot_process.stop(signal.SIGKILL)
+    await bot_process.start()
+    [next_question] = await replies_to(tg, user, lambda: user.press("I am still in Russia"))
+    assert next_question.text != question.text  # the dialogue went on from where it was
+    result = []
+    for _ in range(5):
+        result = await replies_to(tg, user, lambda: user.press("No"))
+    assert "Federal Law 114-FZ, art. 27 p. 1 sub. 12" in result[-1].text  # 60 days over: the 3-year clause
