@@ -78,14 +78,14 @@ async def test_kill_9_then_restart_handles_waiting_updates_once(
     user = tg.user(7003, language_code="en")
     await replies_to(tg, user, lambda: user.send("/start"))
     await bot_process.stop(signal.SIGKILL)
-    for _ in range(3):
-        asyncio.create_task(user.send("/menu"))
+    waiting = [asyncio.create_task(user.send("/menu")) for _ in range(3)]
     await asyncio.sleep(0.3)
     before = len(user.messages)
     await bot_process.start()
     await tg.wait_for(lambda: len(user.messages) >= before + 3, timeout=10)
     await asyncio.sleep(0.5)
     assert [m.text.split("\n")[0] for m in user.messages[before:]] == ["Main menu"] * 3
+    await asyncio.gather(*waiting, return_exceptions=True)
 
 
 async def test_kill_9_in_the_middle_of_a_dialogue_then_restart_resumes_it(

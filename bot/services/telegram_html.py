@@ -204,7 +204,7 @@ class _Parser:
                 self.char(self.pos).isalnum() or self.char(self.pos) in ".-"
             ):
                 self.pos += 1
-            if self.char(self.pos) not in tuple(_SPACES) + (">",):
+            if self.char(self.pos) not in (*_SPACES, ">"):
                 raise self.fail("Unexpected end of name token", token_start)
             return name, self.src[token_start : self.pos].lower()
         self.pos += 1
