@@ -86,7 +86,7 @@ class Contact(Sourced):
 
 
 class ContactsFile(ContentFile):
-    countries: tuple[Country, ...] = Field(min_length=1)
+    countries: tuple[Country, ...]
     contacts: tuple[Contact, ...] = ()
 
     def findings(self) -> list[Finding]:

@@ -58,7 +58,7 @@ class Topic(Sourced):
 
 class TopicsFile(ContentFile):
     root: tuple[str, ...] = Field(min_length=1)
-    topics: tuple[Topic, ...] = Field(min_length=1)
+    topics: tuple[Topic, ...]
 
     def findings(self) -> list[Finding]:
         """Duplicate ids, unknown or repeated children, cycles and pages no one can reach."""

@@ -45,7 +45,7 @@ class YamlDocument:
                 break
             node, line, label = found
             parts.append(label)
-        return line, ".".join(parts)
+        return line, ".".join(parts).replace(".[", "[")
 
 
 def parse_yaml(text: str) -> YamlDocument:

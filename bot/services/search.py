@@ -49,9 +49,8 @@ _ENDINGS = {
         key=len,
         reverse=True,
     ),
-    "en": ["ies", "ing", "ed", "es", "'s", "s"],
 }
-_ROUNDS = {"ky": 3, "ru": 1, "en": 1}
+_ROUNDS = {"ky": 3, "ru": 1}
 _STOP_WORDS = frozenset(
     "the and for with what how can who where when you your are does from that this into "
     "как что где когда или для это мне меня если можно нужно есть про чем кто "
@@ -67,6 +66,8 @@ def strip_tags(text: str) -> str:
 
 def stem(word: str, locale: str) -> str:
     """`word` without the common endings of `locale`, never shorter than MIN_STEM letters."""
+    if locale == "en":
+        return _stem_english(word)
     for _ in range(_ROUNDS.get(locale, 1)):
         for ending in _ENDINGS.get(locale, ()):
             if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
@@ -77,13 +78,26 @@ def stem(word: str, locale: str) -> str:
     return word
 
 
+def _stem_english(word: str) -> str:
+    """fine/fines/fined -> fin, country/countries -> countri: one ending off, then a final e or y."""
+    for ending in ("ing", "ed", "s"):
+        if word.endswith(ending) and not word.endswith("ss") and len(word) - len(ending) >= MIN_STEM:
+            word = word[: -len(ending)]
+            break
+    if len(word) > MIN_STEM and word[-1] == "e":
+        return word[:-1]
+    if len(word) > MIN_STEM and word[-1] == "y":
+        return word[:-1] + "i"
+    return word
+
+
 def terms(text: str, locale: str) -> list[str]:
     """The stems of the meaningful words of `text`, in order, repeats kept."""
     words = _WORD.findall(text.lower().replace("ё", "е"))
     return [
         stem(word, locale)
         for word in words
-        if len(word) >= MIN_STEM and word not in _STOP_WORDS and not word.isdigit()
+        if len(word) >= MIN_STEM and word not in _STOP_WORDS
     ]
 
 
@@ -101,23 +115,32 @@ class Document:
 class _LocaleIndex:
     title: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     body: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    order: dict[str, int] = field(default_factory=dict)
 
     def add(self, doc: Document) -> None:
+        self.order.setdefault(doc.key, len(self.order))
         for term in terms(doc.title, doc.locale):
             self.title[term].add(doc.key)
         for term in terms(strip_tags(doc.body), doc.locale):
             self.body[term].add(doc.key)
 
-    def scores(self, query_terms: list[str]) -> dict[str, tuple[int, int]]:
-        """key -> (query words matched, weighted score)."""
-        matched: dict[str, set[str]] = defaultdict(set)
-        score: dict[str, int] = defaultdict(int)
+    def rank(self, query_terms: list[str]) -> list[str]:
+        """Keys matching any query word: most title words first, then most words overall, then weight,
+        then the order the documents were added in (the guide's own order)."""
+        in_title: dict[str, set[str]] = defaultdict(set)
+        anywhere: dict[str, set[str]] = defaultdict(set)
+        weight: dict[str, int] = defaultdict(int)
         for query_term in dict.fromkeys(query_terms):
-            for postings, weight in ((self.title, TITLE_WEIGHT), (self.body, BODY_WEIGHT)):
-                for key in _lookup(postings, query_term):
-                    matched[key].add(query_term)
-                    score[key] += weight
-        return {key: (len(matched[key]), score[key]) for key in matched}
+            for key in _lookup(self.title, query_term):
+                in_title[key].add(query_term)
+                anywhere[key].add(query_term)
+                weight[key] += TITLE_WEIGHT
+            for key in _lookup(self.body, query_term):
+                anywhere[key].add(query_term)
+                weight[key] += BODY_WEIGHT
+        return sorted(anywhere, key=lambda key: (
+            -len(in_title[key]), -len(anywhere[key]), -weight[key], self.order[key]
+        ))
 
 
 def _lookup(postings: dict[str, set[str]], query_term: str) -> set[str]:
@@ -133,10 +156,8 @@ class SearchIndex:
     """An in-memory index per language; the guide is small, so a scan over the vocabulary is fast."""
 
     def __init__(self, documents: Iterable[Document]) -> None:
-        self._order: dict[str, int] = {}
         self._indexes: dict[str, _LocaleIndex] = defaultdict(_LocaleIndex)
         for doc in documents:
-            self._order.setdefault(doc.key, len(self._order))
             self._indexes[doc.locale].add(doc)
 
     def search(self, query: str, locale: str, limit: int = MAX_RESULTS) -> list[str]:
@@ -148,11 +169,7 @@ class SearchIndex:
             query_terms = terms(query, code)
             if index is None or not query_terms:
                 continue
-            ranked = sorted(
-                index.scores(query_terms).items(),
-                key=lambda item: (-item[1][0], -item[1][1], self._order[item[0]]),
-            )
-            results += [key for key, _ in ranked if key not in results]
+            results += [key for key in index.rank(query_terms) if key not in results]
             if len(results) >= limit:
                 break
         return results[:limit]
