@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-
 from bot.devtools.fake_telegram import FakeTelegram
+
 from tests.conftest import COORDINATOR_ID, RunningApp
 from tests.content_helpers import content_with
 

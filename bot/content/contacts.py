@@ -32,11 +32,11 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from bot.content.common import (
+    SLUG_PATTERN,
     ContentFile,
     Finding,
     HtmlText,
     LocalizedText,
-    SLUG_PATTERN,
     Sourced,
     StrictModel,
     check_url,

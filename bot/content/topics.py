@@ -22,11 +22,11 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from bot.content.common import (
+    SLUG_PATTERN,
     ContentFile,
     Finding,
     HtmlText,
     LocalizedText,
-    SLUG_PATTERN,
     Sourced,
     StrictModel,
     check_url,

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from bot.content.common import LOCALES, ContentFile, Finding, HtmlText, Location, LocalizedText, Sourced
+from bot.content.common import LOCALES, ContentFile, Finding, HtmlText, LocalizedText, Location, Sourced
 from bot.content.registry import CONTENT_FILES
 from bot.content.yamlsource import YamlSyntaxError, parse_yaml
 from bot.services.telegram_html import TelegramHtmlError, parse_html, utf16_len

@@ -11,7 +11,13 @@ from bot.content.contacts import Contact, Country
 from bot.content.loader import Content
 from bot.i18n import _, format_date
 from bot.keyboards.callbacks import ContactsCb, MenuCb
-from bot.keyboards.guide import ALL_CITIES, cities_keyboard, contacts_page_keyboard, countries_keyboard, page_bounds
+from bot.keyboards.guide import (
+    ALL_CITIES,
+    cities_keyboard,
+    contacts_page_keyboard,
+    countries_keyboard,
+    page_bounds,
+)
 from bot.replies import answer, edit_or_send
 
 router = Router(name="contacts")

@@ -51,12 +51,14 @@ _ENDINGS = {
     ),
 }
 _ROUNDS = {"ky": 3, "ru": 1}
-_STOP_WORDS = frozenset(
-    "the and for with what how can who where when you your are does from that this into "
-    "как что где когда или для это мне меня если можно нужно есть про чем кто "
-    "кантип эмне кайда качан жана үчүн мен сиз керек барбы"
-    .split()
-)
+# Question words that would match half the guide.
+_STOP_WORDS = frozenset({
+    "the", "and", "for", "with", "what", "how", "can", "who", "where", "when", "you", "your", "are", "does",
+    "from", "that", "this", "into",
+    "как", "что", "где", "когда", "или", "для", "это", "мне", "меня", "если", "можно", "нужно", "есть", "про",
+    "чем", "кто",
+    "кантип", "эмне", "кайда", "качан", "жана", "үчүн", "мен", "сиз", "керек", "барбы",
+})
 
 
 def strip_tags(text: str) -> str:
