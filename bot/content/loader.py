@@ -6,6 +6,7 @@ disagree about what is valid.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -18,7 +19,17 @@ from bot.content.topics import Topic, TopicsFile
 from bot.content.validate import Problem, validate_dir
 from bot.services.search import Document, SearchIndex
 
+log = logging.getLogger(__name__)
+
 FileModel = TypeVar("FileModel", bound=ContentFile)
+
+
+class ContentError(Exception):
+    """The content has errors; the message is their `file:line: key: problem` lines, one per line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(problem) for problem in problems))
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,17 @@ class Content:
         )
 
 
+class ContentStore:
+    """The content being served, shared by every handler as the `content` service.
+
+    aiogram copies the dispatcher's services once when polling starts, so `/reload` cannot replace the
+    service itself: it swaps what this one shared object holds, and every later update sees the new content.
+    """
+
+    def __init__(self, current: Content) -> None:
+        self.current = current
+
+
 def _find(files: Mapping[str, ContentFile], model: type[FileModel]) -> FileModel:
     for parsed in files.values():
         if isinstance(parsed, model):
@@ -82,6 +104,17 @@ def read_content(directory: Path, today: date | None = None) -> tuple[Content | 
     if any(problem.is_error for problem in problems):
         return None, problems
     return Content.from_files(files), problems
+
+
+def load_content(directory: Path) -> Content:
+    """The content to start the bot with; warnings are logged, errors raise ContentError."""
+    content, problems = read_content(directory)
+    for problem in problems:
+        if not problem.is_error:
+            log.warning("content.warning", extra={"problem": str(problem)})
+    if content is None:
+        raise ContentError([problem for problem in problems if problem.is_error])
+    return content
 
 
 def check_content(directory: Path, today: date | None = None) -> tuple[list[Problem], int]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from html import escape
+
+from aiogram import F, Router, html
 from aiogram.filters import Command
-from aiogram.html import quote
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.content.contacts import Contact, Country
-from bot.content.loader import Content
+from bot.content.loader import Content, ContentStore
 from bot.i18n import _, format_date
 from bot.keyboards.callbacks import ContactsCb, MenuCb
 from bot.keyboards.guide import (
@@ -42,20 +43,20 @@ def kind_label(kind: str) -> str:
 
 def contact_text(contact: Contact, locale: str) -> str:
     """One organisation; phones are plain text (Telegram makes them tappable), never `tel:` buttons."""
-    lines = [f"<b>{quote(contact.organisation.get(locale))}</b>"]
+    lines = [f"<b>{html.quote(contact.organisation.get(locale))}</b>"]
     if not contact.verified:
         lines[0] += f" ⚠️ {_('not verified')}"
     lines.append(f"<i>{kind_label(contact.kind)}</i>")
     if contact.phones:
-        lines.append("☎️ " + ", ".join(quote(phone) for phone in contact.phones))
+        lines.append("☎️ " + ", ".join(html.quote(phone) for phone in contact.phones))
     if contact.hours is not None:
-        lines.append("🕘 " + quote(contact.hours.get(locale)))
+        lines.append("🕘 " + html.quote(contact.hours.get(locale)))
     if contact.languages:
         lines.append("🗣 " + ", ".join(LANGUAGE_NAMES[code] for code in contact.languages))
     if contact.note is not None:
         lines.append(contact.note.get(locale))
     if contact.website is not None:
-        lines.append(f'🌐 <a href="{quote(contact.website)}">{quote(contact.website)}</a>')
+        lines.append(f'🌐 <a href="{escape(contact.website, quote=True)}">{html.quote(contact.website)}</a>')
     lines.append(_("Checked: {date}.").format(date=format_date(contact.verified_on, locale)))
     return "\n".join(lines)
 
@@ -64,7 +65,9 @@ def countries_screen(content: Content, locale: str) -> tuple[str, InlineKeyboard
     return _("<b>Help contacts</b>\nChoose a country:"), countries_keyboard(content.countries, locale)
 
 
-def contacts_screen(content: Content, country: Country, city: str, page: int, locale: str) -> tuple[str, InlineKeyboardMarkup]:
+def contacts_screen(
+    content: Content, country: Country, city: str, page: int, locale: str
+) -> tuple[str, InlineKeyboardMarkup]:
     """One page of a country's (or a city's) contacts, the city's own first, then the country-wide ones."""
     city_id = None if city == ALL_CITIES else city
     contacts = sorted(content.contacts_in(country.id, city_id), key=lambda contact: contact.city is None)
@@ -75,32 +78,33 @@ def contacts_screen(content: Content, country: Country, city: str, page: int, lo
         place = f"{city_model.name.get(locale)}, {place}"
     shown = contacts[page * CONTACTS_PER_PAGE:(page + 1) * CONTACTS_PER_PAGE]
     blocks = [contact_text(contact, locale) for contact in shown] or [_("No contacts here yet.")]
-    text = f"<b>{_('Help contacts')}: {quote(place)}</b>\n\n" + "\n\n".join(blocks)
+    text = f"<b>{_('Help contacts')}: {html.quote(place)}</b>\n\n" + "\n\n".join(blocks)
     return text, contacts_page_keyboard(country, city, page, pages)
 
 
 @router.message(Command("contacts"))
-async def contacts_command(message: Message, content: Content, locale: str) -> None:
-    await answer(message, *countries_screen(content, locale))
+async def contacts_command(message: Message, content: ContentStore, locale: str) -> None:
+    await answer(message, *countries_screen(content.current, locale))
 
 
 @router.callback_query(MenuCb.filter(F.section == "contacts"))
-async def contacts_from_menu(callback: CallbackQuery, content: Content, locale: str) -> None:
-    await edit_or_send(callback, *countries_screen(content, locale))
+async def contacts_from_menu(callback: CallbackQuery, content: ContentStore, locale: str) -> None:
+    await edit_or_send(callback, *countries_screen(content.current, locale))
 
 
 @router.callback_query(ContactsCb.filter())
 async def browse_contacts(
-    callback: CallbackQuery, callback_data: ContactsCb, content: Content, locale: str
+    callback: CallbackQuery, callback_data: ContactsCb, content: ContentStore, locale: str
 ) -> None:
     """Country, then city when the country has several; an unknown id (after a reload) goes back to the start."""
-    country = content.country(callback_data.country)
+    guide = content.current
+    country = guide.country(callback_data.country)
     if country is None:
-        await edit_or_send(callback, *countries_screen(content, locale))
+        await edit_or_send(callback, *countries_screen(guide, locale))
     elif country.cities and not callback_data.city:
-        text = _("<b>Help contacts: {country}</b>\nChoose a city:").format(country=quote(country.name.get(locale)))
+        text = _("<b>Help contacts: {country}</b>\nChoose a city:").format(country=html.quote(country.name.get(locale)))
         await edit_or_send(callback, text, cities_keyboard(country, locale))
     else:
         await edit_or_send(
-            callback, *contacts_screen(content, country, callback_data.city, callback_data.page, locale)
+            callback, *contacts_screen(guide, country, callback_data.city, callback_data.page, locale)
         )

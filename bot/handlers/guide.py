@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, Dispatcher, F, Router
+from aiogram import Bot, F, Router, html
 from aiogram.filters import Command, CommandObject, CommandStart
-from aiogram.html import quote
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.config import Settings
-from bot.content.loader import Content, read_content
+from bot.content.loader import Content, ContentStore, read_content
 from bot.content.topics import Topic
 from bot.filters.roles import IsCoordinator
 from bot.handlers.start import show_menu
@@ -34,9 +33,9 @@ def topic_text(topic: Topic, locale: str) -> str:
     """Title, body (HTML written by the content authors) and where the facts come from."""
     mark = f"\n⚠️ {_('not verified')}" if not topic.verified else ""
     checked = _("Source: {source}. Checked: {date}.").format(
-        source=quote(topic.source), date=format_date(topic.verified_on, locale)
+        source=html.quote(topic.source), date=format_date(topic.verified_on, locale)
     )
-    return f"<b>{quote(topic.title.get(locale))}</b>{mark}\n\n{topic.body.get(locale)}\n\n<i>{checked}</i>"
+    return f"<b>{html.quote(topic.title.get(locale))}</b>{mark}\n\n{topic.body.get(locale)}\n\n<i>{checked}</i>"
 
 
 def screen(content: Content, topic_id: str, page: int, locale: str) -> tuple[str, InlineKeyboardMarkup]:
@@ -47,56 +46,61 @@ def screen(content: Content, topic_id: str, page: int, locale: str) -> tuple[str
 
 
 @router.message(Command("guide"))
-async def guide_command(message: Message, content: Content, locale: str) -> None:
-    await answer(message, *screen(content, "", 0, locale))
+async def guide_command(message: Message, content: ContentStore, locale: str) -> None:
+    await answer(message, *screen(content.current, "", 0, locale))
 
 
 @router.callback_query(MenuCb.filter(F.section == "guide"))
-async def guide_from_menu(callback: CallbackQuery, content: Content, locale: str) -> None:
-    await edit_or_send(callback, *screen(content, "", 0, locale))
+async def guide_from_menu(callback: CallbackQuery, content: ContentStore, locale: str) -> None:
+    await edit_or_send(callback, *screen(content.current, "", 0, locale))
 
 
 @router.callback_query(TopicCb.filter())
-async def open_topic(callback: CallbackQuery, callback_data: TopicCb, content: Content, locale: str) -> None:
+async def open_topic(
+    callback: CallbackQuery, callback_data: TopicCb, content: ContentStore, locale: str
+) -> None:
     """A stale id (the topic was removed by a reload) lands on the root rather than failing."""
-    await edit_or_send(callback, *screen(content, callback_data.id, callback_data.page, locale))
+    await edit_or_send(callback, *screen(content.current, callback_data.id, callback_data.page, locale))
 
 
 @router.message(CommandStart(deep_link=True, magic=F.args.startswith(DEEP_LINK_PREFIX)))
-async def deep_link(message: Message, command: CommandObject, content: Content, locale: str) -> None:
+async def deep_link(message: Message, command: CommandObject, content: ContentStore, locale: str) -> None:
     topic_id = (command.args or "").removeprefix(DEEP_LINK_PREFIX)
-    log.info("guide.deep_link", extra={"user_id": message.from_user.id, "known": topic_id in content.topics})
-    if topic_id not in content.topics:
+    known = topic_id in content.current.topics
+    log.info("guide.deep_link", extra={"user_id": message.from_user.id, "known": known})
+    if not known:
         await show_menu(message)
         return
-    await answer(message, *screen(content, topic_id, 0, locale))
+    await answer(message, *screen(content.current, topic_id, 0, locale))
 
 
 @router.callback_query(ShareCb.filter())
-async def share(callback: CallbackQuery, callback_data: ShareCb, content: Content, bot: Bot, locale: str) -> None:
-    topic = content.topics.get(callback_data.id)
+async def share(
+    callback: CallbackQuery, callback_data: ShareCb, content: ContentStore, bot: Bot, locale: str
+) -> None:
+    topic = content.current.topics.get(callback_data.id)
     if topic is None:
-        await edit_or_send(callback, *screen(content, "", 0, locale))
+        await edit_or_send(callback, *screen(content.current, "", 0, locale))
         return
     me = await bot.me()
     link = f"https://t.me/{me.username}?start={DEEP_LINK_PREFIX}{topic.id}"
-    text = _("Send this link to share the page «{title}»:").format(title=quote(topic.title.get(locale)))
+    text = _("Send this link to share the page «{title}»:").format(title=html.quote(topic.title.get(locale)))
     await bot.send_message(callback.from_user.id, f"{text}\n{link}", reply_markup=menu_only_keyboard())
 
 
 @router.message(Command("reload"), IsCoordinator())
-async def reload_content(message: Message, settings: Settings, dispatcher: Dispatcher) -> None:
+async def reload_content(message: Message, settings: Settings, content: ContentStore) -> None:
     """Re-read `content/`; a broken file never replaces what is running, and the author gets its lines."""
-    content, problems = read_content(settings.content_dir)
-    report = "\n".join(quote(str(problem)) for problem in problems)
-    if content is None:
+    fresh, problems = read_content(settings.content_dir)
+    report = "\n".join(html.quote(str(problem)) for problem in problems)
+    if fresh is None:
         log.warning("content.reload_failed", extra={"user_id": message.from_user.id, "problems": len(problems)})
         await answer(message, _("Content was NOT reloaded: the bot keeps the previous version.") + "\n\n" + report)
         return
-    dispatcher["content"] = content
-    log.info("content.reloaded", extra={"user_id": message.from_user.id, "topics": len(content.topics)})
+    content.current = fresh
+    log.info("content.reloaded", extra={"user_id": message.from_user.id, "topics": len(fresh.topics)})
     done = _("Content reloaded: {topics} topics, {contacts} contacts.").format(
-        topics=len(content.topics), contacts=len(content.contacts)
+        topics=len(fresh.topics), contacts=len(fresh.contacts)
     )
     await answer(message, f"{done}\n\n{report}" if report else done)
 

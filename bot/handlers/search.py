@@ -11,7 +11,7 @@ from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.types import Message
 
-from bot.content.loader import Content
+from bot.content.loader import ContentStore
 from bot.handlers.fallback import LONG_TEXT
 from bot.i18n import _
 from bot.keyboards.guide import results_keyboard
@@ -23,8 +23,9 @@ router = Router(name="search")
 
 
 @router.message(StateFilter(None), F.text, ~F.text.startswith("/"), F.text.len() <= LONG_TEXT)
-async def search(message: Message, content: Content, locale: str) -> None:
-    found = [content.topics[key] for key in content.search.search(message.text, locale)]
+async def search(message: Message, content: ContentStore, locale: str) -> None:
+    guide = content.current
+    found = [guide.topics[key] for key in guide.search.search(message.text, locale)]
     log.info("search.done", extra={"user_id": message.from_user.id, "results": len(found)})
     if not found:
         hint = _(
