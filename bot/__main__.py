@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
-from bot.config import SettingsError, load_settings
+from bot.config import PROJECT_DIR, SettingsError, load_settings
+from bot.content.common import LOCALES
+from bot.content.loader import ContentError, check_content
 from bot.logs import setup_logging
 
 
@@ -23,10 +26,22 @@ async def run_bot() -> int:
     return 0
 
 
+def print_check(directory: Path) -> int:
+    """`check-content`: one line per problem on stdout, exit 1 on any error."""
+    problems, exit_code = check_content(directory)
+    for problem in problems:
+        print(problem)
+    return exit_code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Koldoo Telegram bot")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the default)")
+    check = sub.add_parser("check-content", help="validate the YAML content files; exit 1 on any error")
+    check.add_argument("dir", nargs="?", type=Path, default=PROJECT_DIR / "content")
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal, against a fake Telegram")
+    chat.add_argument("--lang", choices=LOCALES, default="ru")
     return parser
 
 
@@ -35,7 +50,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command in (None, "run"):
             return asyncio.run(run_bot())
-    except SettingsError as error:
+        if args.command == "check-content":
+            return print_check(args.dir)
+        if args.command == "chat":
+            from bot.devtools.chat import run_chat
+
+            return asyncio.run(run_chat(args.lang))
+    except (SettingsError, ContentError) as error:
         print(error, file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -17,10 +17,14 @@ USER_COMMANDS: list[tuple[str, LazyProxy]] = [
     ("forget", __("Delete my data")),
     ("cancel", __("Stop the current dialogue")),
     ("help", __("What this bot does")),
+    ("guide", __("Safe migration guide")),
+    ("contacts", __("Help contacts")),
 ]
 
 # Shown in /help to staff only; not registered with Telegram, so migrants never see them.
-STAFF_COMMANDS: list[tuple[str, LazyProxy]] = []
+STAFF_COMMANDS: list[tuple[str, LazyProxy]] = [
+    ("reload", __("Reload the guide and contacts from the content files")),
+]
 
 
 async def register_commands(bot: Bot, i18n: Catalogues, default_locale: str) -> None:

@@ -22,6 +22,8 @@ class MenuSection:
 
 # The main menu shows exactly these sections, in this order; a feature adds its entry here.
 SECTIONS: list[MenuSection] = [
+    MenuSection("guide", __("Safe migration guide"), "guide"),
+    MenuSection("contacts", __("Help contacts"), "contacts"),
     MenuSection("language", __("🌐 Language"), "language"),
     MenuSection("privacy", __("🔒 My data"), "privacy"),
     MenuSection("help", __("❓ Help"), "help"),
