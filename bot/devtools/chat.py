@@ -39,15 +39,14 @@ class Action:
 
 
 def render(messages: list[FakeMessage]) -> tuple[list[str], list[Action]]:
-    """The lines to print for the bot's messages, and the numbered buttons of the last keyboard shown."""
+    """The lines to print for the bot's messages, and their buttons, numbered on across the messages."""
     lines: list[str] = []
     actions: list[Action] = []
     for message in messages:
         lines += ["", "─" * 40, message.text or f"[{message.kind}]"]
-        current = _actions(message)
-        if current:
-            actions = current
-            lines += [f"  [{number}] {action.label}" for number, action in enumerate(actions, 1)]
+        for action in _actions(message):
+            actions.append(action)
+            lines.append(f"  [{len(actions)}] {action.label}")
     return lines, actions
 
 
