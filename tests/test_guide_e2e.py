@@ -6,6 +6,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from aiogram.fsm.storage.base import StorageKey
+from bot.db.storage import SQLiteStorage
 from bot.devtools.fake_telegram import FakeTelegram
 
 from tests.conftest import COORDINATOR_ID, RunningApp
@@ -115,6 +117,15 @@ async def test_a_search_with_no_result_gives_a_hint_and_the_menu(tg: FakeTelegra
     assert "Справочник по безопасной миграции" in reply.button_texts()
 
 
+async def test_text_inside_a_dialogue_is_not_searched(tg: FakeTelegram, app: RunningApp) -> None:
+    user = tg.user(2012, language_code="en")
+    await SQLiteStorage(app.db).set_state(
+        StorageKey(bot_id=tg.bot_id, chat_id=2012, user_id=2012), "SomeDialogue:question"
+    )
+    [reply] = await user.send("patent")
+    assert reply.text == "Please answer the question above, or send /cancel to stop."
+
+
 async def test_deep_link_opens_a_topic_and_an_unknown_one_opens_the_menu(
     tg: FakeTelegram, app: RunningApp
 ) -> None:
@@ -149,6 +160,22 @@ async def test_contacts_by_country_then_city(tg: FakeTelegram, app: RunningApp) 
 
     [back] = await user.press("⬅️ Back")
     assert back.button_texts()[0] == "Moscow"
+
+
+async def test_a_long_contact_list_is_paged(tg: FakeTelegram, app: RunningApp) -> None:
+    user = tg.user(2013, language_code="en")
+    await user.send("/contacts")
+    await user.press("Russia")
+    [first] = await user.press("All cities")
+    first_page = first.text
+    assert first_page.count("Checked:") == 5
+    assert "Centre for Employment of Citizens Abroad" not in first_page
+    assert first.button_texts() == ["Next ▶️", "⬅️ Back", "🏠 Menu"]
+
+    [second] = await user.press("Next ▶️")
+    assert second.text.count("Checked:") == 1
+    assert "Centre for Employment of Citizens Abroad" in second.text
+    assert second.button_texts() == ["◀️ Previous", "⬅️ Back", "🏠 Menu"]
 
 
 async def test_unconfirmed_contacts_are_marked_not_verified(tg: FakeTelegram, app: RunningApp) -> None:

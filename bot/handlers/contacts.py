@@ -68,9 +68,9 @@ def countries_screen(content: Content, locale: str) -> tuple[str, InlineKeyboard
 def contacts_screen(
     content: Content, country: Country, city: str, page: int, locale: str
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """One page of a country's (or a city's) contacts, the city's own first, then the country-wide ones."""
+    """One page of a country's (or a city's) contacts, in the order the directory lists them."""
     city_id = None if city == ALL_CITIES else city
-    contacts = sorted(content.contacts_in(country.id, city_id), key=lambda contact: contact.city is None)
+    contacts = content.contacts_in(country.id, city_id)
     page, pages = page_bounds(len(contacts), page, CONTACTS_PER_PAGE)
     place = country.name.get(locale)
     city_model = next((item for item in country.cities if item.id == city_id), None)
