@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.content.contacts import Contact, Country
 from bot.content.loader import Content, ContentStore
+from bot.handlers.guide import not_verified_mark
 from bot.i18n import _, format_date
 from bot.keyboards.callbacks import ContactsCb, MenuCb
 from bot.keyboards.guide import (
@@ -45,7 +46,7 @@ def contact_text(contact: Contact, locale: str) -> str:
     """One organisation; phones are plain text (Telegram makes them tappable), never `tel:` buttons."""
     lines = [f"<b>{html.quote(contact.organisation.get(locale))}</b>"]
     if not contact.verified:
-        lines[0] += f" ⚠️ {_('not verified')}"
+        lines[0] += " " + not_verified_mark()
     lines.append(f"<i>{kind_label(contact.kind)}</i>")
     if contact.phones:
         lines.append("☎️ " + ", ".join(html.quote(phone) for phone in contact.phones))
@@ -78,7 +79,8 @@ def contacts_screen(
         place = f"{city_model.name.get(locale)}, {place}"
     shown = contacts[page * CONTACTS_PER_PAGE:(page + 1) * CONTACTS_PER_PAGE]
     blocks = [contact_text(contact, locale) for contact in shown] or [_("No contacts here yet.")]
-    text = f"<b>{_('Help contacts')}: {html.quote(place)}</b>\n\n" + "\n\n".join(blocks)
+    header = _("<b>Help contacts: {place}</b>").format(place=html.quote(place))
+    text = header + "\n\n" + "\n\n".join(blocks)
     return text, contacts_page_keyboard(country, city, page, pages)
 
 

@@ -29,9 +29,14 @@ def root_text() -> str:
     return _("<b>Safe migration guide</b>\nChoose a section:")
 
 
+def not_verified_mark() -> str:
+    """Shown next to anything whose `verified` is false in the content files."""
+    return "⚠️ " + _("not verified")
+
+
 def topic_text(topic: Topic, locale: str) -> str:
     """Title, body (HTML written by the content authors) and where the facts come from."""
-    mark = f"\n⚠️ {_('not verified')}" if not topic.verified else ""
+    mark = "\n" + not_verified_mark() if not topic.verified else ""
     checked = _("Source: {source}. Checked: {date}.").format(
         source=html.quote(topic.source), date=format_date(topic.verified_on, locale)
     )
