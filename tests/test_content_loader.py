@@ -17,9 +17,21 @@ from tests.content_helpers import SHIPPED
 
 # FACTS.md lists these topics; the guide must carry every one of them.
 REQUIRED_TOPICS = {
-    "ban-check", "ban-notice", "stay-rules", "two-fines-rule", "first-30-days", "eaeu-rights",
-    "controlled-persons", "expulsion", "kazakhstan", "lost-documents", "emergency-numbers", "unpaid-wages",
-    "trafficking", "coming-home", "digital-tools",
+    "ban-check",
+    "ban-notice",
+    "stay-rules",
+    "two-fines-rule",
+    "first-30-days",
+    "eaeu-rights",
+    "controlled-persons",
+    "expulsion",
+    "kazakhstan",
+    "lost-documents",
+    "emergency-numbers",
+    "unpaid-wages",
+    "trafficking",
+    "coming-home",
+    "digital-tools",
 }
 
 

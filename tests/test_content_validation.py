@@ -44,7 +44,12 @@ def test_each_rule_is_an_error_at_its_line(
 
     problem = _only(problems)
     assert exit_code == 1
-    assert (problem.file, problem.line, problem.key, problem.severity) == (str(directory / file), line, key, "error")
+    assert (problem.file, problem.line, problem.key, problem.severity) == (
+        str(directory / file),
+        line,
+        key,
+        "error",
+    )
     assert message in problem.message
     assert str(problem).startswith(f"{directory / file}:{line}: {key}: ")
 
@@ -52,11 +57,13 @@ def test_each_rule_is_an_error_at_its_line(
 @pytest.mark.parametrize(
     ("fixture", "line", "key", "message"),
     [
-        ("stale-date", 7, "topics.a.verified_on", "more than 12 months old"),
+        ("stale-date", 7, "topics.a.verified_on", "over 12 months old"),
         ("unreachable", 8, "topics.orphan.id", "'orphan' is neither in root nor a child"),
     ],
 )
-def test_warnings_do_not_fail_the_check(tmp_path: Path, fixture: str, line: int, key: str, message: str) -> None:
+def test_warnings_do_not_fail_the_check(
+    tmp_path: Path, fixture: str, line: int, key: str, message: str
+) -> None:
     directory = content_with(tmp_path, fixture)
 
     problems, exit_code = check_content(directory, TODAY)
@@ -108,7 +115,11 @@ def test_a_missing_file_is_an_error(tmp_path: Path) -> None:
 
     problem = _only(check_content(directory, TODAY)[0])
 
-    assert (problem.file, problem.line, problem.message) == (str(directory / "contacts.yaml"), 1, "file is missing")
+    assert (problem.file, problem.line, problem.message) == (
+        str(directory / "contacts.yaml"),
+        1,
+        "file is missing",
+    )
 
 
 def test_an_empty_file_is_reported_not_crashed_on(tmp_path: Path) -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from aiogram.fsm.storage.base import StorageKey
+
 from bot.db.storage import SQLiteStorage
 from bot.devtools.fake_telegram import FakeTelegram
-
 from tests.conftest import COORDINATOR_ID, RunningApp
 from tests.content_helpers import content_with
 
@@ -21,8 +21,12 @@ async def test_browsing_the_tree_with_back_and_menu(tg: FakeTelegram, app: Runni
     [root] = await user.send("/guide")
     assert root.text.startswith("Safe migration guide")
     assert root.button_texts() == [
-        "Before you go", "Working in Russia", "Kazakhstan basics", "Help and safety",
-        "Coming home: skills and training", "🏠 Menu",
+        "Before you go",
+        "Working in Russia",
+        "Kazakhstan basics",
+        "Help and safety",
+        "Coming home: skills and training",
+        "🏠 Menu",
     ]
 
     [section] = await user.press("Working in Russia")
@@ -151,7 +155,13 @@ async def test_contacts_by_country_then_city(tg: FakeTelegram, app: RunningApp) 
     assert countries.button_texts() == ["Russia", "Kazakhstan", "Kyrgyzstan", "🏠 Menu"]
 
     [cities] = await user.press("Russia")
-    assert cities.button_texts()[:5] == ["Moscow", "Yekaterinburg", "Novosibirsk", "St Petersburg", "All cities"]
+    assert cities.button_texts()[:5] == [
+        "Moscow",
+        "Yekaterinburg",
+        "Novosibirsk",
+        "St Petersburg",
+        "All cities",
+    ]
     [moscow] = await user.press("Moscow")
     assert "Embassy of the Kyrgyz Republic in Russia" in moscow.text
     assert "☎️ 112" in moscow.text  # the country-wide emergency number is shown in every city
@@ -195,7 +205,9 @@ async def test_reload_keeps_running_content_when_a_file_is_broken(
     coordinator = tg.user(COORDINATOR_ID, language_code="en")
 
     topics = directory / "topics.yaml"
-    topics.write_text(topics.read_text(encoding="utf-8").replace("en: Kazakhstan basics", "en: Kazakhstan today"))
+    topics.write_text(
+        topics.read_text(encoding="utf-8").replace("en: Kazakhstan basics", "en: Kazakhstan today")
+    )
     [done] = await coordinator.send("/reload")
     assert done.text.startswith("Content reloaded: 18 topics, 11 contacts.")
     [page] = await coordinator.send("/start topic-kazakhstan")

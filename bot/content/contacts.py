@@ -96,14 +96,18 @@ class ContactsFile(ContentFile):
         cities = {country.id: {city.id for city in country.cities} for country in self.countries}
         for index, contact in enumerate(self.contacts):
             if contact.country not in cities:
-                found.append(Finding(
-                    loc=("contacts", index, "country"), message=f"unknown country id {contact.country!r}"
-                ))
+                found.append(
+                    Finding(
+                        loc=("contacts", index, "country"), message=f"unknown country id {contact.country!r}"
+                    )
+                )
             elif contact.city is not None and contact.city not in cities[contact.country]:
-                found.append(Finding(
-                    loc=("contacts", index, "city"),
-                    message=f"unknown city id {contact.city!r} in country {contact.country!r}",
-                ))
+                found.append(
+                    Finding(
+                        loc=("contacts", index, "city"),
+                        message=f"unknown city id {contact.city!r} in country {contact.country!r}",
+                    )
+                )
             if not contact.phones and contact.website is None:
                 found.append(Finding(loc=("contacts", index), message="give at least a phone or a website"))
         return found

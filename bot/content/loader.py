@@ -75,7 +75,8 @@ class Content:
     def contacts_in(self, country_id: str, city_id: str | None) -> tuple[Contact, ...]:
         """Contacts of a country; with a city, that city's and the country-wide ones (e.g. 112)."""
         return tuple(
-            contact for contact in self.contacts
+            contact
+            for contact in self.contacts
             if contact.country == country_id and (city_id is None or contact.city in (None, city_id))
         )
 

@@ -80,17 +80,23 @@ class TopicsFile(ContentFile):
             if child not in known:
                 found.append(Finding(loc=loc, message=f"unknown topic id {child!r}"))
             elif child in parent_of:
-                found.append(Finding(
-                    loc=loc, message=f"{child!r} is already listed under {parent_of[child]!r}: one place only"
-                ))
+                found.append(
+                    Finding(
+                        loc=loc,
+                        message=f"{child!r} is already listed under {parent_of[child]!r}: one place only",
+                    )
+                )
             else:
                 parent_of[child] = parent
         for index, topic in enumerate(self.topics):
             if topic.id not in parent_of:
-                found.append(Finding(
-                    loc=("topics", index, "id"),
-                    message=f"{topic.id!r} is neither in root nor a child of another topic", severity="warning",
-                ))
+                found.append(
+                    Finding(
+                        loc=("topics", index, "id"),
+                        message=f"{topic.id!r} is neither in root nor a child of another topic",
+                        severity="warning",
+                    )
+                )
         return found
 
     def _cycle_findings(self) -> list[Finding]:
@@ -102,10 +108,12 @@ class TopicsFile(ContentFile):
 
         def visit(topic_id: str, path: list[str]) -> None:
             if topic_id in path:
-                loop = path[path.index(topic_id):] + [topic_id]
-                found.append(Finding(
-                    loc=("topics", index_of[path[-1]], "children"), message="cycle: " + " -> ".join(loop)
-                ))
+                loop = path[path.index(topic_id) :] + [topic_id]
+                found.append(
+                    Finding(
+                        loc=("topics", index_of[path[-1]], "children"), message="cycle: " + " -> ".join(loop)
+                    )
+                )
                 return
             if topic_id in done or topic_id not in by_id:
                 return

@@ -90,11 +90,13 @@ def generic_findings(model: BaseModel, today: date) -> Iterator[Finding]:
                 yield from _text_findings(value.get(locale), isinstance(value, HtmlText), loc + (locale,))
         if isinstance(value, Sourced):
             if value.verified_on > today:
-                yield Finding(loc=loc + ("verified_on",), message=f"verified_on {value.verified_on} is in the future")
+                yield Finding(
+                    loc=loc + ("verified_on",), message=f"verified_on {value.verified_on} is in the future"
+                )
             elif value.verified_on < stale_before:
                 yield Finding(
                     loc=loc + ("verified_on",),
-                    message=f"verified_on {value.verified_on} is more than 12 months old: check the facts again",
+                    message=f"verified_on {value.verified_on} is over 12 months old: check the facts again",
                     severity="warning",
                 )
 

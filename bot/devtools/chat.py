@@ -101,10 +101,16 @@ async def run_chat(locale: str, read: Reader = input, write: Writer = print, **s
 
     async with FakeTelegram() as tg:
         with tempfile.TemporaryDirectory() as tmp:
-            app = await App.create(load_settings(
-                _env_file=None, bot_token=tg.token, bot_api_url=tg.base_url,
-                database_path=Path(tmp) / "chat.sqlite3", admin_ids=[CHAT_USER_ID], **settings,
-            ))
+            app = await App.create(
+                load_settings(
+                    _env_file=None,
+                    bot_token=tg.token,
+                    bot_api_url=tg.base_url,
+                    database_path=Path(tmp) / "chat.sqlite3",
+                    admin_ids=[CHAT_USER_ID],
+                    **settings,
+                )
+            )
             polling = asyncio.create_task(app.run_polling(handle_as_tasks=False, handle_signals=False))
             user = tg.user(CHAT_USER_ID, first_name="Preview", language_code=locale)
             write(f"Koldoo chat preview ({locale}). Type text or a button number; Ctrl-D to leave.")

@@ -77,7 +77,7 @@ def contacts_screen(
     city_model = next((item for item in country.cities if item.id == city_id), None)
     if city_model is not None:
         place = f"{city_model.name.get(locale)}, {place}"
-    shown = contacts[page * CONTACTS_PER_PAGE:(page + 1) * CONTACTS_PER_PAGE]
+    shown = contacts[page * CONTACTS_PER_PAGE : (page + 1) * CONTACTS_PER_PAGE]
     blocks = [contact_text(contact, locale) for contact in shown] or [_("No contacts here yet.")]
     header = _("<b>Help contacts: {place}</b>").format(place=html.quote(place))
     text = header + "\n\n" + "\n\n".join(blocks)
@@ -98,13 +98,15 @@ async def contacts_from_menu(callback: CallbackQuery, content: ContentStore, loc
 async def browse_contacts(
     callback: CallbackQuery, callback_data: ContactsCb, content: ContentStore, locale: str
 ) -> None:
-    """Country, then city when the country has several; an unknown id (after a reload) goes back to the start."""
+    """Country, then city when the country has any; an unknown id (after a reload) goes back to the start."""
     guide = content.current
     country = guide.country(callback_data.country)
     if country is None:
         await edit_or_send(callback, *countries_screen(guide, locale))
     elif country.cities and not callback_data.city:
-        text = _("<b>Help contacts: {country}</b>\nChoose a city:").format(country=html.quote(country.name.get(locale)))
+        text = _("<b>Help contacts: {country}</b>\nChoose a city:").format(
+            country=html.quote(country.name.get(locale))
+        )
         await edit_or_send(callback, text, cities_keyboard(country, locale))
     else:
         await edit_or_send(

@@ -40,7 +40,9 @@ def topic_text(topic: Topic, locale: str) -> str:
     checked = _("Source: {source}. Checked: {date}.").format(
         source=html.quote(topic.source), date=format_date(topic.verified_on, locale)
     )
-    return f"<b>{html.quote(topic.title.get(locale))}</b>{mark}\n\n{topic.body.get(locale)}\n\n<i>{checked}</i>"
+    return (
+        f"<b>{html.quote(topic.title.get(locale))}</b>{mark}\n\n{topic.body.get(locale)}\n\n<i>{checked}</i>"
+    )
 
 
 def screen(content: Content, topic_id: str, page: int, locale: str) -> tuple[str, InlineKeyboardMarkup]:
@@ -99,8 +101,12 @@ async def reload_content(message: Message, settings: Settings, content: ContentS
     fresh, problems = read_content(settings.content_dir)
     report = "\n".join(html.quote(str(problem)) for problem in problems)
     if fresh is None:
-        log.warning("content.reload_failed", extra={"user_id": message.from_user.id, "problems": len(problems)})
-        await answer(message, _("Content was NOT reloaded: the bot keeps the previous version.") + "\n\n" + report)
+        log.warning(
+            "content.reload_failed", extra={"user_id": message.from_user.id, "problems": len(problems)}
+        )
+        await answer(
+            message, _("Content was NOT reloaded: the bot keeps the previous version.") + "\n\n" + report
+        )
         return
     content.current = fresh
     log.info("content.reloaded", extra={"user_id": message.from_user.id, "topics": len(fresh.topics)})

@@ -35,7 +35,7 @@ def _paged(
 ) -> list[Row]:
     """One button per entry on this page, then ◀ ▶ when there is more than one page."""
     page, pages = page_bounds(len(entries), page)
-    rows = [[_button(text, data)] for text, data in entries[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]]
+    rows = [[_button(text, data)] for text, data in entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]]
     return rows + _pager(page, pages, page_data)
 
 
@@ -76,7 +76,10 @@ def countries_keyboard(countries: Sequence[Country], locale: str) -> InlineKeybo
 
 
 def cities_keyboard(country: Country, locale: str) -> InlineKeyboardMarkup:
-    rows = [[_button(city.name.get(locale), ContactsCb(country=country.id, city=city.id))] for city in country.cities]
+    rows = [
+        [_button(city.name.get(locale), ContactsCb(country=country.id, city=city.id))]
+        for city in country.cities
+    ]
     rows.append([_button(_("All cities"), ContactsCb(country=country.id, city=ALL_CITIES))])
     rows.append(nav_row(ContactsCb()))
     return InlineKeyboardMarkup(inline_keyboard=rows)
