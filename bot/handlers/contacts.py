@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from bot.content.contacts import Contact, Country
 from bot.content.loader import Content, ContentStore
 from bot.handlers.guide import not_verified_mark
-from bot.i18n import _, format_date
+from bot.i18n import LANGUAGE_NAMES, _, format_date
 from bot.keyboards.callbacks import ContactsCb, MenuCb
 from bot.keyboards.guide import (
     ALL_CITIES,
@@ -25,8 +25,8 @@ from bot.replies import answer, edit_or_send
 router = Router(name="contacts")
 
 CONTACTS_PER_PAGE = 5  # keeps a page well under Telegram's 4096 characters on a small screen
-# Languages are named in their own language, like the language buttons.
-LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский", "en": "English", "kk": "Қазақша"}
+# Languages are named in their own language, like the language buttons; Kazakh is spoken by contacts only.
+SPOKEN_LANGUAGES = {**LANGUAGE_NAMES, "kk": "Қазақша"}
 
 
 def kind_label(kind: str) -> str:
@@ -53,7 +53,7 @@ def contact_text(contact: Contact, locale: str) -> str:
     if contact.hours is not None:
         lines.append("🕘 " + html.quote(contact.hours.get(locale)))
     if contact.languages:
-        lines.append("🗣 " + ", ".join(LANGUAGE_NAMES[code] for code in contact.languages))
+        lines.append("🗣 " + ", ".join(SPOKEN_LANGUAGES[code] for code in contact.languages))
     if contact.note is not None:
         lines.append(contact.note.get(locale))
     if contact.website is not None:
