@@ -23,7 +23,7 @@ def _only(problems: list[Problem]) -> Problem:
     ("fixture", "file", "line", "key", "message"),
     [
         ("missing-language", "topics.yaml", 4, "topics.a.title.ky", "missing language ky"),
-        ("unknown-child", "topics.yaml", 7, "topics.a.children[0]", "unknown topic id 'nowhere'"),
+        ("unknown-child", "topics.yaml", 7, "topics.a.children[0]", "unknown child id 'nowhere'"),
         ("duplicate-id", "topics.yaml", 8, "topics.a.id", "duplicate id 'a'"),
         ("cycle", "topics.yaml", 17, "topics.c.children", "cycle: b -> c -> b"),
         ("second-parent", "topics.yaml", 6, "topics.a.children[0]", "'b' is already listed under 'root'"),
@@ -57,7 +57,7 @@ def test_each_rule_is_an_error_at_its_line(
 @pytest.mark.parametrize(
     ("fixture", "line", "key", "message"),
     [
-        ("stale-date", 7, "topics.a.verified_on", "over 12 months old"),
+        ("stale-date", 7, "topics.a.verified_on", "older than 12 months"),
         ("unreachable", 8, "topics.orphan.id", "'orphan' is neither in root nor a child"),
     ],
 )

@@ -78,7 +78,8 @@ class TopicsFile(ContentFile):
         ]
         for loc, parent, child in places:
             if child not in known:
-                found.append(Finding(loc=loc, message=f"unknown topic id {child!r}"))
+                what = "topic" if loc[0] == "root" else "child"
+                found.append(Finding(loc=loc, message=f"unknown {what} id {child!r}"))
             elif child in parent_of:
                 found.append(
                     Finding(

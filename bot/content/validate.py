@@ -96,7 +96,7 @@ def generic_findings(model: BaseModel, today: date) -> Iterator[Finding]:
             elif value.verified_on < stale_before:
                 yield Finding(
                     loc=loc + ("verified_on",),
-                    message=f"verified_on {value.verified_on} is over 12 months old: check the facts again",
+                    message=f"verified_on {value.verified_on} is older than 12 months: check the facts again",
                     severity="warning",
                 )
 
