@@ -95,6 +95,16 @@ async def test_a_level_with_more_than_eight_entries_is_paged(
     assert again.button_texts()[0] == "Item 1"
 
 
+async def test_an_unconfirmed_topic_is_marked_not_verified(
+    tg: FakeTelegram, make_app: MakeApp, tmp_path: Path
+) -> None:
+    await make_app(content_dir=content_with(tmp_path, "paged"))
+    [confirmed] = await tg.user(2014, language_code="ru").send("/start topic-item-9")
+    assert "не проверено" not in confirmed.text
+    [unconfirmed] = await tg.user(2014, language_code="ru").send("/start topic-item-10")
+    assert unconfirmed.text.startswith("Тема 10\n⚠️ не проверено")
+
+
 @pytest.mark.parametrize(
     ("locale", "query", "header", "expected"),
     [
