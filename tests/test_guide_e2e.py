@@ -231,6 +231,26 @@ async def test_reload_keeps_running_content_when_a_file_is_broken(
     assert page.text.startswith("Kazakhstan today")
 
 
+async def test_a_long_error_report_is_split_into_several_messages(
+    tg: FakeTelegram, make_app: MakeApp, tmp_path: Path
+) -> None:
+    directory = content_with(tmp_path)
+    await make_app(content_dir=directory, admin_ids=[COORDINATOR_ID])
+    entries = "".join(
+        f"  - {{id: t{n}, title: {{ru: а, en: a}}, body: {{ky: а, ru: а, en: a}}, source: s, verified_on: 2026-11-01}}\n"
+        for n in range(120)
+    )
+    (directory / "topics.yaml").write_text("root: [t0]\ntopics:\n" + entries, encoding="utf-8")
+
+    replies = await tg.user(COORDINATOR_ID, language_code="en").send("/reload")
+
+    assert len(replies) >= 2
+    assert replies[0].text.startswith("Content was NOT reloaded")
+    report = "\n".join(reply.text for reply in replies)
+    assert report.count("missing language ky") == 120
+    assert f"{directory / 'topics.yaml'}:122: topics.t119.title.ky: missing language ky" in report
+
+
 async def test_reload_is_for_coordinators_only(tg: FakeTelegram, app: RunningApp) -> None:
     [reply] = await tg.user(2011, language_code="en").send("/reload")
     assert reply.text == "Only coordinators can reload the content."
