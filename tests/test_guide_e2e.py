@@ -236,10 +236,8 @@ async def test_a_long_error_report_is_split_into_several_messages(
 ) -> None:
     directory = content_with(tmp_path)
     await make_app(content_dir=directory, admin_ids=[COORDINATOR_ID])
-    entries = "".join(
-        f"  - {{id: t{n}, title: {{ru: а, en: a}}, body: {{ky: а, ru: а, en: a}}, source: s, verified_on: 2026-11-01}}\n"
-        for n in range(120)
-    )
+    fields = "title: {ru: а, en: a}, body: {ky: а, ru: а, en: a}, source: s, verified_on: 2026-11-01"
+    entries = "".join(f"  - {{id: t{n}, {fields}}}\n" for n in range(120))
     (directory / "topics.yaml").write_text("root: [t0]\ntopics:\n" + entries, encoding="utf-8")
 
     replies = await tg.user(COORDINATOR_ID, language_code="en").send("/reload")
