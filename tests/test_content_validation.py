@@ -33,6 +33,7 @@ def _only(problems: list[Problem]) -> Problem:
         ("unknown-key", "topics.yaml", 6, "topics.a.sourse", "unknown key 'sourse'"),
         ("broken-yaml", "topics.yaml", 5, "(yaml)", "broken YAML"),
         ("future-date", "topics.yaml", 7, "topics.a.verified_on", "verified_on 2027-01-01 is in the future"),
+        ("duplicate-key", "topics.yaml", 7, "topics.a.source", "key written twice"),
     ],
 )
 def test_each_rule_is_an_error_at_its_line(

@@ -70,6 +70,10 @@ def validate_file(
         line, key = document.locate(loc)
         return Problem(file, line, key or "(file)", message, severity)
 
+    duplicates = [Problem(file, line, key, "key written twice") for line, key in document.duplicate_keys()]
+    if duplicates:
+        return None, duplicates
+
     try:
         parsed = model.model_validate(document.data)
     except ValidationError as exc:

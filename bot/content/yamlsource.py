@@ -7,6 +7,7 @@ pydantic error or from a content check is then walked back through the nodes to 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,7 +46,25 @@ class YamlDocument:
                 break
             node, line, label = found
             parts.append(label)
-        return line, ".".join(parts).replace(".[", "[")
+        return line, _join(parts)
+
+    def duplicate_keys(self) -> list[tuple[int, str]]:
+        """(line, key path) of each key written twice in one mapping: PyYAML silently keeps the last."""
+        found: list[tuple[int, str]] = []
+        pending: list[tuple[yaml.Node, tuple[str, ...]]] = [(self.root, ())] if self.root is not None else []
+        while pending:
+            node, path = pending.pop()
+            if isinstance(node, yaml.MappingNode):
+                seen: set[str] = set()
+                for key_node, value_node in node.value:
+                    key = str(key_node.value)
+                    if key in seen:
+                        found.append((key_node.start_mark.line + 1, _join((*path, key))))
+                    seen.add(key)
+                    pending.append((value_node, (*path, key)))
+            elif isinstance(node, yaml.SequenceNode):
+                pending += [(item, (*path, _item_id(item) or _label(i))) for i, item in enumerate(node.value)]
+        return sorted(found)
 
 
 def parse_yaml(text: str) -> YamlDocument:
@@ -76,6 +95,10 @@ def _step(node: yaml.Node | None, step: str | int) -> tuple[yaml.Node, int, str]
         item = node.value[step]
         return item, item.start_mark.line + 1, _item_id(item) or _label(step)
     return None
+
+
+def _join(parts: Sequence[str]) -> str:
+    return ".".join(parts).replace(".[", "[")
 
 
 def _label(step: str | int) -> str:
