@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from pathlib import Path
 
-from bot.config import PROJECT_DIR, SettingsError, load_settings
+from bot.config import PROJECT_DIR, DatabaseSettings, SettingsError, load_settings
 from bot.content.common import LOCALES
 from bot.content.loader import ContentError, check_content
+from bot.db import ops
 from bot.logs import setup_logging
 
 
@@ -18,11 +20,32 @@ async def run_bot() -> int:
 
     settings = load_settings()
     setup_logging(settings.log_level)
-    app = await App.create(settings)
-    try:
-        await app.run_polling()
-    finally:
-        await app.shutdown()
+    with ops.running_lock(settings.database_path):
+        app = await App.create(settings)
+        try:
+            await app.run()
+        finally:
+            await app.shutdown()
+    return 0
+
+
+def backup(target: Path) -> int:
+    database = load_settings(DatabaseSettings).database_path
+    size = ops.backup(database, target)
+    print(f"backup written to {target} ({size} bytes), integrity ok")
+    return 0
+
+
+def restore(source: Path) -> int:
+    database = load_settings(DatabaseSettings).database_path
+    ops.restore(source, database)
+    print(f"{database} restored from {source}, integrity ok")
+    return 0
+
+
+def user_data(user_id: int) -> int:
+    database = load_settings(DatabaseSettings).database_path
+    print(json.dumps(ops.user_data(database, user_id), ensure_ascii=False, indent=2))
     return 0
 
 
@@ -42,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("dir", nargs="?", type=Path, default=PROJECT_DIR / "content")
     chat = sub.add_parser("chat", help="talk to the bot in this terminal, against a fake Telegram")
     chat.add_argument("--lang", choices=LOCALES, default="ru")
+    sub.add_parser("backup", help="online, verified backup of the database").add_argument("path", type=Path)
+    sub.add_parser("restore", help="restore a verified backup (the bot must be stopped)").add_argument(
+        "path", type=Path
+    )
+    sub.add_parser("user-data", help="everything stored about one user, as JSON").add_argument("user_id", type=int)
     return parser
 
 
@@ -56,9 +84,18 @@ def main(argv: list[str] | None = None) -> int:
             from bot.devtools.chat import run_chat
 
             return asyncio.run(run_chat(args.lang))
+        if args.command == "backup":
+            return backup(args.path)
+        if args.command == "restore":
+            return restore(args.path)
+        if args.command == "user-data":
+            return user_data(args.user_id)
     except (SettingsError, ContentError) as error:
         print(error, file=sys.stderr)
         return 2
+    except ops.OpsError as error:
+        print(error, file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     return 0

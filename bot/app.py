@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
 
 from bot.commands import register_commands
 from bot.config import Settings
@@ -16,13 +20,18 @@ from bot.content.loader import ContentStore, load_content
 from bot.db.connection import Database
 from bot.factory import create_bot, create_dispatcher
 from bot.i18n import Catalogues
+from bot.jobs.reminders import reminder_loop
+from bot.middlewares.throttling import ThrottlingMiddleware
 
 log = logging.getLogger(__name__)
 
 BackgroundLoop = Callable[["App"], Awaitable[None]]
 
-# Loops that run beside polling (reminders, broadcasts); a feature adds its entry here.
-BACKGROUND_LOOPS: list[BackgroundLoop] = []
+# Loops that run beside the dispatcher (reminders, broadcasts); a feature adds its entry here.
+BACKGROUND_LOOPS: list[BackgroundLoop] = [reminder_loop]
+
+# How long a stopping bot lets handlers that are already running finish.
+DRAIN_SECONDS = 10.0
 
 
 class App:
@@ -33,6 +42,9 @@ class App:
         self.dp = dp
         self.i18n = i18n
         self._tasks: list[asyncio.Task[None]] = []
+        self.started = asyncio.Event()  # set once commands are registered and loops run
+        dp.startup.register(self._on_startup)
+        dp.shutdown.register(self._on_shutdown)
 
     @classmethod
     async def create(cls, settings: Settings, **services: Any) -> App:
@@ -42,14 +54,23 @@ class App:
         i18n = Catalogues(default_locale=settings.default_locale)
         bot = create_bot(settings)
         dp = create_dispatcher(settings, db, i18n, **services)
-        app = cls(settings, db, bot, dp, i18n)
-        dp["app"] = app
-        return app
+        return cls(settings, db, bot, dp, i18n)
 
+    # -- lifecycle -------------------------------------------------------------------------------------------
     async def _on_startup(self) -> None:
         await register_commands(self.bot, self.i18n, self.settings.default_locale)
         for loop in BACKGROUND_LOOPS:
             self._tasks.append(asyncio.create_task(self._guard(loop), name=loop.__qualname__))
+        self.started.set()
+        log.info("bot.started", extra={"mode": "webhook" if self.settings.webhook_url else "polling"})
+
+    async def _on_shutdown(self) -> None:
+        """Updates stopped coming in: let running handlers finish (bounded), then stop the loops."""
+        throttling = next(m for m in self.dp.update.outer_middleware if isinstance(m, ThrottlingMiddleware))
+        if not await throttling.wait_idle(DRAIN_SECONDS):
+            log.warning("bot.drain_timeout", extra={"seconds": DRAIN_SECONDS})
+        await self.stop_background()
+        log.info("bot.stopped")
 
     async def _guard(self, loop: BackgroundLoop) -> None:
         """A background loop that crashes is logged and restarted, never left dead."""
@@ -69,17 +90,62 @@ class App:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
 
-    async def run_polling(self, **kwargs: Any) -> None:
-        await self.bot.delete_webhook(drop_pending_updates=False)
-        self.dp.startup.register(self._on_startup)
-        try:
-            await self.dp.start_polling(
-                self.bot, allowed_updates=self.dp.resolve_used_update_types(), **kwargs
-            )
-        finally:
-            await self.stop_background()
-
     async def shutdown(self) -> None:
         await self.stop_background()
         await self.bot.session.close()
         await self.db.close()
+
+    # -- running ---------------------------------------------------------------------------------------------
+    async def run(self) -> None:
+        """Long polling by default; a webhook server when WEBHOOK_URL is set. Returns on SIGTERM/SIGINT."""
+        if self.settings.webhook_url:
+            await self.run_webhook()
+        else:
+            await self.run_polling()
+
+    async def run_polling(self, **kwargs: Any) -> None:
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        await self.dp.start_polling(
+            self.bot, allowed_updates=self.dp.resolve_used_update_types(), close_bot_session=False, **kwargs
+        )
+
+    async def run_webhook(self, stop: asyncio.Event | None = None) -> None:
+        """Serve Telegram's webhook and /healthz until `stop` is set (or SIGTERM/SIGINT arrives)."""
+        settings = self.settings
+        assert settings.webhook_url and settings.webhook_secret
+        secret = settings.webhook_secret.get_secret_value()
+        server = web.Application()
+        SimpleRequestHandler(
+            dispatcher=self.dp, bot=self.bot, secret_token=secret, handle_in_background=False
+        ).register(server, path=urlsplit(settings.webhook_url).path or "/")
+        server.router.add_get("/healthz", self._healthz)
+        runner = web.AppRunner(server, shutdown_timeout=DRAIN_SECONDS, access_log=None)
+        await runner.setup()
+        host, port = settings.webhook_host_port
+        await web.TCPSite(runner, host, port).start()
+        await self.dp.emit_startup(bot=self.bot, **self.dp.workflow_data)
+        await self.bot.set_webhook(
+            settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=self.dp.resolve_used_update_types(),
+            drop_pending_updates=False,
+        )
+        stop = stop or _signal_event()
+        try:
+            await stop.wait()
+        finally:
+            await runner.cleanup()  # stops accepting, waits for requests in flight
+            await self.dp.emit_shutdown(bot=self.bot, **self.dp.workflow_data)
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        if await self.db.ping():
+            return web.json_response({"status": "ok"})
+        return web.json_response({"status": "database unavailable"}, status=503)
+
+
+def _signal_event() -> asyncio.Event:
+    event = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, event.set)
+    return event

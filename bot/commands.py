@@ -12,6 +12,8 @@ from bot.i18n import Catalogues, __
 USER_COMMANDS: list[tuple[str, LazyProxy]] = [
     ("start", __("Start and main menu")),
     ("menu", __("Main menu")),
+    ("ban", __("Check for a Russian entry ban")),
+    ("stay", __("Count the days you may stay")),
     ("language", __("Change language")),
     ("privacy", __("What we keep about you")),
     ("forget", __("Delete my data")),

@@ -22,7 +22,7 @@ from bot.middlewares.user import UserMiddleware
 
 
 def create_bot(settings: Settings) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url), timeout=settings.request_timeout)
     session.middleware(RetryMiddleware())
     return Bot(
         token=settings.bot_token.get_secret_value(),

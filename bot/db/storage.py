@@ -43,7 +43,13 @@ class SQLiteStorage(BaseStorage):
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
-        await self._upsert(key, "state", value)
+        if value is None:  # leaving a dialogue: never creates a row
+            await self.db.execute(
+                "UPDATE fsm_state SET state = NULL, updated_at = ? WHERE key = ? AND state IS NOT NULL",
+                (now_iso(), _key(key)),
+            )
+        else:
+            await self._upsert(key, "state", value)
 
     async def get_state(self, key: StorageKey) -> str | None:
         return await self.db.fetchval("SELECT state FROM fsm_state WHERE key = ?", (_key(key),))
@@ -51,6 +57,13 @@ class SQLiteStorage(BaseStorage):
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         if not isinstance(data, Mapping):
             raise TypeError(f"FSM data must be a mapping, not {type(data).__name__}")
+        if not data:  # cleared: the row goes when no state is left either, and is never created
+            await self.db.execute("DELETE FROM fsm_state WHERE key = ? AND state IS NULL", (_key(key),))
+            await self.db.execute(
+                "UPDATE fsm_state SET data = '{}', updated_at = ? WHERE key = ? AND data != '{}'",
+                (now_iso(), _key(key)),
+            )
+            return
         await self._upsert(key, "data", json.dumps(dict(data), ensure_ascii=False, default=str))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:

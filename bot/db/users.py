@@ -15,31 +15,36 @@ class UserRecord:
     first_seen: str
     last_seen: str
     blocked: bool
-    was_blocked: bool  # the user had blocked the bot and has just come back
+    was_blocked: bool = False  # the user had blocked the bot and has just come back
+    role: str | None = None  # from the staff table; ADMIN_IDS are applied by the caller
 
 
 async def touch_user(db: Database, user_id: int) -> UserRecord:
-    """Record that the user wrote to us: create them, update last_seen, and unblock a returning user."""
+    """Record that the user wrote to us, in one statement on the hot path of every update.
+
+    Creates the user or updates last_seen, and returns their language and staff role. A user who had
+    blocked the bot and writes again is unblocked (a second, rare statement).
+    """
     now = now_iso()
-    async with db.transaction() as conn:
-        cursor = await conn.execute("SELECT blocked FROM users WHERE id = ?", (user_id,))
-        before = await cursor.fetchone()
-        cursor = await conn.execute(
-            """
-            INSERT INTO users (id, first_seen, last_seen) VALUES (?, ?, ?)
-            ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, blocked = 0
-            RETURNING id, locale, first_seen, last_seen
-            """,
-            (user_id, now, now),
-        )
-        row = await cursor.fetchone()
+    row = await db.fetchone(
+        """
+        INSERT INTO users (id, first_seen, last_seen) VALUES (?, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen
+        RETURNING id, locale, first_seen, last_seen, blocked,
+                  (SELECT role FROM staff WHERE staff.user_id = users.id) AS role
+        """,
+        (user_id, now, now),
+    )
+    if row["blocked"]:
+        await db.execute("UPDATE users SET blocked = 0 WHERE id = ?", (user_id,))
     return UserRecord(
         id=row["id"],
         locale=row["locale"],
         first_seen=row["first_seen"],
         last_seen=row["last_seen"],
         blocked=False,
-        was_blocked=bool(before and before["blocked"]),
+        was_blocked=bool(row["blocked"]),
+        role=row["role"],
     )
 
 
@@ -47,7 +52,7 @@ async def get_user(db: Database, user_id: int) -> UserRecord | None:
     row = await db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
     if row is None:
         return None
-    return UserRecord(row["id"], row["locale"], row["first_seen"], row["last_seen"], bool(row["blocked"]), False)
+    return UserRecord(row["id"], row["locale"], row["first_seen"], row["last_seen"], bool(row["blocked"]))
 
 
 async def set_locale(db: Database, user_id: int, locale: str) -> None:

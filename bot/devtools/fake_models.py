@@ -88,7 +88,12 @@ class StoredFile:
         if self.kind == "photo":
             return base | {"width": 800, "height": 600}
         if self.kind == "video":
-            return base | {"width": 640, "height": 360, "duration": 5, "mime_type": self.mime_type or "video/mp4"}
+            return base | {
+                "width": 640,
+                "height": 360,
+                "duration": 5,
+                "mime_type": self.mime_type or "video/mp4",
+            }
         if self.kind == "sticker":
             return base | {
                 "type": "regular",
@@ -144,17 +149,6 @@ class FakeMessage:
         return [button["text"] for button in self.buttons]
 
     @property
-    def keyboard_texts(self) -> list[str]:
-        """Texts of the reply-keyboard buttons sent with this message (empty if none)."""
-        if not self.reply_markup or "keyboard" not in self.reply_markup:
-            return []
-        return [
-            button if isinstance(button, str) else button["text"]
-            for row in self.reply_markup["keyboard"]
-            for button in row
-        ]
-
-    @property
     def file_bytes(self) -> bytes | None:
         return self.file.content if self.file else None
 
@@ -173,7 +167,9 @@ class FakeMessage:
         if self.edit_date is not None:
             message["edit_date"] = self.edit_date
         text_field, entities_field = (
-            ("caption", "caption_entities") if self.kind in MESSAGE_KINDS_WITH_CAPTION else ("text", "entities")
+            ("caption", "caption_entities")
+            if self.kind in MESSAGE_KINDS_WITH_CAPTION
+            else ("text", "entities")
         )
         if self.text:
             message[text_field] = self.text

@@ -1,27 +1,30 @@
 """A strict fake Telegram Bot API server for end-to-end tests and the terminal simulator.
 
-A real aiogram ``Bot`` talks to it over HTTP (``AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url))``)
-and the dispatcher runs unchanged with long polling. The fake keeps the chats, answers like Telegram (same
-JSON, same error texts), and is stricter than a mock can be: invalid HTML, over-long texts, unchanged edits,
-bad callback data, double callback answers... are refused with Telegram's 400 and recorded in ``violations``,
-so a test fails on the bugs real Telegram would only show in production.
+A real aiogram ``Bot`` talks to it over HTTP
+(``AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url))``) and the dispatcher runs unchanged with
+long polling. The fake keeps the chats, answers like Telegram (same JSON, same error texts), and is stricter
+than a mock can be: invalid HTML, over-long texts, unchanged edits, bad callback data, double callback
+answers... are refused with Telegram's 400 and recorded in ``violations``, so a test fails on the bugs real
+Telegram would only show in production.
 
-Fake users (``tg.user(...)``) push updates and wait until the bot has handled them; see FakeUser.
+In a test: ``u = tg.user(1001, language_code="ky")``; ``await u.send("/start")``, ``u.press("English")``,
+``u.tap(...)``, ``u.share_contact(...)`` return the bot messages sent or edited in reply (see FakeUser);
+``tg.chat(id)``, ``tg.calls_of(method)``, ``tg.wait_for(predicate)`` inspect; ``tg.blocked``, ``tg.fail()``,
+``tg.outage()`` and the rate limits make Telegram misbehave; ``tg.assert_clean()`` checks the bot's manners.
+
 Deliberate differences from Telegram: ``parse_mode`` Markdown/MarkdownV2 is refused (the project uses HTML),
-an unescaped ``&`` in HTML is refused (see bot.services.telegram_html), and there are no groups or inline mode.
+an unescaped ``&`` in HTML is refused (see bot.services.telegram_html), and there are no groups (a
+``known_chats`` id below 0 is a bare supergroup) or inline mode.
 """
 
 from __future__ import annotations
 
 import asyncio
-import math
 import mimetypes
 import secrets
 import socket
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from http import HTTPStatus
 from types import TracebackType
 from typing import Any, Self
@@ -29,6 +32,7 @@ from typing import Any, Self
 from aiohttp import web
 
 from bot.devtools import fake_validation as check
+from bot.devtools.fake_faults import Fault, RateWindow, rate_limited
 from bot.devtools.fake_models import (
     MESSAGE_KINDS_WITH_CAPTION,
     ApiCall,
@@ -42,59 +46,13 @@ from bot.devtools.fake_users import FakeUser
 
 __all__ = ["ApiCall", "FakeMessage", "FakeTelegram", "FakeUser", "StoredFile"]
 
-MESSAGE_METHODS = frozenset({"sendMessage", "sendPhoto", "sendVideo", "sendDocument", "copyMessage"})
 BLOCKED = "Forbidden: bot was blocked by the user"
 _IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"RIFF")
-_POLL_CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+_POLL_CONFLICT = (
+    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+)
+_CONFLICT_GRACE = 0.1
 _RECHECK_INTERVAL = 0.05  # wait_for also re-checks on this period, for state outside the fake (e.g. the DB)
-
-
-@dataclass
-class _Fault:
-    method: str | None
-    status: int
-    remaining: int
-    retry_after: int | None
-    description: str | None
-    delay: float
-
-    def matches(self, method: str) -> bool:
-        return self.method == method or (self.method is None and method != "getUpdates")
-
-    def error(self) -> ApiError:
-        retry_after = self.retry_after if self.retry_after is not None else (1 if self.status == 429 else None)
-        description = self.description
-        if description is None:
-            if self.status == 429:
-                description = f"Too Many Requests: retry after {retry_after}"
-            else:
-                description = HTTPStatus(self.status).phrase
-        return ApiError(self.status, description, {"retry_after": retry_after} if retry_after else None)
-
-
-class _RateWindow:
-    """Sliding-window limiter: ``limit`` messages per second; going beyond starts a retry_after penalty."""
-
-    def __init__(self, limit: float) -> None:
-        self.window = max(1.0, 1.0 / limit)
-        self.capacity = max(1, int(limit * self.window))
-        self.times: deque[float] = deque()
-        self.penalty_until = 0.0
-
-    def retry_after(self, now: float) -> int | None:
-        """Seconds to wait if a message now would exceed the limit (starting a penalty), else None."""
-        if now < self.penalty_until:
-            return max(1, math.ceil(self.penalty_until - now))
-        while self.times and self.times[0] <= now - self.window:
-            self.times.popleft()
-        if len(self.times) < self.capacity:
-            return None
-        retry_after = max(1, math.ceil(self.times[0] + self.window - now))
-        self.penalty_until = now + retry_after
-        return retry_after
-
-    def record(self, now: float) -> None:
-        self.times.append(now)
 
 
 class FakeTelegram:
@@ -127,6 +85,7 @@ class FakeTelegram:
         self.files: dict[str, StoredFile] = {}
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.webhook_url = ""
+        self._reply_keyboards: dict[int, dict[str, Any]] = {}  # chat_id -> the reply keyboard shown there
         self._users: dict[int, FakeUser] = {}
         self._chats: dict[int, dict[int, FakeMessage]] = {}
         self._last_message_id: dict[int, int] = {}
@@ -138,11 +97,11 @@ class FakeTelegram:
         self._allowed_updates: set[str] | None = None
         self._poll_generation = 0
         self._queries: dict[str, bool] = {}  # callback query id -> answered
-        self._faults: list[_Fault] = []
+        self._faults: list[Fault] = []
         self._outage: tuple[float, int] | None = None
-        self._rate = _RateWindow(rate_limit) if rate_limit else None
+        self._rate = RateWindow(rate_limit) if rate_limit else None
         self._per_chat_rate = per_chat_rate_limit
-        self._chat_rates: dict[int, _RateWindow] = {}
+        self._chat_rates: dict[int, RateWindow] = {}
         self._file_paths: dict[str, StoredFile] = {}
         self._changed = asyncio.Event()
         self._stopping = False
@@ -154,11 +113,11 @@ class FakeTelegram:
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         # Cancel handlers whose client went away, so a poll abandoned by a stopped bot records nothing.
-        self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None)
+        self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
-        site = web.SockSite(self._runner, sock, shutdown_timeout=0.5)
+        site = web.SockSite(self._runner, sock)
         await site.start()
         self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
         self._stopping = False
@@ -200,6 +159,10 @@ class FakeTelegram:
         self._users[user_id] = user
         return user
 
+    @property
+    def users(self) -> list[FakeUser]:
+        return list(self._users.values())
+
     def fail(
         self,
         method: str | None = None,
@@ -215,7 +178,7 @@ class FakeTelegram:
         ``delay`` makes the server wait before answering; with ``status=200`` the call then succeeds normally
         (a slow, not failing, server). A 429 without ``retry_after`` gets retry_after=1.
         """
-        self._faults.append(_Fault(method, status, times, retry_after, description, delay))
+        self._faults.append(Fault(method, status, times, retry_after, description, delay))
 
     def outage(self, seconds: float, status: int = 502) -> None:
         """Every call except getUpdates fails with ``status`` for ``seconds``."""
@@ -237,7 +200,9 @@ class FakeTelegram:
             message=f"the bot did not handle update {update_id} (no getUpdates with a higher offset)",
         )
 
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0, message: str | None = None) -> None:
+    async def wait_for(
+        self, predicate: Callable[[], Any], timeout: float = 5.0, message: str | None = None
+    ) -> None:
         """Wait until ``predicate()`` is true, re-checking whenever the fake's state changes."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -245,9 +210,8 @@ class FakeTelegram:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 recent = ", ".join(f"{call.method}->{call.status}" for call in self.calls[-8:])
-                raise AssertionError(
-                    f"{message or 'condition ' + repr(predicate)} not met within {timeout}s; last calls: {recent}"
-                )
+                what = message or f"condition {predicate!r}"
+                raise AssertionError(f"{what} not met within {timeout}s; last calls: {recent}")
             await self._wait_change(min(remaining, _RECHECK_INTERVAL))
 
     # -- inspection ----------------------------------------------------------------------------------------
@@ -255,11 +219,26 @@ class FakeTelegram:
         """The messages now in a chat, oldest first (edits applied, deleted ones gone)."""
         return list(self._chats.get(chat_id, {}).values())
 
+    def reply_keyboard(self, chat_id: int) -> dict[str, Any] | None:
+        """The reply keyboard the user now sees in a chat (it outlives its message, as in Telegram)."""
+        return self._reply_keyboards.get(chat_id)
+
     def calls_of(self, method: str) -> list[ApiCall]:
         return [call for call in self.calls if call.method == method]
 
     def unanswered_callback_queries(self) -> list[str]:
         return [query_id for query_id, answered in self._queries.items() if not answered]
+
+    def assert_clean(self) -> None:
+        """Fail with a readable list if the bot made invalid calls or left callback queries unanswered."""
+        problems = [
+            f"{call.method}: {call.status} {call.description} {call.params}" for call in self.violations
+        ]
+        problems += [
+            f"callback query {query_id} never answered" for query_id in self.unanswered_callback_queries()
+        ]
+        if problems:
+            raise AssertionError("the bot misused the Bot API:\n" + "\n".join(problems))
 
     # -- used by FakeUser ----------------------------------------------------------------------------------
     def add_message(self, chat_id: int, *, from_bot: bool, kind: str, **content: Any) -> FakeMessage:
@@ -305,7 +284,7 @@ class FakeTelegram:
         return len(self._activity)
 
     def bot_activity(self, chat_id: int, since: int) -> list[FakeMessage]:
-        """Bot messages sent or edited in a chat after ``since`` (each once, as they are now; deleted ones left out)."""
+        """Bot messages sent or edited in a chat since the marker, once each, as they are now."""
         messages: dict[int, FakeMessage] = {}
         current = self._chats.get(chat_id, {})
         for activity_chat, message_id in self._activity[since:]:
@@ -377,14 +356,18 @@ class FakeTelegram:
     def _chat_json(self, chat_id: int) -> dict[str, Any]:
         user = self._users.get(chat_id)
         if user is not None:
-            return {key: value for key, value in user.to_api().items() if key in ("id", "first_name", "last_name", "username")} | {"type": "private"}
+            return user.chat_json()
         if chat_id < 0:
             return {"id": chat_id, "type": "supergroup", "title": f"Group {chat_id}"}
         return {"id": chat_id, "type": "private", "first_name": f"User{chat_id}"}
 
+    def _is_known(self, chat_id: int | str) -> bool:
+        """Chats exist for fake users and for ``known_chats``; the fake has no public @usernames."""
+        return isinstance(chat_id, int) and (chat_id in self._users or chat_id in self.known_chats)
+
     def _target_chat(self, chat_id: int | str) -> int:
         """Check that the bot may write to a chat: known (else 400) and not blocked (else 403)."""
-        if isinstance(chat_id, str) or (chat_id not in self._users and chat_id not in self.known_chats):
+        if not self._is_known(chat_id):
             raise bad_request("chat not found")
         if chat_id in self.blocked:
             raise ApiError(403, BLOCKED)
@@ -401,30 +384,53 @@ class FakeTelegram:
         now = time.monotonic()
         windows = [self._rate] if self._rate else []
         if self._per_chat_rate:
-            windows.append(self._chat_rates.setdefault(chat_id, _RateWindow(self._per_chat_rate)))
+            windows.append(self._chat_rates.setdefault(chat_id, RateWindow(self._per_chat_rate)))
         for window in windows:
             retry_after = window.retry_after(now)
             if retry_after is not None:
-                raise check.rate_limited(retry_after)
+                raise rate_limited(retry_after)
         for window in windows:
             window.record(now)
 
     def _send(self, chat_id: int, kind: str, params: dict[str, Any], **content: Any) -> FakeMessage:
         markup = check.reply_markup(params.get("reply_markup"))
-        reply_to = (params.get("reply_parameters") or {}).get("message_id")
-        if reply_to is not None and reply_to not in self._chats.get(chat_id, {}):
+        reply = params.get("reply_parameters") or {}
+        replied_exists = reply.get("message_id") in (None, *self._chats.get(chat_id, {}))
+        if not replied_exists and not reply.get("allow_sending_without_reply"):
             raise bad_request("message to be replied not found")
         self._throttle(chat_id)
+        if markup and "keyboard" in markup:
+            self._reply_keyboards[chat_id] = markup
+        elif markup and "remove_keyboard" in markup:
+            self._reply_keyboards.pop(chat_id, None)
         return self.add_message(
-            chat_id, from_bot=True, kind=kind, parse_mode=params.get("parse_mode"), reply_markup=markup, **content
+            chat_id,
+            from_bot=True,
+            kind=kind,
+            parse_mode=params.get("parse_mode"),
+            reply_markup=markup,
+            **content,
         )
 
-    def _edit(self, message: FakeMessage, text: str | None, entities: list[dict[str, Any]], markup: Any) -> dict:
-        if (message.text or None, message.entities, message.inline_markup) == (text or None, entities, markup):
+    def _edit(
+        self,
+        message: FakeMessage,
+        text: str | None,
+        entities: list[dict[str, Any]],
+        markup: dict[str, Any] | None,
+        parse_mode: str | None,
+    ) -> dict[str, Any]:
+        """Apply an edit, refusing one that changes nothing the user sees (Telegram's "not modified")."""
+        if (message.text or None, message.entities, message.inline_markup) == (
+            text or None,
+            entities,
+            markup,
+        ):
             raise bad_request(
-                "message is not modified: specified new message content and reply markup are exactly the same "
-                "as a current content and reply markup of the message"
+                "message is not modified: specified new message content and reply markup are exactly the "
+                "same as a current content and reply markup of the message"
             )
+        message.parse_mode = parse_mode
         message.text, message.entities, message.reply_markup = text, entities, markup
         message.edited += 1
         message.edit_date = int(time.time())
@@ -437,7 +443,9 @@ class FakeTelegram:
             raise bad_request("message to edit not found")
         if "chat_id" not in params or "message_id" not in params:
             raise bad_request("message identifier is not specified")
-        message = self._message(self._target_chat(params["chat_id"]), params["message_id"], "message to edit not found")
+        message = self._message(
+            self._target_chat(params["chat_id"]), params["message_id"], "message to edit not found"
+        )
         if not message.from_bot:
             raise bad_request("message can't be edited")
         return message
@@ -480,8 +488,9 @@ class FakeTelegram:
     async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         if self.webhook_url:
             raise ApiError(
-                409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete "
-                "the webhook first"
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete "
+                "the webhook first",
             )
         offset = params.get("offset", 0)
         if offset > 0:
@@ -499,6 +508,9 @@ class FakeTelegram:
         self._notify()
         while True:
             if generation != self._poll_generation:
+                # A poll abandoned by a stopped bot is cancelled once its connection closes; only a poll whose
+                # client is still there after that grace time belongs to a second running bot instance.
+                await asyncio.sleep(_CONFLICT_GRACE)
                 raise ApiError(409, _POLL_CONFLICT)
             batch = self._deliverable(limit)
             remaining = deadline - loop.time()
@@ -521,7 +533,11 @@ class FakeTelegram:
         return True
 
     async def _api_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"url": self.webhook_url, "has_custom_certificate": False, "pending_update_count": len(self._updates)}
+        return {
+            "url": self.webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
 
     async def _api_setMyCommands(self, params: dict[str, Any]) -> bool:
         key = check.scope_key(params.get("scope"), params.get("language_code"))
@@ -566,7 +582,7 @@ class FakeTelegram:
     async def _api_copyMessage(self, params: dict[str, Any]) -> dict[str, int]:
         chat_id = self._target_chat(params["chat_id"])
         source_chat = params["from_chat_id"]
-        if source_chat not in self._chats:
+        if not self._is_known(source_chat):
             raise bad_request("chat not found")
         source = self._message(source_chat, params["message_id"], "message to copy not found")
         text, entities = source.text, source.entities
@@ -575,7 +591,13 @@ class FakeTelegram:
                 params["caption"], params.get("parse_mode"), params.get("caption_entities"), caption=True
             )
         copy = self._send(
-            chat_id, source.kind, params, text=text or None, entities=entities, file=source.file, contact=source.contact
+            chat_id,
+            source.kind,
+            params,
+            text=text or None,
+            entities=entities,
+            file=source.file,
+            contact=source.contact,
         )
         return {"message_id": copy.message_id}
 
@@ -587,8 +609,7 @@ class FakeTelegram:
             params.get("text"), params.get("parse_mode"), params.get("entities"), caption=False
         )
         markup = check.reply_markup(params.get("reply_markup"), inline_only=True)
-        message.parse_mode = params.get("parse_mode")
-        return self._edit(message, text, entities, markup)
+        return self._edit(message, text, entities, markup, params.get("parse_mode"))
 
     async def _api_editMessageCaption(self, params: dict[str, Any]) -> dict[str, Any]:
         message = self._message_to_edit(params)
@@ -598,12 +619,12 @@ class FakeTelegram:
             params.get("caption"), params.get("parse_mode"), params.get("caption_entities"), caption=True
         )
         markup = check.reply_markup(params.get("reply_markup"), inline_only=True)
-        return self._edit(message, caption or None, entities, markup)
+        return self._edit(message, caption or None, entities, markup, params.get("parse_mode"))
 
     async def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
         message = self._message_to_edit(params)
         markup = check.reply_markup(params.get("reply_markup"), inline_only=True)
-        return self._edit(message, message.text, message.entities, markup)
+        return self._edit(message, message.text, message.entities, markup, message.parse_mode)
 
     async def _api_deleteMessage(self, params: dict[str, Any]) -> bool:
         chat_id = self._target_chat(params["chat_id"])
@@ -631,7 +652,7 @@ class FakeTelegram:
 
     async def _api_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = params["chat_id"]
-        if isinstance(chat_id, str) or (chat_id not in self._users and chat_id not in self.known_chats):
+        if not self._is_known(chat_id):
             raise bad_request("chat not found")
         return self._chat_json(chat_id) | {
             "accent_color_id": 0,

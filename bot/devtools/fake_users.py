@@ -24,7 +24,11 @@ TINY_PNG = bytes.fromhex(
 def command_entities(text: str) -> list[dict[str, Any]]:
     """The bot_command entities Telegram attaches to a user's text (UTF-16 offsets)."""
     return [
-        {"type": "bot_command", "offset": utf16_len(text[: match.start()]), "length": utf16_len(match.group())}
+        {
+            "type": "bot_command",
+            "offset": utf16_len(text[: match.start()]),
+            "length": utf16_len(match.group()),
+        }
         for match in _BOT_COMMAND.finditer(text)
     ]
 
@@ -57,8 +61,18 @@ class FakeUser:
     def to_api(self) -> dict[str, Any]:
         """The Telegram User object."""
         user: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
-        optional = {"last_name": self.last_name, "username": self.username, "language_code": self.language_code}
+        optional = {
+            "last_name": self.last_name,
+            "username": self.username,
+            "language_code": self.language_code,
+        }
         return user | {key: value for key, value in optional.items() if value is not None}
+
+    def chat_json(self) -> dict[str, Any]:
+        """The Telegram Chat object of the private chat with this user."""
+        profile = {"last_name": self.last_name, "username": self.username}
+        chat = {"id": self.id, "type": "private", "first_name": self.first_name}
+        return chat | {key: value for key, value in profile.items() if value is not None}
 
     @property
     def messages(self) -> list[FakeMessage]:
@@ -73,17 +87,41 @@ class FakeUser:
             raise AssertionError(f"the bot has sent nothing to user {self.id}")
         return messages[-1]
 
+    @property
+    def keyboard(self) -> list[str]:
+        """Texts of the reply-keyboard buttons the user now sees (empty when none)."""
+        markup = self.tg.reply_keyboard(self.id)
+        if markup is None:
+            return []
+        return [
+            button if isinstance(button, str) else button["text"]
+            for row in markup["keyboard"]
+            for button in row
+        ]
+
     # -- actions -------------------------------------------------------------------------------------------
     async def send(self, text: str) -> list[FakeMessage]:
         """Send a text message (commands get their bot_command entity, as in Telegram)."""
+        return await self._deliver(self.message_update(text))
+
+    def message_update(self, text: str) -> dict[str, Any]:
+        """Write a text message in the chat and return its update, for ``tg.push_update`` (no waiting)."""
         if not text.strip() or utf16_len(text) > 4096:
             raise ValueError("a Telegram user can only send 1-4096 characters of text")
-        return await self._send_message("text", text=text, entities=command_entities(text))
+        return self._message_update("text", text=text, entities=command_entities(text))
+
+    async def tap(self, text: str) -> list[FakeMessage]:
+        """Tap a reply-keyboard button: it must be on the keyboard shown; it sends its text."""
+        if text not in self.keyboard:
+            raise AssertionError(
+                f"no reply-keyboard button {text!r} shown to user {self.id}; keyboard: {self.keyboard}"
+            )
+        return await self.send(text)
 
     async def share_contact(
         self, phone_number: str, user_id: int | None = None, first_name: str | None = None
     ) -> list[FakeMessage]:
-        """Share a contact: the user's own by default; ``user_id=0`` shares a card of someone not on Telegram."""
+        """Share a contact: the user's own by default; ``user_id=0`` shares someone's not on Telegram."""
         contact: dict[str, Any] = {"phone_number": phone_number, "first_name": first_name or self.first_name}
         if user_id is None:
             user_id = self.id
@@ -96,9 +134,9 @@ class FakeUser:
     async def send_photo(self, caption: str | None = None, content: bytes = TINY_PNG) -> list[FakeMessage]:
         return await self._send_file("photo", None, content, caption)
 
-    async def send_video(self, caption: str | None = None, content: bytes = b"\x00\x00\x00\x18ftypmp42") -> list[
-        FakeMessage
-    ]:
+    async def send_video(
+        self, caption: str | None = None, content: bytes = b"\x00\x00\x00\x18ftypmp42"
+    ) -> list[FakeMessage]:
         return await self._send_file("video", "video.mp4", content, caption)
 
     async def send_document(
@@ -117,13 +155,17 @@ class FakeUser:
                     continue
                 if "callback_data" not in button:
                     kind = next(key for key in button if key != "text")
-                    raise AssertionError(f"button {text!r} is a {kind} button: it opens, it cannot be pressed")
+                    raise AssertionError(
+                        f"button {text!r} is a {kind} button: it opens, it cannot be pressed"
+                    )
                 return await self._callback(message, button["callback_data"])
         available = [message.button_texts() for message in self.messages if message.buttons]
-        raise AssertionError(f"no inline button {text!r} in the chat with user {self.id}; buttons: {available}")
+        raise AssertionError(
+            f"no inline button {text!r} in the chat with user {self.id}; buttons: {available}"
+        )
 
     async def press_data(self, data: str, message_id: int | None = None) -> list[FakeMessage]:
-        """Send a callback query with arbitrary (forged or stale) data from a bot message (default: the latest)."""
+        """Send a callback query with any (forged or stale) data, from a bot message (default: the latest)."""
         messages = {message.message_id: message for message in self.messages}
         if message_id is not None and message_id not in messages:
             raise AssertionError(f"no bot message {message_id} in the chat with user {self.id}")
@@ -131,17 +173,20 @@ class FakeUser:
         return await self._callback(message, data)
 
     # -- plumbing ------------------------------------------------------------------------------------------
-    async def _send_file(self, kind: str, filename: str | None, content: bytes, caption: str | None) -> list[
-        FakeMessage
-    ]:
+    async def _send_file(
+        self, kind: str, filename: str | None, content: bytes, caption: str | None
+    ) -> list[FakeMessage]:
         stored = self.tg.store_file(kind, filename, content)
         entities = command_entities(caption) if caption else []
         return await self._send_message(kind, file=stored, text=caption, entities=entities)
 
     async def _send_message(self, kind: str, **content: Any) -> list[FakeMessage]:
+        return await self._deliver(self._message_update(kind, **content))
+
+    def _message_update(self, kind: str, **content: Any) -> dict[str, Any]:
         self.tg.blocked.discard(self.id)  # writing to the bot means the user has unblocked it
         message = self.tg.add_message(self.id, from_bot=False, kind=kind, **content)
-        return await self._deliver({"message": message.to_api()})
+        return {"message": message.to_api()}
 
     async def _callback(self, message: FakeMessage | None, data: str) -> list[FakeMessage]:
         query: dict[str, Any] = {

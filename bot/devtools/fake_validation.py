@@ -10,7 +10,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.devtools.fake_models import ApiError, UploadedFile, bad_request
+from bot.devtools.fake_models import UploadedFile, bad_request
 from bot.services.telegram_html import TelegramHtmlError, parse_html, utf16_len
 
 MAX_TEXT_LENGTH = 4096
@@ -22,6 +22,7 @@ MAX_INLINE_ROW = 8
 MAX_COMMANDS = 100
 _COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
 _LANGUAGE_RE = re.compile(r"[a-z]{2}")
+_MARKUP_KINDS = ("inline_keyboard", "keyboard", "remove_keyboard", "force_reply")
 _INLINE_ACTIONS = (
     "url",
     "callback_data",
@@ -58,7 +59,7 @@ CHAT_ACTIONS = frozenset(
     }
 )
 
-# Parameter kinds: int, str, chat (Integer or String), bool, json (object or array), file (InputFile or String).
+# Parameter kinds: int, str, chat (Integer or @username), bool, json (object or array), file (upload or str).
 _TEXT_PARAMS = {"parse_mode": "str", "entities": "json", "link_preview_options": "json"}
 _CAPTION_PARAMS = {"caption": "str", "parse_mode": "str", "caption_entities": "json"}
 _SEND_PARAMS = {
@@ -129,7 +130,12 @@ PARAMS: dict[str, dict[str, str]] = {
     "sendDocument": _SEND_PARAMS
     | _CAPTION_PARAMS
     | {"document": "file", "thumbnail": "file", "disable_content_type_detection": "bool"},
-    "sendChatAction": {"chat_id": "chat", "action": "str", "message_thread_id": "int", "business_connection_id": "str"},
+    "sendChatAction": {
+        "chat_id": "chat",
+        "action": "str",
+        "message_thread_id": "int",
+        "business_connection_id": "str",
+    },
     "getChat": {"chat_id": "chat"},
     "getFile": {"file_id": "str"},
     "close": {},
@@ -157,9 +163,7 @@ _JSON_ERRORS = {
 }
 
 
-def decode_params(
-    method: str, raw: dict[str, Any], uploads: dict[str, UploadedFile]
-) -> dict[str, Any]:
+def decode_params(method: str, raw: dict[str, Any], uploads: dict[str, UploadedFile]) -> dict[str, Any]:
     """Convert the raw request values (strings from a form, or JSON values) to the method's parameter types.
 
     Parameters the method does not know are kept as given (Telegram ignores them). Files referenced with
@@ -168,6 +172,8 @@ def decode_params(
     spec = PARAMS[method]
     params: dict[str, Any] = {}
     for name, value in raw.items():
+        if value is None:  # a JSON null is an absent parameter
+            continue
         kind = spec.get(name)
         params[name] = value if kind is None else _decode(name, kind, value, uploads)
     for name, upload in uploads.items():
@@ -293,19 +299,18 @@ def reply_markup(markup: Any, *, inline_only: bool = False) -> dict[str, Any] | 
     """Check a reply_markup value; return it (None when absent)."""
     if markup is None:
         return None
-    kinds = [key for key in ("inline_keyboard", "keyboard", "remove_keyboard", "force_reply") if key in markup] if (
-        isinstance(markup, dict)
-    ) else []
+    kinds = [key for key in _MARKUP_KINDS if key in markup] if isinstance(markup, dict) else []
     if len(kinds) != 1:
         raise bad_request("can't parse reply keyboard markup JSON object")
-    if inline_only and kinds[0] != "inline_keyboard":
+    kind = kinds[0]
+    if inline_only and kind != "inline_keyboard":
         raise bad_request("inline keyboard expected")
-    if kinds[0] == "inline_keyboard":
-        _inline_keyboard(markup["inline_keyboard"])
-    elif kinds[0] == "keyboard":
+    if kind == "inline_keyboard":
+        _inline_keyboard(markup[kind])
+    elif kind == "keyboard":
         _reply_keyboard(markup)
-    elif markup[kinds[0]] is not True:
-        raise bad_request(f'field "{kinds[0]}" must be True')
+    elif markup[kind] is not True:
+        raise bad_request(f'field "{kind}" must be True')
     return markup
 
 
@@ -321,23 +326,27 @@ def _inline_keyboard(rows: Any) -> None:
         raise bad_request("BUTTONS_TOO_MUCH")
     for button in (button for row in rows for button in row):
         if not isinstance(button, dict) or not isinstance(button.get("text"), str):
-            raise bad_request("can't parse inline keyboard button: Field \"text\" must be of type String")
+            raise bad_request('can\'t parse inline keyboard button: Field "text" must be of type String')
         if not button["text"].strip():
             raise bad_request("BUTTON_TEXT_INVALID")
         actions = [action for action in _INLINE_ACTIONS if action in button]
         if not actions:
-            raise bad_request("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+            raise bad_request(
+                "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
+            )
         if len(actions) > 1:
-            raise bad_request("can't parse inline keyboard button: only one of the optional fields must be used")
+            raise bad_request(
+                "can't parse inline keyboard button: only one of the optional fields must be used"
+            )
         if "callback_data" in button:
             data = button["callback_data"]
             if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES:
                 raise bad_request("BUTTON_DATA_INVALID")
-        if "url" in button and not is_button_url(button["url"]):
+        if "url" in button and not _is_button_url(button["url"]):
             raise bad_request("BUTTON_URL_INVALID")
 
 
-def is_button_url(url: Any) -> bool:
+def _is_button_url(url: Any) -> bool:
     """An inline button url must be http(s):// or tg:// with a host."""
     if not isinstance(url, str):
         return False
@@ -352,8 +361,12 @@ def _reply_keyboard(markup: dict[str, Any]) -> None:
     for button in (button for row in rows for button in row):
         if isinstance(button, str):
             button = {"text": button}
-        if not isinstance(button, dict) or not isinstance(button.get("text"), str) or not button["text"].strip():
-            raise bad_request("can't parse keyboard button: Field \"text\" must be of type String")
+        if (
+            not isinstance(button, dict)
+            or not isinstance(button.get("text"), str)
+            or not button["text"].strip()
+        ):
+            raise bad_request('can\'t parse keyboard button: Field "text" must be of type String')
         if sum(1 for request in _KEYBOARD_REQUESTS if button.get(request)) > 1:
             raise bad_request("can't parse keyboard button: only one of the optional fields must be used")
     placeholder = markup.get("input_field_placeholder")
@@ -362,7 +375,7 @@ def _reply_keyboard(markup: dict[str, Any]) -> None:
 
 
 def bot_commands(commands: Any) -> list[dict[str, str]]:
-    """Check a setMyCommands list: at most 100 commands of a-z0-9_ (1-32) with a 1-256 character description."""
+    """Check a setMyCommands list: at most 100 commands of a-z0-9_ (1-32), each described in 1-256 chars."""
     if not isinstance(commands, list) or not all(isinstance(command, dict) for command in commands):
         raise bad_request("can't parse commands JSON object")
     if len(commands) > MAX_COMMANDS:
@@ -397,7 +410,3 @@ def scope_key(scope: Any, language_code: str | None) -> tuple[str, str]:
 def callback_answer_text(text: str | None) -> None:
     if text is not None and len(text) > MAX_CALLBACK_ANSWER_LENGTH:
         raise bad_request("MESSAGE_TOO_LONG")
-
-
-def rate_limited(retry_after: int) -> ApiError:
-    return ApiError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})

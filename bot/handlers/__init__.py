@@ -9,12 +9,14 @@ def get_routers() -> list[Router]:
     An aiogram router belongs to one parent for life, but tests and the chat simulator build a fresh
     dispatcher for each run in one process, so the module-level routers are detached from the previous one.
     """
-    from bot.handlers import contacts, fallback, guide, search, start
+    from bot.handlers import ban, contacts, fallback, guide, search, start, stay
 
     routers = [
         start.router,
         guide.router,
         contacts.router,
+        ban.router,
+        stay.router,
         search.router,
         fallback.router,
     ]

@@ -17,12 +17,19 @@ from bot.i18n import _
 from bot.keyboards.guide import results_keyboard
 from bot.keyboards.menu import main_menu_keyboard
 from bot.replies import answer
+from bot.services.search import has_words
 
 log = logging.getLogger(__name__)
 router = Router(name="search")
 
 
-@router.message(StateFilter(None), F.text, ~F.text.startswith("/"), F.text.len() <= LONG_TEXT)
+@router.message(
+    StateFilter(None),
+    F.text,
+    ~F.text.startswith("/"),
+    F.text.len() <= LONG_TEXT,
+    F.text.func(has_words),  # a bare date or number is not a question: the fallback explains
+)
 async def search(message: Message, content: ContentStore, locale: str) -> None:
     guide = content.current
     found = [guide.topics[key] for key in guide.search.search(message.text, locale)]

@@ -75,13 +75,18 @@ async def start(message: Message, state: FSMContext, stored_locale: str | None) 
 
 
 async def greet(message: Message, state: FSMContext, stored_locale: str | None) -> None:
-    """Welcome (with the language picker on a first visit), then the main menu. Any dialogue is left."""
+    """One message: the welcome and the main menu, with the language buttons on top on a first visit.
+
+    Any unfinished dialogue is left.
+    """
     await state.clear()
     if stored_locale is None:
-        await answer(message, welcome_text() + "\n\n" + _("Choose your language:"), language_keyboard())
+        text = welcome_text() + "\n\n" + _("Choose your language:")
+        markup = main_menu_keyboard(with_languages=True)
     else:
-        await answer(message, welcome_text())
-    await show_menu(message)
+        text = welcome_text() + "\n\n" + menu_text()
+        markup = main_menu_keyboard()
+    await answer(message, text, markup)
 
 
 @router.message(Command("menu"))

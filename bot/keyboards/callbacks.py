@@ -17,6 +17,21 @@ class ForgetCb(CallbackData, prefix="fgt"):
     confirm: bool
 
 
+class StepCb(CallbackData, prefix="dq"):
+    """A button of a guided dialogue (ban, stay): the question it belongs to, what it does, its value."""
+
+    dialog: str
+    step: str
+    action: str  # pick | none | done | back | cancel
+    value: str = ""
+
+
+class RemindCb(CallbackData, prefix="rmd"):
+    """"Remind me" under a ban result: the estimated ban end (ISO date), empty when there is none."""
+
+    ban_end: str = ""
+
+
 class TopicCb(CallbackData, prefix="gt"):
     """A level of the guide: a topic page with its children, or the root when `id` is empty."""
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n.lazy_proxy import LazyProxy
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.utils.i18n import get_i18n
 
 from bot.i18n import LANGUAGE_NAMES, __, _
 from bot.keyboards.callbacks import LangCb, MenuCb
@@ -22,6 +23,8 @@ class MenuSection:
 
 # The main menu shows exactly these sections, in this order; a feature adds its entry here.
 SECTIONS: list[MenuSection] = [
+    MenuSection("ban", __("Ban self-check"), "ban"),
+    MenuSection("stay", __("Stay calculator"), "stay"),
     MenuSection("guide", __("Safe migration guide"), "guide"),
     MenuSection("contacts", __("Help contacts"), "contacts"),
     MenuSection("language", __("🌐 Language"), "language"),
@@ -30,12 +33,23 @@ SECTIONS: list[MenuSection] = [
 ]
 
 
-def main_menu_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for section in SECTIONS:
-        builder.button(text=str(section.label), callback_data=MenuCb(section=section.key))
-    builder.adjust(1)
-    return builder.as_markup()
+def main_menu_keyboard(with_languages: bool = False) -> InlineKeyboardMarkup:
+    """One button per section; on a first visit the three languages come first, in one row.
+
+    Built once per language: every /start and every Menu press shows it, so it is on the hot path.
+    """
+    return _main_menu(get_i18n().current_locale, with_languages)
+
+
+@lru_cache(maxsize=16)
+def _main_menu(locale: str, with_languages: bool) -> InlineKeyboardMarkup:
+    rows = [
+        [InlineKeyboardButton(text=str(section.label), callback_data=MenuCb(section=section.key).pack())]
+        for section in SECTIONS
+    ]
+    if with_languages:
+        rows.insert(0, language_keyboard().inline_keyboard[0])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def menu_button() -> InlineKeyboardButton:
@@ -55,10 +69,11 @@ def menu_only_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[menu_button()]])
 
 
+@lru_cache(maxsize=1)
 def language_keyboard() -> InlineKeyboardMarkup:
     """Language names are written in their own language, whatever the current locale."""
-    builder = InlineKeyboardBuilder()
-    for code, name in LANGUAGE_NAMES.items():
-        builder.button(text=name, callback_data=LangCb(code=code))
-    builder.adjust(3)
-    return builder.as_markup()
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=name, callback_data=LangCb(code=code).pack()) for code, name in LANGUAGE_NAMES.items()]
+        ]
+    )

@@ -56,12 +56,25 @@ class FloodGate:
         else:
             self.pending.pop(user_id, None)
 
+    @property
+    def idle(self) -> bool:
+        return not self.pending
+
 
 class ThrottlingMiddleware(BaseMiddleware):
     def __init__(self, i18n: Catalogues, gate: FloodGate | None = None) -> None:
         self.i18n = i18n
         self.gate = gate or FloodGate()
         self._locks: dict[int, asyncio.Lock] = {}
+
+    async def wait_idle(self, timeout: float) -> bool:
+        """Wait until no update is being handled (a graceful stop); False when `timeout` ran out first."""
+        deadline = time.monotonic() + timeout
+        while not self.gate.idle:
+            if time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(0.05)
+        return True
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")

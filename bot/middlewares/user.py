@@ -15,7 +15,7 @@ from aiogram.types import TelegramObject, User
 
 from bot.config import Settings
 from bot.db.connection import Database
-from bot.db.staff import role_of
+from bot.db.staff import COORDINATOR
 from bot.db.users import touch_user
 from bot.i18n import Catalogues, pick_locale
 
@@ -39,7 +39,7 @@ class UserMiddleware(BaseMiddleware):
             if record.was_blocked:
                 log.info("user.unblocked", extra={"user_id": user.id})
             locale = pick_locale(record.locale, user.language_code, settings.default_locale)
-            data["role"] = await role_of(db, user.id, settings.admin_ids)
+            data["role"] = COORDINATOR if user.id in settings.admin_ids else record.role
             data["stored_locale"] = record.locale
         data["locale"] = locale
         data["i18n"] = self.i18n

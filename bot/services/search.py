@@ -103,6 +103,11 @@ def terms(text: str, locale: str) -> list[str]:
     ]
 
 
+def has_words(text: str) -> bool:
+    """Whether `text` has a word worth searching for: not only numbers (a date), punctuation or stop words."""
+    return any(not term.isdigit() for term in terms(text, ""))
+
+
 @dataclass(frozen=True)
 class Document:
     """One page in one language; `key` is what the caller gets back (a topic id)."""

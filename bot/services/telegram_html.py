@@ -200,7 +200,9 @@ class _Parser:
             raise self.fail(f'Unclosed start tag "{tag}"', begin)
         if quote not in "'\"":
             token_start = self.pos
-            while self.char(self.pos).isascii() and (self.char(self.pos).isalnum() or self.char(self.pos) in ".-"):
+            while self.char(self.pos).isascii() and (
+                self.char(self.pos).isalnum() or self.char(self.pos) in ".-"
+            ):
                 self.pos += 1
             if self.char(self.pos) not in tuple(_SPACES) + (">",):
                 raise self.fail("Unexpected end of name token", token_start)
@@ -244,7 +246,10 @@ class _Parser:
     def add_entity(self, tag: _OpenTag) -> None:
         entity: dict = {"offset": tag.offset, "length": self.utf16 - tag.offset}
         last = self.entities[-1] if self.entities else None
-        same_range = last is not None and (last["offset"], last["length"]) == (entity["offset"], entity["length"])
+        same_range = last is not None and (last["offset"], last["length"]) == (
+            entity["offset"],
+            entity["length"],
+        )
         if tag.name in _SIMPLE_TAGS:
             entity["type"] = _SIMPLE_TAGS[tag.name]
         elif tag.name == "a":

@@ -1,0 +1,138 @@
+"""The re-entry ban grounds and stay limits of `content/ban_rules.yaml`, validated.
+
+The numbers of the law live in the YAML so that a lawyer can correct a threshold or a duration without
+touching code; this model makes sure such an edit still describes something the estimator can evaluate
+(a known condition with its parameters, a start the estimator knows how to find, replacements that exist).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import Field, PositiveInt, model_validator
+
+from bot.content.common import LocalizedText, Sourced, StrictModel
+
+Kind = Literal["mandatory", "discretionary"]
+Anchor = Literal["departure", "last_ruling", "last_removal", "check_date"]
+
+
+class OverstayCondition(StrictModel):
+    """Applies when the days spent after the allowed stay ended exceed `more_than_days`."""
+
+    type: Literal["overstay"]
+    more_than_days: PositiveInt
+
+
+class EventCountCondition(StrictModel):
+    """Applies when `min_count` dated events fall within `within_years` (None: at any time)."""
+
+    type: Literal["admin_offences", "migration_offences", "removals"]
+    min_count: PositiveInt
+    within_years: PositiveInt | None = None
+
+
+class FlagCondition(StrictModel):
+    """Applies when the migrant answers yes; it lasts until the cause is cleared."""
+
+    type: Literal["unpaid_fines", "unspent_conviction"]
+
+
+Condition = Annotated[OverstayCondition | EventCountCondition | FlagCondition, Field(discriminator="type")]
+
+# Where each kind of condition can start a ban: the estimator knows these dates and no others.
+_ANCHORS: dict[str, set[str]] = {
+    "overstay": {"departure"},
+    "admin_offences": {"last_ruling"},
+    "migration_offences": {"last_ruling"},
+    "removals": {"last_removal"},
+    "unpaid_fines": {"check_date"},
+    "unspent_conviction": {"check_date"},
+}
+
+
+class BanGround(Sourced):
+    """One clause of the law: when it applies, for how long, and from which date it counts."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    clause: LocalizedText
+    condition: Condition
+    duration_years: PositiveInt | None = None
+    kind: Kind
+    counts_from: Anchor
+    replaced_by: tuple[str, ...] = ()
+    title: LocalizedText
+    explanation: LocalizedText
+
+    @model_validator(mode="after")
+    def _coherent(self) -> BanGround:
+        allowed = _ANCHORS[self.condition.type]
+        if self.counts_from not in allowed:
+            raise ValueError(f"{self.id}: a {self.condition.type} ground counts from {sorted(allowed)}")
+        if isinstance(self.condition, FlagCondition) != (self.duration_years is None):
+            raise ValueError(f"{self.id}: only yes/no grounds (and all of them) have no duration_years")
+        return self
+
+
+class StayRule(Sourced):
+    """How long a Kyrgyz citizen may stay in one country.
+
+    `limit_days` within any `rolling_window_days`; from `calendar_year_from` on (when set), `limit_days` per
+    calendar year instead. `contract_grace_days` set means the EAEU worker rule applies: the stay lasts for
+    the employment contract's term, and this many days after an early end.
+    """
+
+    limit_days: PositiveInt
+    rolling_window_days: PositiveInt
+    calendar_year_from: date | None = None
+    contract_grace_days: PositiveInt | None = None
+
+    @model_validator(mode="after")
+    def _limit_fits_window(self) -> StayRule:
+        if self.limit_days > self.rolling_window_days:
+            raise ValueError("limit_days cannot exceed rolling_window_days")
+        return self
+
+
+class StayRules(StrictModel):
+    russia: StayRule
+    kazakhstan: StayRule
+
+
+class BanRules(StrictModel):
+    """The whole file: the ban grounds in the order the bot lists them, the overstay exceptions, the stay rules."""
+
+    grounds: tuple[BanGround, ...] = Field(min_length=1)
+    overstay_exceptions: LocalizedText
+    stay: StayRules
+
+    @model_validator(mode="after")
+    def _ids_resolve(self) -> BanRules:
+        ids = [ground.id for ground in self.grounds]
+        duplicates = sorted({ground_id for ground_id in ids if ids.count(ground_id) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate ground ids: {duplicates}")
+        for ground in self.grounds:
+            unknown = set(ground.replaced_by) - set(ids)
+            if unknown or ground.id in ground.replaced_by:
+                raise ValueError(f"{ground.id}: replaced_by names unknown or itself: {sorted(unknown)}")
+        return self
+
+
+def load_ban_rules(path: Path | str) -> BanRules:
+    """Read and validate the ban rules file; pydantic's ValidationError names the offending key."""
+    with Path(path).open(encoding="utf-8") as fp:
+        return BanRules.model_validate(yaml.safe_load(fp))
+
+
+BAN_RULES_FILE = "ban_rules.yaml"
+
+
+@lru_cache(maxsize=4)
+def ban_rules_in(content_dir: Path) -> BanRules:
+    """The rules of a content directory, read once per process (a content edit ships with a restart)."""
+    return load_ban_rules(content_dir / BAN_RULES_FILE)

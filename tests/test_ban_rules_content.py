@@ -1,0 +1,73 @@
+"""The shipped ban rules load, and the model refuses edits the estimator could not evaluate."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from pydantic import ValidationError
+
+from bot.content.ban_rules import BanRules, load_ban_rules
+
+PATH = "content/ban_rules.yaml"
+
+
+def raw() -> dict:
+    with open(PATH, encoding="utf-8") as fp:
+        return yaml.safe_load(fp)
+
+
+def test_shipped_rules_load():
+    rules = load_ban_rules(PATH)
+    ids = [ground.id for ground in rules.grounds]
+    assert {
+        "overstay_30",
+        "overstay_180",
+        "overstay_270",
+        "admin_offences",
+        "migration_offences",
+        "removal",
+        "repeated_removal",
+        "unpaid_fines",
+        "unspent_conviction",
+    } == set(ids)
+    assert rules.stay.russia.calendar_year_from.isoformat() == "2025-01-01"
+    assert (rules.stay.russia.limit_days, rules.stay.russia.contract_grace_days) == (90, 15)
+    assert (
+        rules.stay.kazakhstan.calendar_year_from is None and rules.stay.kazakhstan.contract_grace_days is None
+    )
+    for ground in rules.grounds:
+        assert ground.kind == ("discretionary" if "art. 26" in ground.clause.en else "mandatory")
+
+
+def break_ground(ground_id: str, **changes) -> dict:
+    data = raw()
+    for ground in data["grounds"]:
+        if ground["id"] == ground_id:
+            ground.update(changes)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("ground_id", "changes", "message"),
+    [
+        ("overstay_30", {"counts_from": "last_ruling"}, "counts from"),
+        ("overstay_30", {"duration_years": None}, "duration_years"),
+        ("unpaid_fines", {"duration_years": 2}, "duration_years"),
+        ("overstay_30", {"replaced_by": ["overstay_999"]}, "replaced_by"),
+        ("overstay_30", {"id": "overstay_180"}, "duplicate"),
+        ("overstay_30", {"condition": {"type": "overstay", "more_than_days": 0}}, "greater than 0"),
+        ("overstay_30", {"condition": {"type": "weather"}}, "does not match any of the expected tags"),
+        ("overstay_30", {"durations_years": 3}, "Extra inputs"),
+        ("admin_offences", {"title": {"ky": "", "ru": "x", "en": "x"}}, "text is empty"),
+    ],
+)
+def test_bad_edits_are_named(ground_id, changes, message):
+    with pytest.raises(ValidationError, match=message):
+        BanRules.model_validate(break_ground(ground_id, **changes))
+
+
+def test_stay_limit_cannot_exceed_its_window():
+    data = raw()
+    data["stay"]["kazakhstan"]["limit_days"] = 200
+    with pytest.raises(ValidationError, match="limit_days"):
+        BanRules.model_validate(data)
