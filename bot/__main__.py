@@ -8,7 +8,9 @@ import json
 import sys
 from pathlib import Path
 
-from bot.config import DatabaseSettings, SettingsError, load_settings
+from bot.config import PROJECT_DIR, DatabaseSettings, SettingsError, load_settings
+from bot.content.common import LOCALES
+from bot.content.loader import ContentError, check_content
 from bot.db import ops
 from bot.logs import setup_logging
 
@@ -47,10 +49,22 @@ def user_data(user_id: int) -> int:
     return 0
 
 
+def print_check(directory: Path) -> int:
+    """`check-content`: one line per problem on stdout, exit 1 on any error."""
+    problems, exit_code = check_content(directory)
+    for problem in problems:
+        print(problem)
+    return exit_code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Koldoo Telegram bot")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the default)")
+    check = sub.add_parser("check-content", help="validate the YAML content files; exit 1 on any error")
+    check.add_argument("dir", nargs="?", type=Path, default=PROJECT_DIR / "content")
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal, against a fake Telegram")
+    chat.add_argument("--lang", choices=LOCALES, default="ru")
     sub.add_parser("backup", help="online, verified backup of the database").add_argument("path", type=Path)
     sub.add_parser("restore", help="restore a verified backup (the bot must be stopped)").add_argument(
         "path", type=Path
@@ -64,13 +78,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command in (None, "run"):
             return asyncio.run(run_bot())
+        if args.command == "check-content":
+            return print_check(args.dir)
+        if args.command == "chat":
+            from bot.devtools.chat import run_chat
+
+            return asyncio.run(run_chat(args.lang))
         if args.command == "backup":
             return backup(args.path)
         if args.command == "restore":
             return restore(args.path)
         if args.command == "user-data":
             return user_data(args.user_id)
-    except SettingsError as error:
+    except (SettingsError, ContentError) as error:
         print(error, file=sys.stderr)
         return 2
     except ops.OpsError as error:

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from bot.commands import register_commands
 from bot.config import Settings
+from bot.content.loader import ContentStore, load_content
 from bot.db.connection import Database
 from bot.factory import create_bot, create_dispatcher
 from bot.i18n import Catalogues
@@ -48,6 +49,8 @@ class App:
 
     @classmethod
     async def create(cls, settings: Settings, **services: Any) -> App:
+        if "content" not in services:  # invalid content stops the start before anything is opened
+            services["content"] = ContentStore(load_content(settings.content_dir))
         db = await Database.open(settings.database_path)
         i18n = Catalogues(default_locale=settings.default_locale)
         bot = create_bot(settings)

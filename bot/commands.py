@@ -19,12 +19,15 @@ USER_COMMANDS: list[tuple[str, LazyProxy]] = [
     ("forget", __("Delete my data")),
     ("cancel", __("Stop the current dialogue")),
     ("help", __("What this bot does")),
+    ("guide", __("Safe migration guide")),
+    ("contacts", __("Help contacts")),
     ("training", __("Training and help")),
     ("my", __("My requests")),
 ]
 
 # Shown in /help to staff only; not registered with Telegram, so migrants never see them.
 STAFF_COMMANDS: list[tuple[str, LazyProxy]] = [
+    ("reload", __("Reload the guide and contacts from the content files")),
     ("referrals", __("Requests from migrants")),
     ("export", __("Export requests as CSV and XLSX")),
 ]

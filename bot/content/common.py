@@ -7,10 +7,13 @@ so these two shapes are used by topics, contacts, the training catalogue and the
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
 LOCALES: tuple[str, ...] = ("ky", "ru", "en")
+# Ids end up in callback data and deep links: lower-case ASCII words joined by hyphens.
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 
 class StrictModel(BaseModel):
@@ -51,3 +54,58 @@ class Sourced(StrictModel):
         if not value.strip():
             raise ValueError("source is empty")
         return value.strip()
+
+
+class HtmlText(LocalizedText):
+    """A LocalizedText whose values are Telegram HTML (b, i, a, code, blockquote...).
+
+    A distinct type so the content checker knows which fields to parse as HTML: every other text is
+    plain and gets escaped by the handlers before it is sent.
+    """
+
+
+Location = tuple[str | int, ...]
+
+
+class Finding(StrictModel):
+    """A problem a content file reports about itself, located by a path into its YAML document."""
+
+    loc: Location
+    message: str
+    severity: str = "error"
+
+
+class ContentFile(StrictModel):
+    """The root model of one YAML file in `content/`.
+
+    Rules that span entries (unknown references, duplicate ids, cycles) cannot be pydantic validators
+    without hiding every other problem of the file, so they live in `findings()`, run after validation.
+    """
+
+    def findings(self) -> list[Finding]:
+        return []
+
+
+def check_url(value: str) -> str:
+    """An http(s) URL with a host, its host in ASCII (punycode) so Telegram accepts it in a button."""
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(ch.isspace() for ch in value):
+        raise ValueError("bad URL: only http:// or https:// addresses with a host are allowed")
+    try:
+        ascii_host = parts.hostname.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise ValueError("bad URL: the host name is not valid") from exc
+    netloc = ascii_host if parts.port is None else f"{ascii_host}:{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def duplicate_ids(section: str, ids: list[str]) -> list[Finding]:
+    """One finding at each repeat of an id already used earlier in `section`."""
+    seen: set[str] = set()
+    found = []
+    for index, item_id in enumerate(ids):
+        if item_id in seen:
+            found.append(Finding(loc=(section, index, "id"), message=f"duplicate id {item_id!r}"))
+        seen.add(item_id)
+    return found

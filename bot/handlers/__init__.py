@@ -9,13 +9,16 @@ def get_routers() -> list[Router]:
     An aiogram router belongs to one parent for life, but tests and the chat simulator build a fresh
     dispatcher for each run in one process, so the module-level routers are detached from the previous one.
     """
-    from bot.handlers import ban, fallback, start, stay, training
+    from bot.handlers import ban, contacts, fallback, guide, search, start, stay, training
 
     routers = [
         start.router,
+        guide.router,
+        contacts.router,
         ban.router,
         stay.router,
         training.router,
+        search.router,
         fallback.router,
     ]
     for router in routers:

@@ -39,7 +39,7 @@ from bot.filters.roles import IsCoordinator
 from bot.handlers.referral_texts import coordinator_card, region_label, status_label
 from bot.i18n import Catalogues, _
 from bot.keyboards.callbacks import RefCardCb, RefListCb, RefMoveCb, RefNoteCb, RefPickCb
-from bot.keyboards.menu import nav_row
+from bot.keyboards.menu import nav_row, pager_row
 from bot.replies import answer, edit_or_send
 from bot.services.export import FilterError, parse_filters, write_exports
 from bot.services.referrals import COMMENT_MAX, Referral, ReferralFilter, Status, allowed_moves, clean_comment
@@ -137,11 +137,7 @@ async def _list_screen(
     if not referrals:
         lines.append(_("Nothing found."))
     builder.adjust(2)
-    pager = []
-    if page > 0:
-        pager.append(_button(_("◀️ Previous"), _list_cb(flt, page - 1)))
-    if (page + 1) * PAGE_SIZE < total:
-        pager.append(_button(_("Next ▶️"), _list_cb(flt, page + 1)))
+    pager = pager_row(page, -(-total // PAGE_SIZE), lambda number: _list_cb(flt, number))
     if pager:
         builder.row(*pager)
     current = _list_cb(flt)

@@ -101,3 +101,22 @@ class RefMoveCb(CallbackData, prefix="rm"):
 
 class RefNoteCb(CallbackData, prefix="rn"):
     id: int
+
+
+class TopicCb(CallbackData, prefix="gt"):
+    """A level of the guide: a topic page with its children, or the root when `id` is empty."""
+
+    id: str = ""
+    page: int = 0
+
+
+class ShareCb(CallbackData, prefix="gs"):
+    id: str
+
+
+class ContactsCb(CallbackData, prefix="ct"):
+    """The help directory: countries, a country's cities, or a page of contacts (city "*": all of them)."""
+
+    country: str = ""
+    city: str = ""
+    page: int = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -25,6 +26,8 @@ class MenuSection:
 SECTIONS: list[MenuSection] = [
     MenuSection("ban", __("Ban self-check"), "ban"),
     MenuSection("stay", __("Stay calculator"), "stay"),
+    MenuSection("guide", __("Safe migration guide"), "guide"),
+    MenuSection("contacts", __("Help contacts"), "contacts"),
     MenuSection("training", __("🎓 Training and help"), "training"),
     MenuSection("my", __("📋 My requests"), "my"),
     MenuSection("language", __("🌐 Language"), "language"),
@@ -62,6 +65,16 @@ def nav_row(back: CallbackData | None = None) -> list[InlineKeyboardButton]:
     if back is not None:
         row.append(InlineKeyboardButton(text=_("⬅️ Back"), callback_data=back.pack()))
     row.append(menu_button())
+    return row
+
+
+def pager_row(page: int, pages: int, page_data: Callable[[int], CallbackData]) -> list[InlineKeyboardButton]:
+    """Previous / Next buttons for a paged list (empty on a single page); `page_data(n)` opens page n."""
+    row = []
+    if page > 0:
+        row.append(InlineKeyboardButton(text=_("◀️ Previous"), callback_data=page_data(page - 1).pack()))
+    if page < pages - 1:
+        row.append(InlineKeyboardButton(text=_("Next ▶️"), callback_data=page_data(page + 1).pack()))
     return row
 
 

@@ -1,0 +1,159 @@
+"""Reading and checking the YAML files of a content directory, with every problem located at a line.
+
+Problems are collected, not raised: an author fixing a file wants the whole list in one run. Errors stop
+the bot from starting (or a reload from taking effect); warnings, such as a fact not checked for a year,
+are printed but do not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from bot.content.common import (
+    LOCALES,
+    ContentFile,
+    Finding,
+    HtmlText,
+    LocalizedText,
+    Location,
+    Sourced,
+    StrictModel,
+)
+from bot.content.registry import CONTENT_FILES
+from bot.content.yamlsource import YamlSyntaxError, parse_yaml
+from bot.services.telegram_html import TelegramHtmlError, parse_html, utf16_len
+
+MAX_TEXT = 4096
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    key: str
+    message: str
+    severity: str = "error"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def __str__(self) -> str:
+        prefix = "" if self.is_error else f"{self.severity}: "
+        return f"{self.file}:{self.line}: {self.key}: {prefix}{self.message}"
+
+
+def validate_dir(directory: Path, today: date) -> tuple[dict[str, StrictModel], list[Problem]]:
+    """Every registered file of `directory` that validated, by name, and the problems of all of them."""
+    files: dict[str, StrictModel] = {}
+    problems: list[Problem] = []
+    for name, model in CONTENT_FILES.items():
+        parsed, found = validate_file(directory / name, model, today)
+        problems += found
+        if parsed is not None:
+            files[name] = parsed
+    return files, problems
+
+
+def validate_file(
+    path: Path, model: type[StrictModel], today: date
+) -> tuple[StrictModel | None, list[Problem]]:
+    """The file's model (None when it does not validate) and its problems, errors and warnings."""
+    file = str(path)
+    try:
+        document = parse_yaml(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None, [Problem(file, 1, "(file)", "file is missing")]
+    except UnicodeDecodeError:
+        return None, [Problem(file, 1, "(file)", "file is not UTF-8 text")]
+    except YamlSyntaxError as exc:
+        return None, [Problem(file, exc.line, "(yaml)", exc.message)]
+
+    def problem(loc: Location, message: str, severity: str = "error") -> Problem:
+        line, key = document.locate(loc)
+        return Problem(file, line, key or "(file)", message, severity)
+
+    duplicates = [Problem(file, line, key, "key written twice") for line, key in document.duplicate_keys()]
+    if duplicates:
+        return None, duplicates
+
+    try:
+        parsed = model.model_validate(document.data)
+    except ValidationError as exc:
+        return None, [problem(error["loc"], _describe(error)) for error in exc.errors()]
+    own = parsed.findings() if isinstance(parsed, ContentFile) else []
+    findings = [*own, *generic_findings(parsed, today)]
+    problems = [problem(finding.loc, finding.message, finding.severity) for finding in findings]
+    if any(item.is_error for item in problems):
+        return None, problems
+    return parsed, problems
+
+
+def generic_findings(model: BaseModel, today: date) -> Iterator[Finding]:
+    """Checks every content file gets: text length, Telegram HTML, and how fresh each source is."""
+    stale_before = _year_before(today)
+    for loc, value in _walk(model, ()):
+        if isinstance(value, LocalizedText):
+            for locale in LOCALES:
+                yield from _text_findings(value.get(locale), isinstance(value, HtmlText), loc + (locale,))
+        if isinstance(value, Sourced):
+            if value.verified_on > today:
+                yield Finding(
+                    loc=loc + ("verified_on",), message=f"verified_on {value.verified_on} is in the future"
+                )
+            elif value.verified_on < stale_before:
+                yield Finding(
+                    loc=loc + ("verified_on",),
+                    message=f"verified_on {value.verified_on} is older than 12 months: check the facts again",
+                    severity="warning",
+                )
+
+
+def _text_findings(text: str, is_html: bool, loc: Location) -> Iterator[Finding]:
+    shown = text
+    if is_html:
+        try:
+            shown, _ = parse_html(text)
+        except TelegramHtmlError as exc:
+            yield Finding(loc=loc, message=f"HTML Telegram would reject: {exc.description}")
+            return
+    if utf16_len(shown) > MAX_TEXT:
+        yield Finding(loc=loc, message=f"text is {utf16_len(shown)} characters, over Telegram's {MAX_TEXT}")
+
+
+def _walk(value: Any, loc: Location) -> Iterator[tuple[Location, Any]]:
+    yield loc, value
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _walk(getattr(value, name), loc + (name,))
+    elif isinstance(value, (tuple, list)):
+        for index, item in enumerate(value):
+            yield from _walk(item, loc + (index,))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk(item, loc + (key,))
+
+
+def _describe(error: Any) -> str:
+    """A pydantic error in the words of a content author."""
+    kind, loc = error["type"], error["loc"]
+    last = loc[-1] if loc else ""
+    if kind == "missing":
+        return f"missing language {last}" if last in LOCALES else f"missing key {last!r}"
+    if kind == "extra_forbidden":
+        return f"unknown key {last!r}"
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def _year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)

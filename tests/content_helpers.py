@@ -1,0 +1,20 @@
+"""Building content directories for tests: the shipped `content/` with some files replaced by fixtures."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "content"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "content"
+
+
+def content_with(tmp_path: Path, fixture: str | None = None) -> Path:
+    """A copy of the shipped content in `tmp_path`, with the files of `fixture` laid over it."""
+    directory = tmp_path / "content"
+    shutil.copytree(SHIPPED, directory)
+    if fixture is not None:
+        for source in (FIXTURES / fixture).iterdir():
+            shutil.copy(source, directory / source.name)
+    return directory

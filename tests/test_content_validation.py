@@ -1,0 +1,147 @@
+"""Every content rule, each triggered by one broken fixture, reported as `file:line: key: problem`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.content.loader import check_content, read_content
+from bot.content.validate import Problem
+from tests.content_helpers import content_with
+
+TODAY = date(2026, 11, 25)
+
+
+def _only(problems: list[Problem]) -> Problem:
+    assert len(problems) == 1, [str(problem) for problem in problems]
+    return problems[0]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "file", "line", "key", "message"),
+    [
+        ("missing-language", "topics.yaml", 4, "topics.a.title.ky", "missing language ky"),
+        ("unknown-child", "topics.yaml", 7, "topics.a.children[0]", "unknown child id 'nowhere'"),
+        ("duplicate-id", "topics.yaml", 8, "topics.a.id", "duplicate id 'a'"),
+        ("cycle", "topics.yaml", 17, "topics.c.children", "cycle: b -> c -> b"),
+        ("second-parent", "topics.yaml", 6, "topics.a.children[0]", "'b' is already listed under 'root'"),
+        ("bad-html", "topics.yaml", 7, "topics.a.body.ru", "HTML Telegram would reject: Unmatched end tag"),
+        ("too-long", "topics.yaml", 8, "topics.a.body.en", "text is 4399 characters, over Telegram's 4096"),
+        ("bad-url", "topics.yaml", 8, "topics.a.links[0].url", "bad URL"),
+        ("unknown-key", "topics.yaml", 6, "topics.a.sourse", "unknown key 'sourse'"),
+        ("broken-yaml", "topics.yaml", 5, "(yaml)", "broken YAML"),
+        ("future-date", "topics.yaml", 7, "topics.a.verified_on", "verified_on 2027-01-01 is in the future"),
+        ("duplicate-key", "topics.yaml", 7, "topics.a.source", "key written twice"),
+    ],
+)
+def test_each_rule_is_an_error_at_its_line(
+    tmp_path: Path, fixture: str, file: str, line: int, key: str, message: str
+) -> None:
+    directory = content_with(tmp_path, fixture)
+
+    problems, exit_code = check_content(directory, TODAY)
+
+    problem = _only(problems)
+    assert exit_code == 1
+    assert (problem.file, problem.line, problem.key, problem.severity) == (
+        str(directory / file),
+        line,
+        key,
+        "error",
+    )
+    assert message in problem.message
+    assert str(problem).startswith(f"{directory / file}:{line}: {key}: ")
+
+
+@pytest.mark.parametrize(
+    ("fixture", "line", "key", "message"),
+    [
+        ("stale-date", 7, "topics.a.verified_on", "older than 12 months"),
+        ("unreachable", 8, "topics.orphan.id", "'orphan' is neither in root nor a child"),
+    ],
+)
+def test_warnings_do_not_fail_the_check(
+    tmp_path: Path, fixture: str, line: int, key: str, message: str
+) -> None:
+    directory = content_with(tmp_path, fixture)
+
+    problems, exit_code = check_content(directory, TODAY)
+
+    problem = _only(problems)
+    assert exit_code == 0
+    assert (problem.line, problem.key, problem.severity) == (line, key, "warning")
+    assert str(problem) == f"{directory / 'topics.yaml'}:{line}: {key}: warning: {problem.message}"
+    assert message in problem.message
+
+
+def test_a_fact_checked_exactly_a_year_ago_is_still_fresh(tmp_path: Path) -> None:
+    directory = content_with(tmp_path, "stale-date")
+
+    problems, _ = check_content(directory, date(2026, 11, 24))
+
+    assert [problem for problem in problems if problem.file == str(directory / "topics.yaml")] == []
+
+
+def test_contacts_must_use_declared_countries_and_cities(tmp_path: Path) -> None:
+    directory = content_with(tmp_path, "contacts-references")
+
+    problems, exit_code = check_content(directory, TODAY)
+
+    assert exit_code == 1
+    assert [(p.line, p.key, p.message) for p in problems] == [
+        (11, "contacts.one.country", "unknown country id 'kz'"),
+        (19, "contacts.two.city", "unknown city id 'kazan' in country 'ru'"),
+    ]
+
+
+def test_contact_values_are_checked_one_problem_each(tmp_path: Path) -> None:
+    directory = content_with(tmp_path, "contacts-values")
+
+    problems, _ = check_content(directory, TODAY)
+
+    assert [(p.line, p.key) for p in problems] == [
+        (7, "contacts.one.kind"),
+        (9, "contacts.one.phones"),
+        (10, "contacts.one.website"),
+    ]
+    assert "'call me' is not a phone number" in problems[1].message
+    assert problems[2].message.startswith("bad URL")
+
+
+def test_a_missing_file_is_an_error(tmp_path: Path) -> None:
+    directory = content_with(tmp_path)
+    (directory / "contacts.yaml").unlink()
+
+    problem = _only(check_content(directory, TODAY)[0])
+
+    assert (problem.file, problem.line, problem.message) == (
+        str(directory / "contacts.yaml"),
+        1,
+        "file is missing",
+    )
+
+
+def test_an_empty_file_is_reported_not_crashed_on(tmp_path: Path) -> None:
+    directory = content_with(tmp_path)
+    (directory / "topics.yaml").write_text("", encoding="utf-8")
+
+    problems, exit_code = check_content(directory, TODAY)
+
+    assert exit_code == 1
+    assert _only(problems).line == 1
+
+
+def test_read_content_gives_no_content_on_errors(tmp_path: Path) -> None:
+    content, problems = read_content(content_with(tmp_path, "cycle"), TODAY)
+
+    assert content is None
+    assert problems
+
+
+def test_shipped_content_has_no_errors() -> None:
+    content, problems = read_content(Path(__file__).resolve().parent.parent / "content", TODAY)
+
+    assert [str(problem) for problem in problems if problem.is_error] == []
+    assert content is not None
