@@ -120,10 +120,10 @@ async def test_support_services_by_kind_and_unverified_flag(tg: FakeTelegram, ap
 async def test_main_menu_opens_training_and_my_requests(tg: FakeTelegram, app: RunningApp) -> None:
     user = tg.user(2003, language_code="en")
     await user.send("/menu")
-    [screen] = await user.press("🎓 Training and help")
+    [screen] = await user.press("Training and help")
     assert screen.text.startswith("Training and help")
-    await user.press("🏠 Menu")
-    [screen] = await user.press("📋 My requests")
+    await user.press("Menu")
+    [screen] = await user.press("My requests")
     assert screen.text.startswith("You have no requests yet")
 
 

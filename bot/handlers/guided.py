@@ -98,8 +98,8 @@ def question_keyboard(spec: DialogSpec, progress: Progress) -> InlineKeyboardMar
     elif question.none_choice:
         rows.append([button(spec.label(question.none_choice), "none")])
     if question.kind == "date_list" and progress.answers.get(question.id):
-        rows.append([button(_("✔️ Done"), "done")])
-    rows.append([button(_("⬅️ Back"), "back"), button(_("✖️ Cancel"), "cancel")])
+        rows.append([button(_("Done"), "done")])
+    rows.append([button(_("Back"), "back"), button(_("Cancel"), "cancel")])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 

@@ -49,7 +49,7 @@ def topic_keyboard(content: Content, topic: Topic | None, page: int, locale: str
         rows.append([menu_button()])
         return InlineKeyboardMarkup(inline_keyboard=rows)
     rows += [[InlineKeyboardButton(text=link.label.get(locale), url=link.url)] for link in topic.links]
-    rows.append([_button(_("📤 Share"), ShareCb(id=topic.id))])
+    rows.append([_button(_("Share"), ShareCb(id=topic.id))])
     rows.append(nav_row(TopicCb(id=content.parents.get(topic.id, ""))))
     return InlineKeyboardMarkup(inline_keyboard=rows)
 

@@ -28,11 +28,11 @@ SECTIONS: list[MenuSection] = [
     MenuSection("stay", __("Stay calculator"), "stay"),
     MenuSection("guide", __("Safe migration guide"), "guide"),
     MenuSection("contacts", __("Help contacts"), "contacts"),
-    MenuSection("training", __("🎓 Training and help"), "training"),
-    MenuSection("my", __("📋 My requests"), "my"),
-    MenuSection("language", __("🌐 Language"), "language"),
-    MenuSection("privacy", __("🔒 My data"), "privacy"),
-    MenuSection("help", __("❓ Help"), "help"),
+    MenuSection("training", __("Training and help"), "training"),
+    MenuSection("my", __("My requests"), "my"),
+    MenuSection("language", __("Language"), "language"),
+    MenuSection("privacy", __("My data"), "privacy"),
+    MenuSection("help", __("Help"), "help"),
 ]
 
 
@@ -56,14 +56,14 @@ def _main_menu(locale: str, with_languages: bool) -> InlineKeyboardMarkup:
 
 
 def menu_button() -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=_("🏠 Menu"), callback_data=MenuCb(section="main").pack())
+    return InlineKeyboardButton(text=_("Menu"), callback_data=MenuCb(section="main").pack())
 
 
 def nav_row(back: CallbackData | None = None) -> list[InlineKeyboardButton]:
     """Back (when there is somewhere to go back to) and Menu, for the bottom of every screen."""
     row = []
     if back is not None:
-        row.append(InlineKeyboardButton(text=_("⬅️ Back"), callback_data=back.pack()))
+        row.append(InlineKeyboardButton(text=_("Back"), callback_data=back.pack()))
     row.append(menu_button())
     return row
 
