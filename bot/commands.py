@@ -12,17 +12,17 @@ from bot.i18n import Catalogues, __
 USER_COMMANDS: list[tuple[str, LazyProxy]] = [
     ("start", __("Start and main menu")),
     ("menu", __("Main menu")),
+    ("guide", __("Safe migration guide")),
     ("ban", __("Check for a Russian entry ban")),
     ("stay", __("Count the days you may stay")),
+    ("contacts", __("Help contacts")),
+    ("training", __("Training and help")),
+    ("my", __("My requests")),
     ("language", __("Change language")),
     ("privacy", __("What we keep about you")),
     ("forget", __("Delete my data")),
     ("cancel", __("Stop the current dialogue")),
     ("help", __("What this bot does")),
-    ("guide", __("Safe migration guide")),
-    ("contacts", __("Help contacts")),
-    ("training", __("Training and help")),
-    ("my", __("My requests")),
 ]
 
 # Shown in /help to staff only; not registered with Telegram, so migrants never see them.

@@ -24,9 +24,9 @@ class MenuSection:
 
 # The main menu shows exactly these sections, in this order; a feature adds its entry here.
 SECTIONS: list[MenuSection] = [
+    MenuSection("guide", __("Safe migration guide"), "guide"),
     MenuSection("ban", __("Ban self-check"), "ban"),
     MenuSection("stay", __("Stay calculator"), "stay"),
-    MenuSection("guide", __("Safe migration guide"), "guide"),
     MenuSection("contacts", __("Help contacts"), "contacts"),
     MenuSection("training", __("Training and help"), "training"),
     MenuSection("my", __("My requests"), "my"),
