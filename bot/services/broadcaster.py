@@ -90,6 +90,9 @@ class Delivery:
 Deliver = Callable[[Delivery], Awaitable[Outcome]]
 
 
+_EPSILON = 1e-9  # float slack: a token refilled to 0.9999999999 is a whole token
+
+
 class Pacer:
     """A token bucket: `acquire()` waits for the next send slot; `pause()` holds every sender back."""
 
@@ -117,7 +120,7 @@ class Pacer:
                 now = self._refill()
                 if now < self._paused_until:
                     await self._clock.sleep(self._paused_until - now)
-                elif self._tokens >= 1:
+                elif self._tokens >= 1 - _EPSILON:
                     self._tokens -= 1
                     return
                 else:
