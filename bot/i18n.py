@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -53,6 +55,15 @@ class Catalogues(I18n):
 
     def __init__(self, default_locale: str = "ru", path: Path = LOCALES_DIR) -> None:
         super().__init__(path=path, default_locale=default_locale, domain="messages")
+
+    @contextmanager
+    def context(self) -> Iterator[I18n]:
+        """Make this the current I18n for `_()`; aiogram looks it up on the base class's context variable."""
+        token = I18n.set_current(self)
+        try:
+            yield self
+        finally:
+            I18n.reset_current(token)
 
     def find_locales(self) -> dict[str, gettext.GNUTranslations]:
         return {locale: compile_catalogue(read_catalogue(locale, self.path)) for locale in LOCALES}

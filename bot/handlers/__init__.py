@@ -1,0 +1,20 @@
+"""The order routers are tried in: commands that work anywhere first, features, then the fallback."""
+
+from aiogram import Router
+
+
+def get_routers() -> list[Router]:
+    """The feature routers, free to be included in a new dispatcher.
+
+    An aiogram router belongs to one parent for life, but tests and the chat simulator build a fresh
+    dispatcher for each run in one process, so the module-level routers are detached from the previous one.
+    """
+    from bot.handlers import fallback, start
+
+    routers = [
+        start.router,
+        fallback.router,
+    ]
+    for router in routers:
+        router._parent_router = None  # noqa: SLF001 (aiogram has no public detach)
+    return routers

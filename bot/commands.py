@@ -1,0 +1,31 @@
+"""The bot's commands: the one list that feeds setMyCommands (per language) and /help."""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.types import BotCommand, BotCommandScopeDefault
+from aiogram.utils.i18n.lazy_proxy import LazyProxy
+
+from bot.content.common import LOCALES
+from bot.i18n import Catalogues, __
+
+USER_COMMANDS: list[tuple[str, LazyProxy]] = [
+    ("start", __("Start and main menu")),
+    ("menu", __("Main menu")),
+    ("language", __("Change language")),
+    ("privacy", __("What we keep about you")),
+    ("forget", __("Delete my data")),
+    ("cancel", __("Stop the current dialogue")),
+    ("help", __("What this bot does")),
+]
+
+# Shown in /help to staff only; not registered with Telegram, so migrants never see them.
+STAFF_COMMANDS: list[tuple[str, LazyProxy]] = []
+
+
+async def register_commands(bot: Bot, i18n: Catalogues, default_locale: str) -> None:
+    """One command list per language, and the default language's list for everyone else."""
+    for locale in (*LOCALES, None):
+        with i18n.context(), i18n.use_locale(locale or default_locale):
+            commands = [BotCommand(command=name, description=str(text)) for name, text in USER_COMMANDS]
+        await bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=locale)

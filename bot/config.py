@@ -1,0 +1,116 @@
+"""Settings from the environment and `.env`, with one clear line for each mistake.
+
+A migrant-facing bot is often set up by a volunteer, not a developer: a wrong setting must say which one and
+why, never print a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal, TypeVar
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+TELEGRAM_API_URL = "https://api.telegram.org"
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class DatabaseSettings(BaseSettings):
+    """What operator tools (backup, restore, user-data) need: no token, just the database."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore"
+    )
+
+    database_path: Path = Path("data/koldoo.sqlite3")
+
+
+class Settings(DatabaseSettings):
+    bot_token: SecretStr
+    bot_api_url: str = TELEGRAM_API_URL
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    broadcast_rate: float = Field(default=25.0, gt=0, le=30)
+    default_locale: Literal["ky", "ru", "en"] = "ru"
+    content_dir: Path = PROJECT_DIR / "content"
+    coordinator_chat_id: int | None = None
+    retention_days: int = Field(default=365, ge=1)
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1:8080"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        if not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", value.get_secret_value()):
+            raise ValueError("must look like 123456:ABC-DEF (from @BotFather)")
+        return value
+
+    @field_validator("bot_api_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+            raise ValueError("must be an http(s) URL")
+        return value.rstrip("/") if value else value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not all(re.fullmatch(r"-?\d+", part) for part in parts):
+                raise ValueError("must be comma-separated Telegram user ids, e.g. 12345,67890")
+            return [int(part) for part in parts]
+        return value
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError("must be host:port, e.g. 127.0.0.1:8080")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url:
+            if not self.webhook_url.startswith("https://"):
+                raise ValueError("WEBHOOK_URL must be a public https:// URL")
+            secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+            if not _WEBHOOK_SECRET.fullmatch(secret):
+                raise ValueError("WEBHOOK_SECRET is required with WEBHOOK_URL: 1-256 of A-Z a-z 0-9 _ -")
+        return self
+
+    @property
+    def webhook_host_port(self) -> tuple[str, int]:
+        host, _, port = self.webhook_listen.rpartition(":")
+        return host.strip("[]"), int(port)
+
+
+S = TypeVar("S", bound=DatabaseSettings)
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line naming it."""
+
+
+def describe_error(error: ValidationError) -> str:
+    """The first problem as one line: `BOT_TOKEN is not set`, `BROADCAST_RATE is invalid: ...`."""
+    first = error.errors()[0]
+    name = str(first["loc"][0]).upper() if first["loc"] else ""
+    if first["type"] == "missing" or first.get("input") == "":
+        return f"{name} is not set"
+    message = first["msg"].removeprefix("Value error, ")
+    if not name:  # a model-level rule names its settings itself
+        return message
+    return f"{name} is invalid: {message}"
+
+
+def load_settings(settings_class: type[S] = Settings, **overrides: object) -> S:  # type: ignore[assignment]
+    try:
+        return settings_class(**overrides)
+    except ValidationError as error:
+        raise SettingsError(describe_error(error)) from None

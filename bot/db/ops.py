@@ -1,0 +1,125 @@
+"""Operator tools on the database file: backup, restore, a user's data, and the lock a running bot holds.
+
+These run as short CLI commands beside (or instead of) the bot, with the standard `sqlite3` module: the
+backup API copies a live WAL database consistently, page by page, while the bot keeps writing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sqlite3
+from contextlib import closing, contextmanager
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from bot.db.connection import BUSY_TIMEOUT_MS, migrations
+
+# Columns that hold a Telegram user id, by table; `users.id` is the user itself.
+_USER_COLUMNS = ("user_id", "actor_id", "sender_id", "granted_by")
+
+
+class OpsError(Exception):
+    """A one-line reason an operator tool refused or failed."""
+
+
+def lock_path(database_path: Path) -> Path:
+    return database_path.with_name(database_path.name + ".lock")
+
+
+@contextmanager
+def running_lock(database_path: Path) -> Iterator[None]:
+    """Held by the running bot: a second bot, or a restore, on the same database is refused."""
+    database_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path(database_path), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OpsError(f"another Koldoo process is using {database_path}; stop it first") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        yield
+    finally:
+        os.close(fd)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def check_integrity(path: Path) -> None:
+    """Raise OpsError unless `path` is a sound SQLite database of this bot's schema."""
+    if not path.is_file():
+        raise OpsError(f"{path}: no such file")
+    try:
+        with closing(_connect(path)) as conn:
+            result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            has_users = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'users'").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise OpsError(f"{path}: not a readable SQLite database ({error})") from None
+    if result != "ok":
+        raise OpsError(f"{path}: integrity check failed: {result}")
+    if not has_users or not 1 <= version <= len(migrations()):
+        raise OpsError(f"{path}: not a Koldoo database (schema version {version})")
+
+
+def backup(database_path: Path, target: Path) -> int:
+    """Copy the live database to `target` and verify the copy; returns its size in bytes."""
+    if not database_path.is_file():
+        raise OpsError(f"{database_path}: no database to back up")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    with closing(_connect(database_path)) as source, closing(sqlite3.connect(partial)) as copy:
+        source.backup(copy, pages=1024)
+    check_integrity(partial)
+    partial.replace(target)
+    return target.stat().st_size
+
+
+def restore(backup_path: Path, database_path: Path) -> None:
+    """Replace the database with a verified backup; refused while a bot holds the database."""
+    check_integrity(backup_path)
+    with running_lock(database_path):
+        database_path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(_connect(backup_path)) as source, closing(_connect(database_path)) as target:
+            source.backup(target)
+        check_integrity(database_path)
+
+
+def user_data(database_path: Path, user_id: int) -> dict[str, Any]:
+    """Every row that mentions the user, table by table: the answer to a data subject request."""
+    if not database_path.is_file():
+        raise OpsError(f"{database_path}: no such database")
+    found: dict[str, Any] = {"user_id": user_id}
+    with closing(_connect(database_path)) as conn:
+        tables = [row[0] for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )]
+        for table in tables:
+            columns = [row["name"] for row in conn.execute(f'PRAGMA table_info("{table}")')]
+            keys = [c for c in columns if c in _USER_COLUMNS or (table == "users" and c == "id")]
+            if not keys:
+                continue
+            where = " OR ".join(f'"{c}" = ?' for c in keys)
+            rows = conn.execute(f'SELECT * FROM "{table}" WHERE {where}', [user_id] * len(keys)).fetchall()
+            if rows:
+                found[table] = [_decode(dict(row)) for row in rows]
+    return found
+
+
+def _decode(row: dict[str, Any]) -> dict[str, Any]:
+    """JSON columns (dialogue data, audit details) are shown as JSON, not as strings of JSON."""
+    for key, value in row.items():
+        if isinstance(value, str) and value[:1] in "{[":
+            try:
+                row[key] = json.loads(value)
+            except ValueError:
+                pass
+    return row

@@ -1,0 +1,161 @@
+"""Fake users of the fake Bot API server: they push realistic updates and wait for the bot to handle them."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from bot.services.telegram_html import utf16_len
+
+if TYPE_CHECKING:
+    from bot.devtools.fake_models import FakeMessage
+    from bot.devtools.fake_telegram import FakeTelegram
+
+# Telegram marks "/command" or "/command@bot" at the start of the text or after whitespace.
+_BOT_COMMAND = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![^\s.,;:!?])")
+# A 1x1 transparent PNG: a real image, as Telegram only accepts photos it can decode.
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000005000127e8a3cd0000000049454e44ae426082"
+)
+
+
+def command_entities(text: str) -> list[dict[str, Any]]:
+    """The bot_command entities Telegram attaches to a user's text (UTF-16 offsets)."""
+    return [
+        {"type": "bot_command", "offset": utf16_len(text[: match.start()]), "length": utf16_len(match.group())}
+        for match in _BOT_COMMAND.finditer(text)
+    ]
+
+
+class FakeUser:
+    """A Telegram user in a private chat with the bot.
+
+    Every action pushes an update, waits until the bot has handled it (``FakeTelegram.wait_handled``) and
+    returns the bot messages sent or edited in this chat meanwhile (each once, as they are now).
+    """
+
+    def __init__(
+        self,
+        tg: FakeTelegram,
+        user_id: int,
+        *,
+        first_name: str,
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = None,
+    ) -> None:
+        self.tg = tg
+        self.id = user_id
+        self.first_name = first_name
+        self.last_name = last_name
+        self.username = username
+        self.language_code = language_code
+        self._chat_instance = str(secrets.randbits(63))
+
+    def to_api(self) -> dict[str, Any]:
+        """The Telegram User object."""
+        user: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        optional = {"last_name": self.last_name, "username": self.username, "language_code": self.language_code}
+        return user | {key: value for key, value in optional.items() if value is not None}
+
+    @property
+    def messages(self) -> list[FakeMessage]:
+        """The bot's messages now in this chat, oldest first."""
+        return [message for message in self.tg.chat(self.id) if message.from_bot]
+
+    @property
+    def last(self) -> FakeMessage:
+        """The bot's latest message in this chat."""
+        messages = self.messages
+        if not messages:
+            raise AssertionError(f"the bot has sent nothing to user {self.id}")
+        return messages[-1]
+
+    # -- actions -------------------------------------------------------------------------------------------
+    async def send(self, text: str) -> list[FakeMessage]:
+        """Send a text message (commands get their bot_command entity, as in Telegram)."""
+        if not text.strip() or utf16_len(text) > 4096:
+            raise ValueError("a Telegram user can only send 1-4096 characters of text")
+        return await self._send_message("text", text=text, entities=command_entities(text))
+
+    async def share_contact(
+        self, phone_number: str, user_id: int | None = None, first_name: str | None = None
+    ) -> list[FakeMessage]:
+        """Share a contact: the user's own by default; ``user_id=0`` shares a card of someone not on Telegram."""
+        contact: dict[str, Any] = {"phone_number": phone_number, "first_name": first_name or self.first_name}
+        if user_id is None:
+            user_id = self.id
+            if self.last_name and first_name is None:
+                contact["last_name"] = self.last_name
+        if user_id:
+            contact["user_id"] = user_id
+        return await self._send_message("contact", contact=contact)
+
+    async def send_photo(self, caption: str | None = None, content: bytes = TINY_PNG) -> list[FakeMessage]:
+        return await self._send_file("photo", None, content, caption)
+
+    async def send_video(self, caption: str | None = None, content: bytes = b"\x00\x00\x00\x18ftypmp42") -> list[
+        FakeMessage
+    ]:
+        return await self._send_file("video", "video.mp4", content, caption)
+
+    async def send_document(
+        self, filename: str = "a.pdf", content: bytes = b"%PDF-1.4\n%fake\n", caption: str | None = None
+    ) -> list[FakeMessage]:
+        return await self._send_file("document", filename, content, caption)
+
+    async def send_sticker(self) -> list[FakeMessage]:
+        return await self._send_file("sticker", None, b"RIFF\x00\x00\x00\x00WEBP", None)
+
+    async def press(self, text: str) -> list[FakeMessage]:
+        """Press the inline button labelled ``text`` on the latest bot message that has one."""
+        for message in reversed(self.messages):
+            for button in message.buttons:
+                if button["text"] != text:
+                    continue
+                if "callback_data" not in button:
+                    kind = next(key for key in button if key != "text")
+                    raise AssertionError(f"button {text!r} is a {kind} button: it opens, it cannot be pressed")
+                return await self._callback(message, button["callback_data"])
+        available = [message.button_texts() for message in self.messages if message.buttons]
+        raise AssertionError(f"no inline button {text!r} in the chat with user {self.id}; buttons: {available}")
+
+    async def press_data(self, data: str, message_id: int | None = None) -> list[FakeMessage]:
+        """Send a callback query with arbitrary (forged or stale) data from a bot message (default: the latest)."""
+        messages = {message.message_id: message for message in self.messages}
+        if message_id is not None and message_id not in messages:
+            raise AssertionError(f"no bot message {message_id} in the chat with user {self.id}")
+        message = messages[message_id] if message_id is not None else (self.last if messages else None)
+        return await self._callback(message, data)
+
+    # -- plumbing ------------------------------------------------------------------------------------------
+    async def _send_file(self, kind: str, filename: str | None, content: bytes, caption: str | None) -> list[
+        FakeMessage
+    ]:
+        stored = self.tg.store_file(kind, filename, content)
+        entities = command_entities(caption) if caption else []
+        return await self._send_message(kind, file=stored, text=caption, entities=entities)
+
+    async def _send_message(self, kind: str, **content: Any) -> list[FakeMessage]:
+        self.tg.blocked.discard(self.id)  # writing to the bot means the user has unblocked it
+        message = self.tg.add_message(self.id, from_bot=False, kind=kind, **content)
+        return await self._deliver({"message": message.to_api()})
+
+    async def _callback(self, message: FakeMessage | None, data: str) -> list[FakeMessage]:
+        query: dict[str, Any] = {
+            "id": self.tg.new_callback_query(),
+            "from": self.to_api(),
+            "chat_instance": self._chat_instance,
+            "data": data,
+        }
+        if message is not None:
+            query["message"] = message.to_api()
+        return await self._deliver({"callback_query": query})
+
+    async def _deliver(self, update: dict[str, Any]) -> list[FakeMessage]:
+        marker = self.tg.activity_marker()
+        update_id = self.tg.push_update(update)
+        await self.tg.wait_handled(update_id, timeout=self.tg.handle_timeout)
+        return self.tg.bot_activity(self.id, since=marker)

@@ -1,0 +1,41 @@
+"""The one place where the bot, the dispatcher, middlewares and routers are wired together."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
+
+from bot.config import Settings
+from bot.db.connection import Database
+from bot.db.storage import SQLiteStorage
+from bot.handlers import get_routers
+from bot.i18n import Catalogues
+from bot.middlewares.retry import RetryMiddleware
+from bot.middlewares.throttling import ThrottlingMiddleware
+from bot.middlewares.user import UserMiddleware
+
+
+def create_bot(settings: Settings) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.bot_api_url))
+    session.middleware(RetryMiddleware())
+    return Bot(
+        token=settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def create_dispatcher(settings: Settings, db: Database, i18n: Catalogues, **services: Any) -> Dispatcher:
+    """Every keyword service becomes workflow data: handlers receive it as an argument of that name."""
+    dp = Dispatcher(storage=SQLiteStorage(db), settings=settings, db=db, i18n=i18n, **services)
+    dp.update.outer_middleware(ThrottlingMiddleware(i18n))
+    dp.update.outer_middleware(UserMiddleware(i18n))
+    dp.callback_query.middleware(CallbackAnswerMiddleware())
+    dp.include_routers(*get_routers())
+    return dp

@@ -1,0 +1,47 @@
+"""Who is writing: record the user, choose their language, know their role.
+
+Runs as an outer middleware on every update that has a user, so handlers receive `locale` and `role` and
+every `_()` call already speaks the user's language.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, User
+
+from bot.config import Settings
+from bot.db.connection import Database
+from bot.db.staff import role_of
+from bot.db.users import touch_user
+from bot.i18n import Catalogues, pick_locale
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class UserMiddleware(BaseMiddleware):
+    def __init__(self, i18n: Catalogues) -> None:
+        self.i18n = i18n
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        settings: Settings = data["settings"]
+        user: User | None = data.get("event_from_user")
+        locale = settings.default_locale
+        data["role"] = None
+        if user is not None and not user.is_bot:
+            db: Database = data["db"]
+            record = await touch_user(db, user.id)
+            if record.was_blocked:
+                log.info("user.unblocked", extra={"user_id": user.id})
+            locale = pick_locale(record.locale, user.language_code, settings.default_locale)
+            data["role"] = await role_of(db, user.id, settings.admin_ids)
+            data["stored_locale"] = record.locale
+        data["locale"] = locale
+        data["i18n"] = self.i18n
+        with self.i18n.context(), self.i18n.use_locale(locale):
+            return await handler(event, data)

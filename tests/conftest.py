@@ -1,0 +1,105 @@
+"""The end-to-end harness: the real dispatcher, in-process, polling a strict fake Telegram.
+
+The bot polls with `handle_as_tasks=False`, so it asks for the next update only when it has finished the
+previous one; the fake uses that to know when a user's message has been fully handled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import App
+from bot.config import Settings, load_settings
+from bot.devtools.fake_telegram import FakeTelegram
+
+COORDINATOR_ID = 900
+
+
+class RunningApp:
+    """One bot process, in-process: start, stop and restart it over the same database."""
+
+    def __init__(self, tg: FakeTelegram, settings: Settings, handle_as_tasks: bool = False) -> None:
+        self.tg = tg
+        self.settings = settings
+        self.handle_as_tasks = handle_as_tasks
+        self.app: App | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def db(self):
+        assert self.app is not None
+        return self.app.db
+
+    async def start(self) -> None:
+        polls_before = len(self.tg.calls_of("getUpdates"))
+        self.app = await App.create(self.settings)
+        self._task = asyncio.create_task(
+            self.app.run_polling(handle_as_tasks=self.handle_as_tasks, handle_signals=False, polling_timeout=1)
+        )
+        await self.tg.wait_for(
+            lambda: len(self.tg.calls_of("getUpdates")) > polls_before or self._task.done(), timeout=10
+        )
+        if self._task.done():
+            self._task.result()
+
+    async def stop(self) -> None:
+        if self.app is None:
+            return
+        if self._task is not None and not self._task.done():
+            await self.app.dp.stop_polling()
+            await asyncio.wait_for(self._task, timeout=10)
+        await self.app.shutdown()
+        self.app = None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+
+def test_settings(tg: FakeTelegram, tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "_env_file": None,
+        "bot_token": tg.token,
+        "bot_api_url": tg.base_url,
+        "database_path": tmp_path / "koldoo.sqlite3",
+        "admin_ids": [COORDINATOR_ID],
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+test_settings.__test__ = False  # a helper, not a test
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as fake:
+        yield fake
+        assert not fake.violations, f"the bot made invalid API calls: {fake.violations}"
+        assert not fake.unanswered_callback_queries(), "the bot left callback queries unanswered"
+
+
+@pytest.fixture
+async def make_app(tg: FakeTelegram, tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[RunningApp]]]:
+    running: list[RunningApp] = []
+
+    async def factory(handle_as_tasks: bool = False, **overrides: Any) -> RunningApp:
+        """`handle_as_tasks=True` runs updates concurrently, as in production; `send()` then can't wait."""
+        app = RunningApp(tg, test_settings(tg, tmp_path, **overrides), handle_as_tasks)
+        await app.start()
+        running.append(app)
+        return app
+
+    yield factory
+    for app in running:
+        await app.stop()
+
+
+@pytest.fixture
+async def app(make_app: Callable[..., Awaitable[RunningApp]]) -> RunningApp:
+    return await make_app()

@@ -1,0 +1,67 @@
+"""The database layer: migrations, pragmas, transactions and deleting a user."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.db.connection import Database, migrations
+from bot.db.users import forget_user, get_user, mark_blocked, set_locale, touch_user
+
+
+@pytest.fixture
+async def db(tmp_path: Path):
+    database = await Database.open(tmp_path / "sub" / "koldoo.sqlite3")
+    yield database
+    await database.close()
+
+
+async def test_opening_creates_the_folder_and_applies_every_migration(db: Database) -> None:
+    assert db.path.parent.is_dir()
+    assert await db.fetchval("PRAGMA user_version") == len(migrations())
+    assert await db.fetchval("PRAGMA journal_mode") == "wal"
+    assert await db.fetchval("PRAGMA foreign_keys") == 1
+    assert await db.fetchval("PRAGMA busy_timeout") > 0
+
+
+async def test_migrations_are_applied_once(tmp_path: Path) -> None:
+    path = tmp_path / "k.sqlite3"
+    first = await Database.open(path)
+    await touch_user(first, 1)
+    await first.close()
+    second = await Database.open(path)
+    assert await second.migrate() == len(migrations())
+    assert await get_user(second, 1) is not None
+    await second.close()
+
+
+async def test_a_failed_transaction_leaves_nothing(db: Database) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO users (id, first_seen, last_seen) VALUES (1, 'a', 'a')")
+            await conn.execute("INSERT INTO users (id, first_seen, last_seen) VALUES (1, 'a', 'a')")
+    assert await db.fetchval("SELECT count(*) FROM users") == 0
+
+
+async def test_touch_creates_then_updates_and_unblocks(db: Database) -> None:
+    created = await touch_user(db, 5)
+    assert created.locale is None and not created.was_blocked
+    await set_locale(db, 5, "ky")
+    await mark_blocked(db, 5)
+    again = await touch_user(db, 5)
+    assert again.locale == "ky"
+    assert again.was_blocked
+    assert not (await get_user(db, 5)).blocked
+
+
+async def test_forget_deletes_the_user_and_their_dialogues(db: Database) -> None:
+    await touch_user(db, 9)
+    await db.execute(
+        "INSERT INTO fsm_state (key, bot_id, chat_id, user_id, destiny, state, updated_at) "
+        "VALUES ('k', 1, 9, 9, 'default', 's', 'now')"
+    )
+    await forget_user(db, 9)
+    assert await get_user(db, 9) is None
+    assert await db.fetchval("SELECT count(*) FROM fsm_state WHERE user_id = 9") == 0
