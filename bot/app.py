@@ -10,6 +10,7 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 
+from bot.broadcasting import run_broadcasts
 from bot.commands import register_commands
 from bot.config import Settings
 from bot.db.connection import Database
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 BackgroundLoop = Callable[["App"], Awaitable[None]]
 
 # Loops that run beside polling (reminders, broadcasts); a feature adds its entry here.
-BACKGROUND_LOOPS: list[BackgroundLoop] = []
+BACKGROUND_LOOPS: list[BackgroundLoop] = [run_broadcasts]
 
 
 class App:

@@ -17,10 +17,20 @@ USER_COMMANDS: list[tuple[str, LazyProxy]] = [
     ("forget", __("Delete my data")),
     ("cancel", __("Stop the current dialogue")),
     ("help", __("What this bot does")),
+    ("settings", __("Region and topics of broadcasts")),
+    ("subscribe", __("Receive broadcasts")),
+    ("unsubscribe", __("Stop receiving broadcasts")),
 ]
 
 # Shown in /help to staff only; not registered with Telegram, so migrants never see them.
-STAFF_COMMANDS: list[tuple[str, LazyProxy]] = []
+STAFF_COMMANDS: list[tuple[str, LazyProxy]] = [
+    ("broadcast", __("Write a broadcast to subscribers")),
+    ("broadcasts", __("Recent and scheduled broadcasts")),
+    ("stats", __("Statistics (coordinators)")),
+    ("staff", __("Staff list (coordinators)")),
+    ("grant", __("Give a staff role (coordinators)")),
+    ("revoke", __("Take a staff role away (coordinators)")),
+]
 
 
 async def register_commands(bot: Bot, i18n: Catalogues, default_locale: str) -> None:

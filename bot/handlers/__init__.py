@@ -9,10 +9,14 @@ def get_routers() -> list[Router]:
     An aiogram router belongs to one parent for life, but tests and the chat simulator build a fresh
     dispatcher for each run in one process, so the module-level routers are detached from the previous one.
     """
-    from bot.handlers import fallback, start
+    from bot.handlers import broadcast, fallback, settings, start, staff, stats
 
     routers = [
         start.router,
+        staff.router,
+        settings.router,
+        broadcast.router,
+        stats.router,
         fallback.router,
     ]
     for router in routers:

@@ -23,6 +23,7 @@ class MenuSection:
 # The main menu shows exactly these sections, in this order; a feature adds its entry here.
 SECTIONS: list[MenuSection] = [
     MenuSection("language", __("🌐 Language"), "language"),
+    MenuSection("settings", __("⚙️ Settings"), "settings"),
     MenuSection("privacy", __("🔒 My data"), "privacy"),
     MenuSection("help", __("❓ Help"), "help"),
 ]

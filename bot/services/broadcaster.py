@@ -383,8 +383,8 @@ class Broadcaster:
 
     async def _report_while_running(self, run: _Run, total: int) -> None:
         while True:
-            await self._clock.sleep(self._settings.progress_interval)
             await self._report(run, total)
+            await self._clock.sleep(self._settings.progress_interval)
 
     async def _report(self, run: _Run, total: int) -> None:
         if self._on_progress is None:
