@@ -168,6 +168,7 @@ class _Run:
     content: dict[str, Content]
     fallback: Content
     stop: asyncio.Event = field(default_factory=asyncio.Event)
+    settled: asyncio.Event = field(default_factory=asyncio.Event)  # no row of this run is in flight any more
     cancelled: bool = False
     task: asyncio.Task[None] | None = None
     started_at: float = 0.0  # clock time this run began, for the rate
@@ -260,7 +261,11 @@ class Broadcaster:
         runs = list(self._runs.values())
         for run in runs:
             run.stop.set()
-        await asyncio.gather(*(run.task for run in runs if run.task is not None), return_exceptions=True)
+        await asyncio.gather(*(run.settled.wait() for run in runs))
+        tasks = [run.task for run in runs if run.task is not None]
+        for task in tasks:  # what is left is a final progress report: not worth holding a shutdown for
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     @property
     def active(self) -> list[int]:
@@ -281,23 +286,34 @@ class Broadcaster:
         run.task = asyncio.create_task(self._run(run, info.total or 0), name=f"broadcast-{broadcast_id}")
 
     async def _run(self, run: _Run, total: int) -> None:
-        run.started_at = self._clock.now()
-        run.done_before = (await store.state_counts(self._db, run.broadcast_id)).done
-        reporter = asyncio.create_task(self._report_while_running(run, total))
         try:
+            if not await self._send_and_settle(run, total):
+                return
+            if run.cancelled or not run.stop.is_set():
+                # The last word, still no sooner than `progress_interval` after the previous one.
+                await self._clock.sleep(run.last_report + self._settings.progress_interval - self._clock.now())
+                await self._report(run, total)
+        finally:
+            del self._runs[run.broadcast_id]
+
+    async def _send_and_settle(self, run: _Run, total: int) -> bool:
+        """Send until done or stopped, with progress reports meanwhile; False if the database failed."""
+        reporter = None
+        try:
+            run.started_at = self._clock.now()
+            run.done_before = (await store.state_counts(self._db, run.broadcast_id)).done
+            reporter = asyncio.create_task(self._report_while_running(run, total))
             await self._send_all(run)
             if not run.stop.is_set() and await store.finish_broadcast(self._db, run.broadcast_id, _utcnow()):
                 log.info("broadcast.finished", extra={"broadcast_id": run.broadcast_id})
+            return True
         except Exception:  # the database failed under us: the broadcast stays running and resumes at restart
             log.exception("broadcast.crashed", extra={"broadcast_id": run.broadcast_id})
-            return
+            return False
         finally:
-            reporter.cancel()
-            del self._runs[run.broadcast_id]
-        if run.cancelled or not run.stop.is_set():
-            # The last word, still no sooner than `progress_interval` after the previous one.
-            await self._clock.sleep(run.last_report + self._settings.progress_interval - self._clock.now())
-            await self._report(run, total)
+            if reporter is not None:
+                reporter.cancel()
+            run.settled.set()
 
     async def _send_all(self, run: _Run) -> None:
         """Page pending rows and hand each to a sender task, with at most `concurrency` in flight."""
