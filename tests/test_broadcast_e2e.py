@@ -14,9 +14,10 @@ from bot.db.subscriptions import set_region, set_subscribed
 from bot.devtools.fake_telegram import FakeMessage, FakeTelegram
 from bot.services.broadcaster import Broadcaster
 from bot.services.schedule import format_local_time
+from bot.services.subscriptions import Audience
 from tests.conftest import COORDINATOR_ID, RunningApp
 
-RU_TEXT = "Внимание: проверки в метро"
+RU_TEXT = "Внимание: проверки в метро <24/7> & на вокзалах"
 KY_TEXT = "Көңүл буруңуз: метродо текшерүү"
 BOLD = [{"type": "bold", "offset": 0, "length": 8}]
 
@@ -249,3 +250,14 @@ async def test_stats_for_coordinators(tg: FakeTelegram, app: RunningApp) -> None
     assert "By language: Кыргызча: 5, Русский: 2" in text.text  # the coordinator has no language yet: ru
     assert "Osh region: 1" in text.text
     assert chart.kind == "photo" and chart.file_bytes.startswith(b"\x89PNG")
+
+
+async def test_a_user_who_blocked_the_bot_and_writes_again_is_back_in_the_audience(
+    tg: FakeTelegram, app: RunningApp
+) -> None:
+    [user_id] = await add_subscribers(app, tg, [5800], "en")
+    await app.db.execute("UPDATE users SET blocked = 1 WHERE id = ?", (user_id,))
+    assert await store.audience_count(app.db, Audience(), "ru") == 0
+    await tg.user(user_id, language_code="en").send("/menu")
+    assert await app.db.fetchval("SELECT blocked FROM users WHERE id = ?", (user_id,)) == 0
+    assert await store.audience_count(app.db, Audience(), "ru") == 1
