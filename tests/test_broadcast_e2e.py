@@ -12,6 +12,7 @@ from bot.db import broadcasts as store
 from bot.db.clock import now_iso
 from bot.db.subscriptions import set_region, set_subscribed
 from bot.devtools.fake_telegram import FakeMessage, FakeTelegram
+from bot.keyboards.callbacks import BroadcastCb
 from bot.services.broadcaster import Broadcaster
 from bot.services.schedule import format_local_time
 from bot.services.subscriptions import Audience
@@ -261,3 +262,15 @@ async def test_a_user_who_blocked_the_bot_and_writes_again_is_back_in_the_audien
     await tg.user(user_id, language_code="en").send("/menu")
     assert await app.db.fetchval("SELECT blocked FROM users WHERE id = ?", (user_id,)) == 0
     assert await store.audience_count(app.db, Audience(), "ru") == 1
+
+
+async def test_pressing_send_twice_sends_once(tg: FakeTelegram, app: RunningApp) -> None:
+    [user_id] = await add_subscribers(app, tg, [5900], "ru")
+    coordinator = await sender(tg, "en")
+    *_, draft = await write_draft(coordinator)
+    await coordinator.press("✅ Send now")
+    replies = await coordinator.press_data(BroadcastCb(action="send").pack(), message_id=draft.message_id)  # a stale second press
+    assert "This draft is no longer open. Start a new one with /broadcast." in [m.text for m in replies]
+    await engine(app).wait(1)
+    assert await last_broadcast(app) == 1
+    assert len(received(tg, user_id)) == 1

@@ -169,10 +169,14 @@ async def version_written(
 
 
 async def draft_or_explain(callback: CallbackQuery, state: FSMContext) -> dict[str, Any] | None:
-    """The draft, or None after telling the sender it is gone (finished, cancelled, or another draft)."""
+    """The draft, or None after telling the sender it is gone (sent, cancelled, or another draft begun).
+
+    Said in a new message: the pressed one may have become a progress message since."""
     data = await state.get_data()
     if await state.get_state() is None or not data.get("versions"):
-        await edit_or_send(callback, _("This draft is no longer open. Start a new one with /broadcast."))
+        await callback.bot.send_message(
+            callback.from_user.id, _("This draft is no longer open. Start a new one with /broadcast.")
+        )
         return None
     return data
 

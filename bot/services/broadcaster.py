@@ -201,6 +201,8 @@ class Broadcaster:
         """At process start: settle rows left in flight by a crash, then go on with every running broadcast.
 
         Returns how many rows became ambiguous."""
+        if self._runs:  # rows of a live run are `sending` for real: only a fresh engine may call them ambiguous
+            raise RuntimeError("resume() needs an engine with no broadcast running")
         ambiguous = await store.mark_ambiguous(self._db)
         if ambiguous:
             log.warning("broadcast.ambiguous", extra={"rows": ambiguous})
