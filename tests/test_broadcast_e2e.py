@@ -88,7 +88,7 @@ async def test_every_subscriber_gets_one_copy_in_their_language(tg: FakeTelegram
     assert "Кыргызча ✅" in draft.text and "➕ Версия: Кыргызча" not in draft.button_texts()
 
     tg.fail("sendMessage", status=429, retry_after=1)  # the first broadcast message meets a flood wait
-    [progress] = await coordinator.press("✅ Отправить сейчас")
+    await coordinator.press("✅ Отправить сейчас")  # the draft panel becomes the progress message
     bid = await last_broadcast(app)
     await engine(app).wait(bid)
 
@@ -106,7 +106,7 @@ async def test_every_subscriber_gets_one_copy_in_their_language(tg: FakeTelegram
     marked = await app.db.fetchall("SELECT id FROM users WHERE blocked = 1 ORDER BY id")
     assert {row["id"] for row in marked} == blocked
     assert any(call.status == 429 for call in tg.calls_of("sendMessage"))
-    final = next(m for m in received(tg, COORDINATOR_ID) if m.message_id == progress.message_id)
+    final = next(m for m in received(tg, COORDINATOR_ID) if m.message_id == draft.message_id)
     assert final.text.startswith(f"📣 Рассылка #{bid}: завершена")
     assert "Отправлено: 73 · 🚫 Заблокировали: 5" in final.text and final.buttons == []
 

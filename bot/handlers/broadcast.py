@@ -321,8 +321,7 @@ async def send_now(
         callback_answer.show_alert = True
         return
     broadcast_id = await confirm(state, db, callback.from_user.id, None)
-    # The panel becomes the progress message, which the engine edits from its first report on.
-    await edit_or_send(callback, _("📣 Broadcast #{id}: starting…").format(id=broadcast_id))
+    # The panel becomes the progress message: the engine's first report, at once, replaces it.
     await store.set_progress_message(db, broadcast_id, callback.message.chat.id, callback.message.message_id)
     await broadcaster_of(app).start(broadcast_id)
 
