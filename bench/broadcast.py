@@ -47,7 +47,9 @@ async def main(users: int, rate: float, cap: float) -> int:
             )
             for i in range(users):
                 tg.user(10_000 + i)
-            bot = Bot("123456:TEST-token", session=AiohttpSession(api=TelegramAPIServer.from_base(tg.base_url)))
+            bot = Bot(
+                "123456:TEST-token", session=AiohttpSession(api=TelegramAPIServer.from_base(tg.base_url))
+            )
             broadcaster = Broadcaster(db, TelegramDelivery(bot), Pacer(rate), default_locale="ru")
             broadcast_id = await store.create_broadcast(
                 db,
@@ -75,12 +77,16 @@ async def main(users: int, rate: float, cap: float) -> int:
     print(f"elapsed            {elapsed:.1f} s")
     print(f"achieved rate      {achieved:.2f} msg/s")
     print(f"ratio to cap       {achieved / cap:.3f}   (goal >= 0.95)")
-    print(f"peak RSS           {rss_mib():.0f} MiB (before sending {rss_before:.0f} MiB; fake server included)")
+    print(
+        f"peak RSS           {rss_mib():.0f} MiB (before sending {rss_before:.0f} MiB; fake server included)"
+    )
     return 0 if counts.sent == users == delivered else 1
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=29.5, help="BROADCAST_RATE")
     parser.add_argument("--cap", type=float, default=30.0, help="the fake server's messages per second")

@@ -104,7 +104,10 @@ class InteractivePacing(BaseRequestMiddleware):
         self.pacer = pacer
 
     async def __call__(
-        self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         if isinstance(method, _MESSAGE_METHODS) and not _in_broadcast.get():
             self.pacer.take()
@@ -136,7 +139,9 @@ def counts_line(counts: Counts) -> str:
 
 def progress_text(progress: Progress, locale: str) -> str:
     lines = [
-        _("📣 <b>Broadcast #{id}</b>: {status}").format(id=progress.broadcast_id, status=status_label(progress.status)),
+        _("📣 <b>Broadcast #{id}</b>: {status}").format(
+            id=progress.broadcast_id, status=status_label(progress.status)
+        ),
         counts_line(progress.counts),
     ]
     if progress.status == "running":
@@ -145,7 +150,9 @@ def progress_text(progress: Progress, locale: str) -> str:
             if progress.eta is not None
             else "—"
         )
-        lines.append(_("Speed: {rate} messages/s · Time left: {eta}").format(rate=f"{progress.rate:.1f}", eta=eta))
+        lines.append(
+            _("Speed: {rate} messages/s · Time left: {eta}").format(rate=f"{progress.rate:.1f}", eta=eta)
+        )
     return "\n".join(lines)
 
 
@@ -174,7 +181,10 @@ class ProgressEditor:
             return
         try:
             await self.app.bot.edit_message_text(
-                text=text, chat_id=info.progress_chat_id, message_id=info.progress_message_id, reply_markup=markup
+                text=text,
+                chat_id=info.progress_chat_id,
+                message_id=info.progress_message_id,
+                reply_markup=markup,
             )
         except TelegramBadRequest as error:  # the sender deleted it: the broadcast goes on regardless
             log.info("broadcast.progress_lost", extra={"broadcast_id": info.id, "error": error.message})

@@ -12,7 +12,9 @@ from bot.services.subscriptions import Audience
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
 
-async def add_users(db: Database, ids: range | list[int], locale: str | None = "ru", blocked: bool = False) -> None:
+async def add_users(
+    db: Database, ids: range | list[int], locale: str | None = "ru", blocked: bool = False
+) -> None:
     await db.executemany(
         "INSERT INTO users (id, locale, first_seen, last_seen, blocked) VALUES (?, ?, ?, ?, ?)",
         [(user_id, locale, NOW.isoformat(), NOW.isoformat(), int(blocked)) for user_id in ids],
@@ -22,7 +24,7 @@ async def add_users(db: Database, ids: range | list[int], locale: str | None = "
 async def new_broadcast(
     db: Database,
     versions: dict[str, Content] | None = None,
-    audience: Audience = Audience(),
+    audience: Audience | None = None,
     scheduled_at: datetime = NOW,
     sender_locale: str = "ru",
 ) -> int:
@@ -31,7 +33,7 @@ async def new_broadcast(
         sender_id=1,
         sender_locale=sender_locale,
         versions=versions or {"ru": Content("text", "Привет")},
-        audience=audience,
+        audience=audience or Audience(),
         scheduled_at=scheduled_at,
         now=NOW,
     )

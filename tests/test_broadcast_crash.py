@@ -25,7 +25,9 @@ TEXT = "Проверка: рассылка после сбоя"
 
 def copies(tg: FakeTelegram) -> Counter[int]:
     return Counter(
-        call.params["chat_id"] for call in tg.calls_of("sendMessage") if call.ok and call.params.get("text") == TEXT
+        call.params["chat_id"]
+        for call in tg.calls_of("sendMessage")
+        if call.ok and call.params.get("text") == TEXT
     )
 
 

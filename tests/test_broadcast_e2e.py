@@ -65,7 +65,7 @@ async def sender(tg: FakeTelegram, locale: str = "ru"):
 
 async def write_draft(coordinator, text: str = RU_TEXT) -> list[FakeMessage]:
     await coordinator.send("/broadcast")
-    return await coordinator._send_message("text", text=text, entities=BOLD)  # noqa: SLF001 (formatted text)
+    return await coordinator._send_message("text", text=text, entities=BOLD)  # a formatted text
 
 
 async def test_every_subscriber_gets_one_copy_in_their_language(tg: FakeTelegram, app: RunningApp) -> None:
@@ -84,7 +84,7 @@ async def test_every_subscriber_gets_one_copy_in_their_language(tg: FakeTelegram
     assert "Получатели: все подписчики: подписчиков 78" in draft.text
     [prompt] = await coordinator.press("➕ Версия: Кыргызча")
     assert prompt.text == "Пришлите версию сообщения: Кыргызча."
-    *_, draft = await coordinator._send_message("text", text=KY_TEXT, entities=BOLD)  # noqa: SLF001
+    *_, draft = await coordinator._send_message("text", text=KY_TEXT, entities=BOLD)
     assert "Кыргызча ✅" in draft.text and "➕ Версия: Кыргызча" not in draft.button_texts()
 
     tg.fail("sendMessage", status=429, retry_after=1)  # the first broadcast message meets a flood wait
@@ -116,7 +116,7 @@ async def test_a_photo_for_one_language_goes_to_that_language_only(tg: FakeTeleg
     ru = await add_subscribers(app, tg, range(5100, 5104), "ru")
     coordinator = await sender(tg, "en")
     await coordinator.send("/broadcast")
-    label, preview, draft = await coordinator.send_photo(caption="Job fair on Friday")
+    _label, preview, draft = await coordinator.send_photo(caption="Job fair on Friday")
     assert preview.kind == "photo" and preview.text == "Job fair on Friday"
     await coordinator.press("👥 Audience")
     await coordinator.press("By language")
@@ -126,7 +126,11 @@ async def test_a_photo_for_one_language_goes_to_that_language_only(tg: FakeTeleg
     await engine(app).wait(await last_broadcast(app))
     for user_id in ky:
         [message] = received(tg, user_id)
-        assert (message.kind, message.text, message.file.file_id) == ("photo", "Job fair on Friday", preview.file.file_id)
+        assert (message.kind, message.text, message.file.file_id) == (
+            "photo",
+            "Job fair on Friday",
+            preview.file.file_id,
+        )
     assert all(received(tg, user_id) == [] for user_id in ru)
 
 
@@ -173,7 +177,9 @@ async def test_cancel_stops_a_running_broadcast(tg: FakeTelegram, make_app) -> N
     assert sum(len(received(tg, user_id)) for user_id in users) == delivered
     assert 0 < delivered < 60
     info = await store.get_broadcast(app.db, 1)
-    assert info.status == "cancelled" and info.counts.sent == delivered and info.counts.pending == 60 - delivered
+    assert (
+        info.status == "cancelled" and info.counts.sent == delivered and info.counts.pending == 60 - delivered
+    )
     progress = [m for m in received(tg, COORDINATOR_ID) if m.text and m.text.startswith("📣 Broadcast #1")]
     assert progress[-1].text.startswith("📣 Broadcast #1: cancelled")
     actions = [row["action"] for row in await app.db.fetchall("SELECT action FROM audit_log ORDER BY id")]
@@ -269,7 +275,9 @@ async def test_pressing_send_twice_sends_once(tg: FakeTelegram, app: RunningApp)
     coordinator = await sender(tg, "en")
     *_, draft = await write_draft(coordinator)
     await coordinator.press("✅ Send now")
-    replies = await coordinator.press_data(BroadcastCb(action="send").pack(), message_id=draft.message_id)  # a stale second press
+    replies = await coordinator.press_data(
+        BroadcastCb(action="send").pack(), message_id=draft.message_id
+    )  # a stale second press
     assert "This draft is no longer open. Start a new one with /broadcast." in [m.text for m in replies]
     await engine(app).wait(1)
     assert await last_broadcast(app) == 1

@@ -103,7 +103,8 @@ async def test_stats_read_referrals_when_the_table_exists(db):
     await db.execute("CREATE TABLE referrals (id INTEGER PRIMARY KEY, status TEXT, created_at TEXT)")
     today = datetime.now(UTC).isoformat(timespec="seconds")
     await db.executemany(
-        "INSERT INTO referrals (status, created_at) VALUES (?, ?)", [("new", today), ("new", today), ("done", today)]
+        "INSERT INTO referrals (status, created_at) VALUES (?, ?)",
+        [("new", today), ("new", today), ("done", today)],
     )
     stats = await collect(db, default_locale="ru")
     assert stats.referrals == {"done": 1, "new": 2}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -27,7 +28,9 @@ from bot.services.broadcaster import (
 )
 from tests.broadcast_helpers import add_users, new_broadcast
 
-FAST = EngineSettings(page_size=7, concurrency=3, backoff_base=0.001, progress_interval=0.05, schedule_poll=0.01)
+FAST = EngineSettings(
+    page_size=7, concurrency=3, backoff_base=0.001, progress_interval=0.05, schedule_poll=0.01
+)
 
 
 class FakeClock:
@@ -256,7 +259,7 @@ async def test_progress_reports_are_spaced_and_complete(db):
     await broadcaster.start(bid)
     await broadcaster.wait(bid)
     assert len(reports) >= 3
-    gaps = [b[0] - a[0] for a, b in zip(reports, reports[1:], strict=False)]
+    gaps = [b[0] - a[0] for a, b in itertools.pairwise(reports)]
     assert min(gaps) >= FAST.progress_interval * 0.9
     assert reports[0][1].counts.left > 50  # the first report comes at once
     middle = reports[1][1]

@@ -79,7 +79,11 @@ async def test_only_coordinators_manage_staff(tg: FakeTelegram, app: RunningApp)
 
 @pytest.mark.parametrize(
     ("locale", "done"),
-    [("ky", "Даяр: 77 эми ыктыярчы."), ("ru", "Готово: 77 теперь волонтёр."), ("en", "Done: 77 is now a volunteer.")],
+    [
+        ("ky", "Даяр: 77 эми ыктыярчы."),
+        ("ru", "Готово: 77 теперь волонтёр."),
+        ("en", "Done: 77 is now a volunteer."),
+    ],
 )
 async def test_grant_speaks_the_coordinators_language(
     tg: FakeTelegram, app: RunningApp, locale: str, done: str
@@ -120,7 +124,9 @@ async def test_settings_region_topics_and_subscription(tg: FakeTelegram, app: Ru
         ("en", "🔕 Done: you will not receive broadcasts.", "🔔 Done: you will receive broadcasts."),
     ],
 )
-async def test_unsubscribe_and_subscribe(tg: FakeTelegram, app: RunningApp, locale: str, off: str, on: str) -> None:
+async def test_unsubscribe_and_subscribe(
+    tg: FakeTelegram, app: RunningApp, locale: str, off: str, on: str
+) -> None:
     user = tg.user(3002, language_code=locale)
     [reply] = await user.send("/unsubscribe")
     assert reply.text.startswith(off)

@@ -95,7 +95,9 @@ def _audience_filter(audience: Audience) -> tuple[str, dict[str, Any]]:
     if audience.region is not None:
         clauses.append("s.region = :region")
     if audience.interest is not None:
-        clauses.append("EXISTS (SELECT 1 FROM user_interests i WHERE i.user_id = u.id AND i.topic = :interest)")
+        clauses.append(
+            "EXISTS (SELECT 1 FROM user_interests i WHERE i.user_id = u.id AND i.topic = :interest)"
+        )
     params = {"locale": audience.locale, "region": audience.region, "interest": audience.interest}
     return " AND ".join(clauses), params
 

@@ -80,7 +80,8 @@ async def collect(db: Database, default_locale: str) -> Stats:
         deliveries=await _pairs(db, "SELECT state, COUNT(*) FROM broadcast_recipients GROUP BY state"),
         referrals=referrals,
         new_users_weekly={
-            date.fromisoformat(week): n for week, n in (await _pairs(db, _weekly_sql("users", "first_seen"))).items()
+            date.fromisoformat(week): n
+            for week, n in (await _pairs(db, _weekly_sql("users", "first_seen"))).items()
         },
         referrals_weekly={date.fromisoformat(week): n for week, n in (referrals_weekly or {}).items()},
     )

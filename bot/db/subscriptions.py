@@ -32,7 +32,9 @@ async def get_subscription(db: Database, user_id: int) -> Subscription:
     if row is None:
         return Subscription(user_id, True, None, frozenset({SAFETY}))
     topics = await db.fetchall("SELECT topic FROM user_interests WHERE user_id = ?", (user_id,))
-    return Subscription(user_id, bool(row["subscribed"]), row["region"], frozenset(t["topic"] for t in topics))
+    return Subscription(
+        user_id, bool(row["subscribed"]), row["region"], frozenset(t["topic"] for t in topics)
+    )
 
 
 async def set_subscribed(db: Database, user_id: int, subscribed: bool) -> None:

@@ -104,7 +104,9 @@ async def panel(data: dict[str, Any], db: Database, settings: Settings) -> tuple
             _("Subscribers without their language get the {language} version.").format(
                 language=LANGUAGE_NAMES[sender_locale]
             ),
-            _("Audience: {audience}: {count} subscribers").format(audience=audience_label(audience), count=count),
+            _("Audience: {audience}: {count} subscribers").format(
+                audience=audience_label(audience), count=count
+            ),
         ]
     )
     builder = InlineKeyboardBuilder()
@@ -123,9 +125,10 @@ async def panel(data: dict[str, Any], db: Database, settings: Settings) -> tuple
 
 async def preview(bot: Bot, chat_id: int, locale: str, content: Content) -> None:
     await bot.send_message(
-        chat_id, _("👁 Preview, {language} version, exactly as subscribers will see it:").format(
+        chat_id,
+        _("👁 Preview, {language} version, exactly as subscribers will see it:").format(
             language=LANGUAGE_NAMES[locale]
-        )
+        ),
     )
     await send_content(bot, chat_id, content)
 
@@ -153,7 +156,9 @@ async def version_written(
 ) -> None:
     content = content_of(message)
     if content is None:
-        await answer(message, _("I can only send a text, a photo, a video or a document. Please send one of them."))
+        await answer(
+            message, _("I can only send a text, a photo, a video or a document. Please send one of them.")
+        )
         return
     data = await state.get_data()
     locale = data.pop("adding", data["sender_locale"])
@@ -299,7 +304,9 @@ async def confirm(
     details = {"languages": sorted(versions), "audience": data.get("audience", {})}
     if scheduled_at:
         details["scheduled_at"] = store.iso(scheduled_at)
-    await audit(db, sender_id, "broadcast.schedule" if scheduled_at else "broadcast.send", broadcast_id, details)
+    await audit(
+        db, sender_id, "broadcast.schedule" if scheduled_at else "broadcast.send", broadcast_id, details
+    )
     log.info("broadcast.confirmed", extra={"broadcast_id": broadcast_id, "user_id": sender_id})
     return broadcast_id
 
@@ -346,7 +353,9 @@ async def time_typed(message: Message, state: FSMContext, db: Database) -> None:
         when = parse_local_time(message.text, now)
     except ScheduleError as error:
         reasons = {
-            "format": _("I did not understand the time. Type it like {example}.").format(example=example_time(now)),
+            "format": _("I did not understand the time. Type it like {example}.").format(
+                example=example_time(now)
+            ),
             "past": _("This time has already passed. Type a time in the future."),
             "too_far": _("That is more than a year ahead. Type a nearer time."),
         }

@@ -64,12 +64,18 @@ def settings_keyboard(sub: Subscription) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for topic in INTERESTS:
         mark = "✅" if topic in sub.interests else "⬜"
-        builder.button(text=f"{mark} {interest_label(topic)}", callback_data=SettingsCb(action="topic", value=topic))
+        builder.button(
+            text=f"{mark} {interest_label(topic)}", callback_data=SettingsCb(action="topic", value=topic)
+        )
     builder.button(text=_("📍 Choose region"), callback_data=SettingsCb(action="regions"))
     if sub.subscribed:
-        builder.button(text=_("🔕 Unsubscribe from broadcasts"), callback_data=SettingsCb(action="sub", value="0"))
+        builder.button(
+            text=_("🔕 Unsubscribe from broadcasts"), callback_data=SettingsCb(action="sub", value="0")
+        )
     else:
-        builder.button(text=_("🔔 Subscribe to broadcasts"), callback_data=SettingsCb(action="sub", value="1"))
+        builder.button(
+            text=_("🔔 Subscribe to broadcasts"), callback_data=SettingsCb(action="sub", value="1")
+        )
     builder.adjust(1)
     builder.row(*nav_row())
     return builder.as_markup()
@@ -79,7 +85,9 @@ def regions_keyboard(current: str | None) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for region in REGIONS:
         mark = "✅ " if region == current else ""
-        builder.button(text=mark + region_label(region), callback_data=SettingsCb(action="region", value=region))
+        builder.button(
+            text=mark + region_label(region), callback_data=SettingsCb(action="region", value=region)
+        )
     builder.adjust(2)
     builder.row(*nav_row(MenuCb(section="settings")))
     return builder.as_markup()
@@ -112,7 +120,9 @@ async def topic_toggled(callback: CallbackQuery, callback_data: SettingsCb, db: 
 @router.callback_query(SettingsCb.filter(F.action == "regions"))
 async def regions_opened(callback: CallbackQuery, db: Database) -> None:
     sub = await get_subscription(db, callback.from_user.id)
-    await edit_or_send(callback, _("📍 Where are you from, or where do you work now?"), regions_keyboard(sub.region))
+    await edit_or_send(
+        callback, _("📍 Where are you from, or where do you work now?"), regions_keyboard(sub.region)
+    )
 
 
 @router.callback_query(SettingsCb.filter((F.action == "region") & F.value.in_(REGIONS)))

@@ -37,11 +37,15 @@ async def grant_command(message: Message, command: CommandObject, db: Database, 
         return
     role = args[1].lower()
     if user_id in settings.admin_ids:
-        await answer(message, _("{user_id} is a coordinator through the ADMIN_IDS setting.").format(user_id=user_id))
+        await answer(
+            message, _("{user_id} is a coordinator through the ADMIN_IDS setting.").format(user_id=user_id)
+        )
         return
     await grant(db, message.from_user.id, user_id, role)
     log.info("staff.granted", extra={"actor_id": message.from_user.id, "user_id": user_id, "role": role})
-    await answer(message, _("Done: {user_id} is now a {role}.").format(user_id=user_id, role=role_label(role)))
+    await answer(
+        message, _("Done: {user_id} is now a {role}.").format(user_id=user_id, role=role_label(role))
+    )
 
 
 @router.message(Command("revoke"))
@@ -54,9 +58,9 @@ async def revoke_command(message: Message, command: CommandObject, db: Database,
     if user_id in settings.admin_ids:
         await answer(
             message,
-            _("{user_id} is a coordinator through the ADMIN_IDS setting; change the setting to remove them.").format(
-                user_id=user_id
-            ),
+            _(
+                "{user_id} is a coordinator through the ADMIN_IDS setting; change the setting to remove them."
+            ).format(user_id=user_id),
         )
         return
     had = await revoke(db, message.from_user.id, user_id)

@@ -32,11 +32,16 @@ def stats_text(stats: Stats) -> str:
     delivery = stats.deliveries
     lines = [
         _("📊 <b>Statistics</b>"),
-        _("Users: {users} · receive broadcasts: {active} · unsubscribed: {unsubscribed} · blocked the bot: {blocked}")
-        .format(users=stats.users, active=stats.active, unsubscribed=stats.unsubscribed, blocked=stats.blocked),
+        _(
+            "Users: {users} · receive broadcasts: {active} · unsubscribed: {unsubscribed} · blocked the bot: {blocked}"
+        ).format(
+            users=stats.users, active=stats.active, unsubscribed=stats.unsubscribed, blocked=stats.blocked
+        ),
         _("By language: {breakdown}").format(breakdown=_breakdown(stats.by_locale, LANGUAGE_NAMES.get)),
         _("By region: {breakdown}").format(
-            breakdown=_breakdown(stats.by_region, lambda region: region_label(region) if region else _("not chosen"))
+            breakdown=_breakdown(
+                stats.by_region, lambda region: region_label(region) if region else _("not chosen")
+            )
         ),
         "",
         _("Broadcasts: {breakdown}").format(breakdown=_breakdown(stats.broadcasts, status_label)),
@@ -62,4 +67,6 @@ async def stats_command(message: Message, db: Database, settings: Settings) -> N
     weeks = last_weeks(datetime.now(UTC).date(), WEEKS)
     # Drawing takes a fraction of a second: off the event loop, so other users are not kept waiting.
     png = await asyncio.to_thread(weekly_chart, weeks, series, _("Per week"))
-    await message.answer_photo(BufferedInputFile(png, "stats.png"), caption=_("New users and referrals per week"))
+    await message.answer_photo(
+        BufferedInputFile(png, "stats.png"), caption=_("New users and referrals per week")
+    )

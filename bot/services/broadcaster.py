@@ -201,7 +201,9 @@ class Broadcaster:
         """At process start: settle rows left in flight by a crash, then go on with every running broadcast.
 
         Returns how many rows became ambiguous."""
-        if self._runs:  # rows of a live run are `sending` for real: only a fresh engine may call them ambiguous
+        if (
+            self._runs
+        ):  # rows of a live run are `sending` for real: only a fresh engine may call them ambiguous
             raise RuntimeError("resume() needs an engine with no broadcast running")
         ambiguous = await store.mark_ambiguous(self._db)
         if ambiguous:
@@ -285,7 +287,9 @@ class Broadcaster:
                 return
             if run.cancelled or not run.stop.is_set():
                 # The last word, still no sooner than `progress_interval` after the previous one.
-                await self._clock.sleep(run.last_report + self._settings.progress_interval - self._clock.now())
+                await self._clock.sleep(
+                    run.last_report + self._settings.progress_interval - self._clock.now()
+                )
                 await self._report(run, total)
         finally:
             del self._runs[run.broadcast_id]

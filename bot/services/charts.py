@@ -9,7 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
+from matplotlib.figure import Figure  # after the backend is chosen
 
 
 def last_weeks(today: date, count: int) -> list[date]:
