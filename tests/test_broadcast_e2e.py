@@ -282,3 +282,19 @@ async def test_pressing_send_twice_sends_once(tg: FakeTelegram, app: RunningApp)
     await engine(app).wait(1)
     assert await last_broadcast(app) == 1
     assert len(received(tg, user_id)) == 1
+
+
+@pytest.mark.parametrize("kind", ["video", "document"])
+async def test_videos_and_documents_go_out_by_file_id_with_their_caption(
+    tg: FakeTelegram, app: RunningApp, kind: str
+) -> None:
+    [user_id] = await add_subscribers(app, tg, [5950], "ru")
+    coordinator = await sender(tg, "ru")
+    await coordinator.send("/broadcast")
+    send = coordinator.send_video if kind == "video" else coordinator.send_document
+    _label, preview, _draft = await send(caption="Памятка мигранта")
+    await coordinator.press("✅ Отправить сейчас")
+    await engine(app).wait(await last_broadcast(app))
+    [message] = received(tg, user_id)
+    assert (message.kind, message.text) == (kind, "Памятка мигранта")
+    assert message.file.file_id == preview.file.file_id
