@@ -23,9 +23,9 @@ router = Router(name="settings")
 
 def region_label(region: str) -> str:
     return {
-        "bishkek": _("Bishkek"),
+        "bishkek": _("Bishkek city"),
         "osh_city": _("Osh city"),
-        "chui": _("Chüy region"),
+        "chuy": _("Chuy region"),
         "osh": _("Osh region"),
         "jalal_abad": _("Jalal-Abad region"),
         "batken": _("Batken region"),

@@ -15,11 +15,12 @@ from bot.content.common import LOCALES
 INTERESTS: tuple[str, ...] = ("rules", "jobs", "safety", "events")
 SAFETY = "safety"
 
-# The seven oblasts and the two cities of republican significance, then the two countries most migrants are in.
+# The two cities of republican significance and the seven oblasts (the same ids as the referrals catalogue),
+# then the two countries most migrants work in.
 REGIONS: tuple[str, ...] = (
     "bishkek",
     "osh_city",
-    "chui",
+    "chuy",
     "osh",
     "jalal_abad",
     "batken",
