@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import (
+    TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
@@ -91,6 +92,8 @@ class TelegramDelivery:
             return PermanentError(error.message)
         except (TelegramServerError, TelegramNetworkError) as error:
             return TransientError(type(error).__name__)
+        except TelegramAPIError as error:  # 404, 409...: Telegram will refuse this row again
+            return PermanentError(error.message)
         finally:
             _in_broadcast.reset(token)
         return Sent()

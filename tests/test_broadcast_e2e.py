@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime, timedelta
 
@@ -109,6 +110,10 @@ async def test_every_subscriber_gets_one_copy_in_their_language(tg: FakeTelegram
     final = next(m for m in received(tg, COORDINATOR_ID) if m.message_id == draft.message_id)
     assert final.text.startswith(f"📣 Рассылка #{bid}: завершена")
     assert "Отправлено: 73 · 🚫 Заблокировали: 5" in final.text and final.buttons == []
+    edits = [
+        c.time for c in tg.calls_of("editMessageText") if c.ok and c.params["message_id"] == draft.message_id
+    ]
+    assert len(edits) >= 2 and all(later - earlier >= 4.9 for earlier, later in itertools.pairwise(edits))
 
 
 async def test_a_photo_for_one_language_goes_to_that_language_only(tg: FakeTelegram, app: RunningApp) -> None:
