@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.db.clock import now_iso
 from bot.db.connection import Database
 from bot.services.subscriptions import Audience
 
@@ -308,7 +309,7 @@ async def _move(
             UPDATE broadcast_recipients SET state = ?, error = ?, updated_at = ?
             WHERE broadcast_id = ? AND user_id = ? AND state = ?
             """,
-            (target, error, iso(datetime.now(UTC)), broadcast_id, user_id, source),
+            (target, error, now_iso(), broadcast_id, user_id, source),
         )
     )
 
@@ -321,7 +322,7 @@ async def mark_sending(db: Database, broadcast_id: int, user_id: int) -> bool:
             UPDATE broadcast_recipients SET state = 'sending', attempts = attempts + 1, updated_at = ?
             WHERE broadcast_id = ? AND user_id = ? AND state = 'pending'
             """,
-            (iso(datetime.now(UTC)), broadcast_id, user_id),
+            (now_iso(), broadcast_id, user_id),
         )
     )
 
@@ -347,7 +348,7 @@ async def mark_blocked(db: Database, broadcast_id: int, user_id: int) -> None:
             UPDATE broadcast_recipients SET state = 'blocked', updated_at = ?
             WHERE broadcast_id = ? AND user_id = ? AND state = 'sending'
             """,
-            (iso(datetime.now(UTC)), broadcast_id, user_id),
+            (now_iso(), broadcast_id, user_id),
         )
         await conn.execute("UPDATE users SET blocked = 1 WHERE id = ?", (user_id,))
 
@@ -361,5 +362,5 @@ async def mark_ambiguous(db: Database) -> int:
         WHERE state = 'sending'
           AND broadcast_id IN (SELECT id FROM broadcasts WHERE status IN ('running', 'cancelled'))
         """,
-        (iso(datetime.now(UTC)),),
+        (now_iso(),),
     )

@@ -1,15 +1,15 @@
 """A subscriber's broadcast settings: subscribed or not, region, topics of interest.
 
 Every user gets a subscription row (subscribed, safety alerts on) from a trigger when their users row is
-created, so these functions can assume it exists; the upserts below only guard the rare user whose row was
-created before the migration and then deleted by hand.
+created, and the migration gave one to every user already there; the writes are upserts all the same, so
+they never depend on that having happened.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
+from bot.db.clock import now_iso
 from bot.db.connection import Database
 from bot.services.subscriptions import INTERESTS, REGIONS, SAFETY
 
@@ -20,10 +20,6 @@ class Subscription:
     subscribed: bool
     region: str | None
     interests: frozenset[str]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 async def get_subscription(db: Database, user_id: int) -> Subscription:
@@ -43,7 +39,7 @@ async def set_subscribed(db: Database, user_id: int, subscribed: bool) -> None:
         INSERT INTO subscriptions (user_id, subscribed, updated_at) VALUES (?, ?, ?)
         ON CONFLICT (user_id) DO UPDATE SET subscribed = excluded.subscribed, updated_at = excluded.updated_at
         """,
-        (user_id, int(subscribed), _now()),
+        (user_id, int(subscribed), now_iso()),
     )
 
 
@@ -55,7 +51,7 @@ async def set_region(db: Database, user_id: int, region: str | None) -> None:
         INSERT INTO subscriptions (user_id, region, updated_at) VALUES (?, ?, ?)
         ON CONFLICT (user_id) DO UPDATE SET region = excluded.region, updated_at = excluded.updated_at
         """,
-        (user_id, region, _now()),
+        (user_id, region, now_iso()),
     )
 
 
