@@ -380,15 +380,17 @@ async def list_view(db: Database) -> tuple[str, InlineKeyboardMarkup | None]:
     if not broadcasts:
         return _("No broadcasts yet. Start one with /broadcast."), None
     text = "\n\n".join([_("<b>Broadcasts</b>")] + [broadcast_info_text(info) for info in broadcasts])
+    cancellable = [info.id for info in broadcasts if info.status in ("scheduled", "running")]
+    if not cancellable:
+        return text, None
     builder = InlineKeyboardBuilder()
-    for info in broadcasts:
-        if info.status in ("scheduled", "running"):
-            builder.button(
-                text=_("✖️ Cancel #{id}").format(id=info.id),
-                callback_data=BroadcastStopCb(broadcast_id=info.id, from_list=True),
-            )
+    for broadcast_id in cancellable:
+        builder.button(
+            text=_("✖️ Cancel #{id}").format(id=broadcast_id),
+            callback_data=BroadcastStopCb(broadcast_id=broadcast_id, from_list=True),
+        )
     builder.adjust(2)
-    return text, builder.as_markup() if builder.buttons else None
+    return text, builder.as_markup()
 
 
 @router.message(Command("broadcasts"))
