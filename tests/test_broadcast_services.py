@@ -87,7 +87,6 @@ async def test_stats_figures(db):
     assert (stats.users, stats.active, stats.unsubscribed, stats.blocked) == (7, 5, 1, 1)
     assert stats.by_locale == {"ky": 3, "ru": 2}
     assert stats.by_region == {None: 4, "talas": 1}
-    assert stats.referrals is None  # the referrals feature is not installed in this branch
 
 
 async def test_new_users_per_week_cover_the_last_weeks_only(db):
@@ -99,7 +98,19 @@ async def test_new_users_per_week_cover_the_last_weeks_only(db):
     assert stats.new_users_weekly == {last_weeks(today.date(), 1)[0]: 3}
 
 
+async def without_referrals(db: Database) -> None:
+    """This branch may be tested before or after the referrals feature (0003) is merged."""
+    await db.execute("DROP TABLE IF EXISTS referral_events")
+    await db.execute("DROP TABLE IF EXISTS referrals")
+
+
+async def test_stats_without_the_referrals_feature(db):
+    await without_referrals(db)
+    assert (await collect(db, default_locale="ru")).referrals is None
+
+
 async def test_stats_read_referrals_when_the_table_exists(db):
+    await without_referrals(db)
     await db.execute("CREATE TABLE referrals (id INTEGER PRIMARY KEY, status TEXT, created_at TEXT)")
     today = datetime.now(UTC).isoformat(timespec="seconds")
     await db.executemany(
