@@ -14,6 +14,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
+from bot.broadcasting import run_broadcasts
 from bot.commands import register_commands
 from bot.config import Settings
 from bot.content.loader import ContentStore, load_content
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 BackgroundLoop = Callable[["App"], Awaitable[None]]
 
 # Loops that run beside the dispatcher (reminders, broadcasts); a feature adds its entry here.
-BACKGROUND_LOOPS: list[BackgroundLoop] = [reminder_loop, retention_loop]
+BACKGROUND_LOOPS: list[BackgroundLoop] = [reminder_loop, retention_loop, run_broadcasts]
 
 # How long a stopping bot lets handlers that are already running finish.
 DRAIN_SECONDS = 10.0
@@ -44,6 +45,7 @@ class App:
         self.i18n = i18n
         self._tasks: list[asyncio.Task[None]] = []
         self.started = asyncio.Event()  # set once commands are registered and loops run
+        dp["app"] = self  # for features that keep a per-process engine (the broadcaster)
         dp.startup.register(self._on_startup)
         dp.shutdown.register(self._on_shutdown)
 

@@ -18,6 +18,9 @@ USER_COMMANDS: list[tuple[str, LazyProxy]] = [
     ("contacts", __("Help contacts")),
     ("training", __("Training and help")),
     ("my", __("My requests")),
+    ("settings", __("Region and topics of broadcasts")),
+    ("subscribe", __("Receive broadcasts")),
+    ("unsubscribe", __("Stop receiving broadcasts")),
     ("language", __("Change language")),
     ("privacy", __("What we keep about you")),
     ("forget", __("Delete my data")),
@@ -30,6 +33,12 @@ STAFF_COMMANDS: list[tuple[str, LazyProxy]] = [
     ("reload", __("Reload the guide and contacts from the content files")),
     ("referrals", __("Requests from migrants")),
     ("export", __("Export requests as CSV and XLSX")),
+    ("broadcast", __("Write a broadcast to subscribers")),
+    ("broadcasts", __("Recent and scheduled broadcasts")),
+    ("stats", __("Statistics (coordinators)")),
+    ("staff", __("Staff list (coordinators)")),
+    ("grant", __("Give a staff role (coordinators)")),
+    ("revoke", __("Take a staff role away (coordinators)")),
 ]
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
+from bot.db.clock import now_iso
 from bot.db.connection import Database
 
 COORDINATOR = "coordinator"
 VOLUNTEER = "volunteer"
+ROLES = (VOLUNTEER, COORDINATOR)
 
 
 async def role_of(db: Database, user_id: int, admin_ids: Iterable[int]) -> str | None:
@@ -22,3 +27,67 @@ async def coordinator_ids(db: Database, admin_ids: Iterable[int]) -> list[int]:
     ids = list(dict.fromkeys(admin_ids))
     ids += [row["user_id"] for row in rows if row["user_id"] not in ids]
     return ids
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    user_id: int
+    role: str
+    granted_by: int | None
+    granted_at: str
+
+
+_AUDIT = "INSERT INTO audit_log (actor_id, action, target, details, at) VALUES (?, ?, ?, ?, ?)"
+
+
+def _audit_row(actor_id: int, action: str, target: object, details: dict[str, Any] | None) -> tuple[Any, ...]:
+    return (
+        actor_id,
+        action,
+        None if target is None else str(target),
+        json.dumps(details) if details else None,
+        now_iso(),
+    )
+
+
+async def audit(
+    db: Database, actor_id: int, action: str, target: object = None, details: dict[str, Any] | None = None
+) -> None:
+    """One line of the audit log: who did what to what, when. Details hold ids and counts, never texts."""
+    await db.execute(_AUDIT, _audit_row(actor_id, action, target, details))
+
+
+async def grant(db: Database, actor_id: int, user_id: int, role: str) -> None:
+    """Give (or change) a staff role, and log it in the same transaction."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    now = now_iso()
+    async with db.transaction() as conn:
+        await conn.execute(
+            """
+            INSERT INTO staff (user_id, role, granted_by, granted_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (user_id) DO UPDATE SET
+                role = excluded.role, granted_by = excluded.granted_by, granted_at = excluded.granted_at
+            """,
+            (user_id, role, actor_id, now),
+        )
+        await conn.execute(_AUDIT, _audit_row(actor_id, "staff.grant", user_id, {"role": role}))
+
+
+async def revoke(db: Database, actor_id: int, user_id: int) -> str | None:
+    """Take a staff role away; returns the role the user had (None: they had none, nothing is logged)."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute("DELETE FROM staff WHERE user_id = ? RETURNING role", (user_id,))
+        row = await cursor.fetchone()
+        if row is None:
+            return None
+        await conn.execute(_AUDIT, _audit_row(actor_id, "staff.revoke", user_id, {"role": row["role"]}))
+    return row["role"]
+
+
+async def list_staff(db: Database) -> list[StaffMember]:
+    """Everyone granted a role in the bot, coordinators first (ADMIN_IDS are not in the table)."""
+    rows = await db.fetchall(
+        "SELECT user_id, role, granted_by, granted_at FROM staff ORDER BY role = 'volunteer', user_id"
+    )
+    return [StaffMember(row["user_id"], row["role"], row["granted_by"], row["granted_at"]) for row in rows]

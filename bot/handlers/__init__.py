@@ -9,7 +9,20 @@ def get_routers() -> list[Router]:
     An aiogram router belongs to one parent for life, but tests and the chat simulator build a fresh
     dispatcher for each run in one process, so the module-level routers are detached from the previous one.
     """
-    from bot.handlers import ban, contacts, fallback, guide, search, start, stay, training
+    from bot.handlers import (
+        ban,
+        broadcast,
+        contacts,
+        fallback,
+        guide,
+        search,
+        settings,
+        staff,
+        start,
+        stats,
+        stay,
+        training,
+    )
 
     routers = [
         start.router,
@@ -18,6 +31,10 @@ def get_routers() -> list[Router]:
         ban.router,
         stay.router,
         training.router,
+        staff.router,
+        settings.router,
+        broadcast.router,
+        stats.router,
         search.router,
         fallback.router,
     ]

@@ -72,6 +72,13 @@ class FormCb(CallbackData, prefix="rf"):
     value: str = ""
 
 
+class SettingsCb(CallbackData, prefix="set"):
+    """Subscriber settings: `regions` opens the picker, `region`/`topic` set one, `sub` is 1 or 0."""
+
+    action: str
+    value: str = ""
+
+
 class RefListCb(CallbackData, prefix="rl"):
     """A page of the coordinators' referral list with its filters ("" = any)."""
 
@@ -120,3 +127,25 @@ class ContactsCb(CallbackData, prefix="ct"):
     country: str = ""
     city: str = ""
     page: int = 0
+
+
+class BroadcastCb(CallbackData, prefix="bc"):
+    """The broadcast draft panel: `lang` adds a version, `aud` opens the audience picker, `preview`, `send`,
+    `schedule`, `drop`."""
+
+    action: str
+    value: str = ""
+
+
+class AudienceCb(CallbackData, prefix="bca"):
+    """Audience picker: `kind` is all, locale, region or interest; no value opens that kind's choices."""
+
+    kind: str
+    value: str = ""
+
+
+class BroadcastStopCb(CallbackData, prefix="bcs"):
+    """Cancel a broadcast, from its progress message or (`from_list`) from the /broadcasts list."""
+
+    broadcast_id: int
+    from_list: bool = False

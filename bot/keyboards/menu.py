@@ -30,6 +30,7 @@ SECTIONS: list[MenuSection] = [
     MenuSection("contacts", __("Help contacts"), "contacts"),
     MenuSection("training", __("Training and help"), "training"),
     MenuSection("my", __("My requests"), "my"),
+    MenuSection("settings", __("Settings"), "settings"),
     MenuSection("language", __("Language"), "language"),
     MenuSection("privacy", __("My data"), "privacy"),
     MenuSection("help", __("Help"), "help"),

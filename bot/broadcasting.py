@@ -1,0 +1,236 @@
+"""Broadcasts meet Telegram: the deliver adapter, the progress message, and the background loop.
+
+The engine (`bot.services.broadcaster`) knows nothing of aiogram; this module maps aiogram's errors to its
+outcomes, sends a stored version exactly as the preview showed it, edits the sender's progress message, and
+runs the engine beside polling so unfinished broadcasts resume after a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextvars import ContextVar
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import CopyMessage, SendDocument, SendMessage, SendPhoto, SendVideo, TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity
+from babel.dates import format_timedelta
+
+from bot.db import broadcasts as store
+from bot.db.broadcasts import BroadcastInfo, Content, Counts
+from bot.i18n import _
+from bot.keyboards.callbacks import BroadcastStopCb
+from bot.middlewares.retry import retries_disabled
+from bot.services.broadcaster import (
+    Blocked,
+    Broadcaster,
+    Delivery,
+    Outcome,
+    Pacer,
+    PermanentError,
+    Progress,
+    RetryAfter,
+    Sent,
+    TransientError,
+)
+from bot.services.schedule import format_local_time
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+REQUEST_TIMEOUT = 20  # seconds; a slower answer is a transient error and the row is tried again
+_MESSAGE_METHODS = (SendMessage, SendPhoto, SendVideo, SendDocument, CopyMessage)
+_in_broadcast: ContextVar[bool] = ContextVar("koldoo_in_broadcast", default=False)
+
+
+async def send_content(bot: Bot, chat_id: int, content: Content, **extra: Any) -> Message:
+    """Send one stored version. The preview uses this too, so the sender sees what subscribers will see."""
+    entities = [MessageEntity(**entity) for entity in content.entities] or None
+    caption = {"caption": content.text or None, "caption_entities": entities, "parse_mode": None}
+    match content.kind:
+        case "photo":
+            return await bot.send_photo(chat_id, content.file_id, **caption, **extra)
+        case "video":
+            return await bot.send_video(chat_id, content.file_id, **caption, **extra)
+        case "document":
+            return await bot.send_document(chat_id, content.file_id, **caption, **extra)
+        case _:
+            return await bot.send_message(chat_id, content.text, entities=entities, parse_mode=None, **extra)
+
+
+class TelegramDelivery:
+    """The engine's `deliver`: one send, its result or error as an Outcome. Retries are the engine's job."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def __call__(self, delivery: Delivery) -> Outcome:
+        token = _in_broadcast.set(True)
+        try:
+            with retries_disabled():
+                await send_content(
+                    self.bot, delivery.user_id, delivery.content, request_timeout=REQUEST_TIMEOUT
+                )
+        except TelegramRetryAfter as error:
+            return RetryAfter(error.retry_after)
+        except TelegramForbiddenError:
+            return Blocked()
+        except TelegramBadRequest as error:
+            return PermanentError(error.message)
+        except (TelegramServerError, TelegramNetworkError) as error:
+            return TransientError(type(error).__name__)
+        except TelegramAPIError as error:  # 404, 409...: Telegram will refuse this row again
+            return PermanentError(error.message)
+        finally:
+            _in_broadcast.reset(token)
+        return Sent()
+
+
+class InteractivePacing(BaseRequestMiddleware):
+    """Every message the bot sends outside a broadcast takes a token from the broadcast pacer without
+    waiting: replies to people keep priority, and broadcasts slow down to keep the total under the cap."""
+
+    def __init__(self, pacer: Pacer) -> None:
+        self.pacer = pacer
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        if isinstance(method, _MESSAGE_METHODS) and not _in_broadcast.get():
+            self.pacer.take()
+        return await make_request(bot, method)
+
+
+# --- the sender's view -----------------------------------------------------------------------------------
+
+
+def status_label(status: str) -> str:
+    return {
+        "scheduled": _("scheduled"),
+        "running": _("sending"),
+        "done": _("finished"),
+        "cancelled": _("cancelled"),
+    }[status]
+
+
+def counts_line(counts: Counts) -> str:
+    line = _("✅ Sent: {sent} · 🚫 Blocked: {blocked} · ⚠️ Failed: {failed} · ⏳ Left: {left}").format(
+        sent=counts.sent, blocked=counts.blocked, failed=counts.failed, left=counts.left
+    )
+    if counts.ambiguous:
+        line += "\n" + _("❔ Unknown (the bot restarted while sending, not sent again): {count}").format(
+            count=counts.ambiguous
+        )
+    return line
+
+
+def progress_text(progress: Progress, locale: str) -> str:
+    lines = [
+        _("📣 <b>Broadcast #{id}</b>: {status}").format(
+            id=progress.broadcast_id, status=status_label(progress.status)
+        ),
+        counts_line(progress.counts),
+    ]
+    if progress.status == "running":
+        eta = (
+            format_timedelta(timedelta(seconds=progress.eta), locale=locale, threshold=2)
+            if progress.eta is not None
+            else "—"
+        )
+        lines.append(
+            _("Speed: {rate} messages/s · Time left: {eta}").format(rate=f"{progress.rate:.1f}", eta=eta)
+        )
+    return "\n".join(lines)
+
+
+def stop_keyboard(broadcast_id: int) -> InlineKeyboardMarkup:
+    button = InlineKeyboardButton(
+        text=_("✖️ Cancel the broadcast"), callback_data=BroadcastStopCb(broadcast_id=broadcast_id).pack()
+    )
+    return InlineKeyboardMarkup(inline_keyboard=[[button]])
+
+
+class ProgressEditor:
+    """Edits the sender's progress message with each snapshot (the engine spaces them)."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self._shown: dict[int, str] = {}  # last text per broadcast: Telegram refuses an unchanged edit
+
+    async def __call__(self, progress: Progress) -> None:
+        info = await store.get_broadcast(self.app.db, progress.broadcast_id)
+        if info is None or info.progress_message_id is None:
+            return
+        with self.app.i18n.context(), self.app.i18n.use_locale(info.sender_locale):
+            text = progress_text(progress, info.sender_locale)
+            markup = stop_keyboard(info.id) if progress.status == "running" else None
+        if self._shown.get(info.id) == text:
+            return
+        try:
+            await self.app.bot.edit_message_text(
+                text=text,
+                chat_id=info.progress_chat_id,
+                message_id=info.progress_message_id,
+                reply_markup=markup,
+            )
+        except TelegramBadRequest as error:  # the sender deleted it: the broadcast goes on regardless
+            log.info("broadcast.progress_lost", extra={"broadcast_id": info.id, "error": error.message})
+        if progress.status == "running":
+            self._shown[info.id] = text
+        else:
+            self._shown.pop(info.id, None)
+
+
+def broadcaster_of(app: App) -> Broadcaster:
+    """The one engine of this bot process, made on first use and kept as dispatcher data."""
+    existing = app.dp.workflow_data.get("broadcaster")
+    if isinstance(existing, Broadcaster):
+        return existing
+    pacer = Pacer(app.settings.broadcast_rate)
+    app.bot.session.middleware(InteractivePacing(pacer))
+    broadcaster = Broadcaster(
+        app.db,
+        TelegramDelivery(app.bot),
+        pacer,
+        default_locale=app.settings.default_locale,
+        on_progress=ProgressEditor(app),
+    )
+    app.dp["broadcaster"] = broadcaster
+    return broadcaster
+
+
+async def run_broadcasts(app: App) -> None:
+    """The background loop: resume what a restart interrupted, start what falls due; on stop, let the
+    messages in flight finish so nothing is left ambiguous."""
+    broadcaster = broadcaster_of(app)
+    try:
+        await broadcaster.run_forever()
+    finally:
+        await broadcaster.shutdown()
+
+
+def broadcast_info_text(info: BroadcastInfo) -> str:
+    """One broadcast in the /broadcasts list."""
+    when = info.scheduled_at if info.status == "scheduled" else (info.started_at or info.scheduled_at)
+    head = _("#{id} · {status} · {when} (Bishkek)").format(
+        id=info.id, status=status_label(info.status), when=format_local_time(when)
+    )
+    if info.status == "scheduled":
+        return head
+    return head + "\n" + counts_line(info.counts)

@@ -1,0 +1,366 @@
+"""Broadcasts and their recipients: the durable half of the delivery engine.
+
+Crash safety rests on the recipient rows (see 0004_broadcasts.sql): every state change is its own committed
+statement, `sending` is written before the API call and the outcome after it. The audience is copied into
+recipient rows by one INSERT ... SELECT when the broadcast starts, in the same transaction that marks it
+running, so a broadcast fires once and never holds its audience in Python memory.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.db.clock import now_iso
+from bot.db.connection import Database
+from bot.services.subscriptions import Audience
+
+STATES = ("pending", "sending", "sent", "blocked", "failed", "ambiguous")
+CONTENT_KINDS = ("text", "photo", "video", "document")
+
+
+@dataclass(frozen=True)
+class Content:
+    """One language version: a text with its formatting entities, or a file id with a caption."""
+
+    kind: str
+    text: str = ""
+    entities: tuple[dict[str, Any], ...] = ()
+    file_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in CONTENT_KINDS:
+            raise ValueError(f"unknown content kind {self.kind!r}")
+        if (self.kind == "text") != (self.file_id is None):
+            raise ValueError("a text has no file id and a file needs one")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user_id: int
+    locale: str
+
+
+@dataclass(frozen=True)
+class Counts:
+    pending: int = 0
+    sending: int = 0
+    sent: int = 0
+    blocked: int = 0
+    failed: int = 0
+    ambiguous: int = 0
+
+    @property
+    def left(self) -> int:
+        return self.pending + self.sending
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.blocked + self.failed + self.ambiguous
+
+
+@dataclass(frozen=True)
+class BroadcastInfo:
+    id: int
+    sender_id: int
+    sender_locale: str
+    audience: Audience
+    status: str
+    scheduled_at: datetime
+    total: int | None
+    progress_chat_id: int | None
+    progress_message_id: int | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    counts: Counts = field(default_factory=Counts)
+
+
+def iso(moment: datetime) -> str:
+    """How timestamps are stored: ISO 8601 in UTC to the second, so they compare as text."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _parse(raw: str | None) -> datetime | None:
+    return None if raw is None else datetime.fromisoformat(raw)
+
+
+def _audience_filter(audience: Audience) -> tuple[str, dict[str, Any]]:
+    """WHERE clause over `users u JOIN subscriptions s`; only set fields of the audience narrow it."""
+    clauses = ["s.subscribed = 1", "u.blocked = 0"]
+    if audience.locale is not None:
+        clauses.append("COALESCE(u.locale, :default_locale) = :locale")
+    if audience.region is not None:
+        clauses.append("s.region = :region")
+    if audience.interest is not None:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM user_interests i WHERE i.user_id = u.id AND i.topic = :interest)"
+        )
+    params = {"locale": audience.locale, "region": audience.region, "interest": audience.interest}
+    return " AND ".join(clauses), params
+
+
+async def audience_count(db: Database, audience: Audience, default_locale: str) -> int:
+    where, params = _audience_filter(audience)
+    return await db.fetchval(
+        f"SELECT COUNT(*) FROM users u JOIN subscriptions s ON s.user_id = u.id WHERE {where}",
+        {**params, "default_locale": default_locale},
+    )
+
+
+async def create_broadcast(
+    db: Database,
+    *,
+    sender_id: int,
+    sender_locale: str,
+    versions: Mapping[str, Content],
+    audience: Audience,
+    scheduled_at: datetime,
+    now: datetime,
+) -> int:
+    """Store a confirmed broadcast, due at `scheduled_at`; recipients are written when it starts."""
+    if sender_locale not in versions:
+        raise ValueError("the sender's own version is required: it is everyone's fallback")
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            """
+            INSERT INTO broadcasts (sender_id, sender_locale, audience, scheduled_at, created_at)
+            VALUES (?, ?, ?, ?, ?)
+            """,
+            (sender_id, sender_locale, audience.to_json(), iso(scheduled_at), iso(now)),
+        )
+        broadcast_id = cursor.lastrowid
+        await conn.executemany(
+            """
+            INSERT INTO broadcast_versions (broadcast_id, locale, kind, text, entities, file_id)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """,
+            [
+                (broadcast_id, locale, c.kind, c.text, json.dumps(list(c.entities)), c.file_id)
+                for locale, c in versions.items()
+            ],
+        )
+    return broadcast_id
+
+
+async def start_broadcast(db: Database, broadcast_id: int, now: datetime, default_locale: str) -> int | None:
+    """Claim a scheduled broadcast and write its recipients; the count, or None if it was not scheduled."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "SELECT audience FROM broadcasts WHERE id = ? AND status = 'scheduled'", (broadcast_id,)
+        )
+        row = await cursor.fetchone()
+        if row is None:
+            return None
+        where, params = _audience_filter(Audience.from_json(row["audience"]))
+        cursor = await conn.execute(
+            f"""
+            INSERT INTO broadcast_recipients (broadcast_id, user_id, locale, updated_at)
+            SELECT :broadcast_id, u.id, COALESCE(u.locale, :default_locale), :now
+            FROM users u JOIN subscriptions s ON s.user_id = u.id
+            WHERE {where}
+            """,
+            {**params, "broadcast_id": broadcast_id, "default_locale": default_locale, "now": iso(now)},
+        )
+        total = cursor.rowcount
+        await conn.execute(
+            "UPDATE broadcasts SET status = 'running', started_at = ?, total = ? WHERE id = ?",
+            (iso(now), total, broadcast_id),
+        )
+    return total
+
+
+async def finish_broadcast(db: Database, broadcast_id: int, now: datetime) -> bool:
+    return bool(
+        await db.execute_count(
+            "UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ? AND status = 'running'",
+            (iso(now), broadcast_id),
+        )
+    )
+
+
+async def cancel_broadcast(db: Database, broadcast_id: int, now: datetime) -> bool:
+    """Stop a scheduled or running broadcast; False when it had already ended."""
+    return bool(
+        await db.execute_count(
+            """
+            UPDATE broadcasts SET status = 'cancelled', finished_at = ?
+            WHERE id = ? AND status IN ('scheduled', 'running')
+            """,
+            (iso(now), broadcast_id),
+        )
+    )
+
+
+async def set_progress_message(db: Database, broadcast_id: int, chat_id: int, message_id: int) -> None:
+    await db.execute(
+        "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",
+        (chat_id, message_id, broadcast_id),
+    )
+
+
+async def due_broadcasts(db: Database, now: datetime) -> list[int]:
+    rows = await db.fetchall(
+        "SELECT id FROM broadcasts WHERE status = 'scheduled' AND scheduled_at <= ? ORDER BY scheduled_at, id",
+        (iso(now),),
+    )
+    return [row["id"] for row in rows]
+
+
+async def running_broadcasts(db: Database) -> list[int]:
+    rows = await db.fetchall("SELECT id FROM broadcasts WHERE status = 'running' ORDER BY id")
+    return [row["id"] for row in rows]
+
+
+async def get_versions(db: Database, broadcast_id: int) -> dict[str, Content]:
+    rows = await db.fetchall(
+        "SELECT locale, kind, text, entities, file_id FROM broadcast_versions WHERE broadcast_id = ?",
+        (broadcast_id,),
+    )
+    return {
+        row["locale"]: Content(row["kind"], row["text"], tuple(json.loads(row["entities"])), row["file_id"])
+        for row in rows
+    }
+
+
+def _info(row: Any, counts: Counts) -> BroadcastInfo:
+    return BroadcastInfo(
+        id=row["id"],
+        sender_id=row["sender_id"],
+        sender_locale=row["sender_locale"],
+        audience=Audience.from_json(row["audience"]),
+        status=row["status"],
+        scheduled_at=datetime.fromisoformat(row["scheduled_at"]),
+        total=row["total"],
+        progress_chat_id=row["progress_chat_id"],
+        progress_message_id=row["progress_message_id"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        started_at=_parse(row["started_at"]),
+        finished_at=_parse(row["finished_at"]),
+        counts=counts,
+    )
+
+
+async def get_broadcast(db: Database, broadcast_id: int) -> BroadcastInfo | None:
+    row = await db.fetchone("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
+    return None if row is None else _info(row, await state_counts(db, broadcast_id))
+
+
+async def recent_broadcasts(db: Database, limit: int = 10) -> list[BroadcastInfo]:
+    """Scheduled ones first (soonest first), then the latest others, each with its counts."""
+    rows = await db.fetchall(
+        """
+        SELECT * FROM broadcasts
+        ORDER BY status = 'scheduled' DESC,
+                 CASE WHEN status = 'scheduled' THEN scheduled_at END ASC,
+                 id DESC
+        LIMIT ?
+        """,
+        (limit,),
+    )
+    counts = await _counts_for(db, [row["id"] for row in rows])
+    return [_info(row, counts.get(row["id"], Counts())) for row in rows]
+
+
+async def state_counts(db: Database, broadcast_id: int) -> Counts:
+    return (await _counts_for(db, [broadcast_id])).get(broadcast_id, Counts())
+
+
+async def _counts_for(db: Database, broadcast_ids: list[int]) -> dict[int, Counts]:
+    if not broadcast_ids:
+        return {}
+    marks = ",".join("?" * len(broadcast_ids))
+    rows = await db.fetchall(
+        f"""
+        SELECT broadcast_id, state, COUNT(*) AS n FROM broadcast_recipients
+        WHERE broadcast_id IN ({marks}) GROUP BY broadcast_id, state
+        """,
+        broadcast_ids,
+    )
+    grouped: dict[int, dict[str, int]] = {}
+    for row in rows:
+        grouped.setdefault(row["broadcast_id"], {})[row["state"]] = row["n"]
+    return {broadcast_id: Counts(**by_state) for broadcast_id, by_state in grouped.items()}
+
+
+async def pending_page(db: Database, broadcast_id: int, after_user_id: int, limit: int) -> list[Recipient]:
+    """The next `limit` pending recipients after `after_user_id` (keyset paging over the state index)."""
+    rows = await db.fetchall(
+        """
+        SELECT user_id, locale FROM broadcast_recipients
+        WHERE broadcast_id = ? AND state = 'pending' AND user_id > ?
+        ORDER BY user_id LIMIT ?
+        """,
+        (broadcast_id, after_user_id, limit),
+    )
+    return [Recipient(row["user_id"], row["locale"]) for row in rows]
+
+
+async def _move(
+    db: Database, broadcast_id: int, user_id: int, source: str, target: str, error: str | None = None
+) -> bool:
+    """One state step of one row, only from the state it is expected to be in."""
+    return bool(
+        await db.execute_count(
+            """
+            UPDATE broadcast_recipients SET state = ?, error = ?, updated_at = ?
+            WHERE broadcast_id = ? AND user_id = ? AND state = ?
+            """,
+            (target, error, now_iso(), broadcast_id, user_id, source),
+        )
+    )
+
+
+async def mark_sending(db: Database, broadcast_id: int, user_id: int) -> bool:
+    """Committed just before the API call; False if the row is no longer pending (never send it then)."""
+    return bool(
+        await db.execute_count(
+            """
+            UPDATE broadcast_recipients SET state = 'sending', attempts = attempts + 1, updated_at = ?
+            WHERE broadcast_id = ? AND user_id = ? AND state = 'pending'
+            """,
+            (now_iso(), broadcast_id, user_id),
+        )
+    )
+
+
+async def mark_sent(db: Database, broadcast_id: int, user_id: int) -> None:
+    await _move(db, broadcast_id, user_id, "sending", "sent")
+
+
+async def mark_failed(db: Database, broadcast_id: int, user_id: int, error: str) -> None:
+    await _move(db, broadcast_id, user_id, "sending", "failed", error)
+
+
+async def mark_retry(db: Database, broadcast_id: int, user_id: int, error: str) -> None:
+    """Back to pending after a transient error: a crash while waiting to retry then resends, not loses, it."""
+    await _move(db, broadcast_id, user_id, "sending", "pending", error)
+
+
+async def mark_blocked(db: Database, broadcast_id: int, user_id: int) -> None:
+    """The user blocked the bot (or is gone): mark the row, and the user so no broadcast picks them again."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            """
+            UPDATE broadcast_recipients SET state = 'blocked', updated_at = ?
+            WHERE broadcast_id = ? AND user_id = ? AND state = 'sending'
+            """,
+            (now_iso(), broadcast_id, user_id),
+        )
+        await conn.execute("UPDATE users SET blocked = 1 WHERE id = ?", (user_id,))
+
+
+async def mark_ambiguous(db: Database) -> int:
+    """At process start: rows still `sending` were in flight at a crash. They become `ambiguous` and are
+    never resent, because Telegram may already have delivered them. Returns how many there were."""
+    return await db.execute_count(
+        """
+        UPDATE broadcast_recipients SET state = 'ambiguous', updated_at = ?
+        WHERE state = 'sending'
+          AND broadcast_id IN (SELECT id FROM broadcasts WHERE status IN ('running', 'cancelled'))
+        """,
+        (now_iso(),),
+    )

@@ -1,0 +1,72 @@
+"""/stats for coordinators: subscribers, broadcasts and deliveries, referrals, and a weekly chart."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import BufferedInputFile, Message
+
+from bot.broadcasting import status_label
+from bot.config import Settings
+from bot.db.connection import Database
+from bot.db.stats import WEEKS, Stats, collect
+from bot.filters.roles import IsCoordinator
+from bot.handlers.settings import region_label
+from bot.i18n import LANGUAGE_NAMES, _
+from bot.replies import answer
+from bot.services.charts import last_weeks, weekly_chart
+
+router = Router(name="stats")
+router.message.filter(IsCoordinator())
+
+
+def _breakdown(counts: dict, label: Callable[[str], str]) -> str:
+    return ", ".join(f"{label(key)}: {value}" for key, value in counts.items()) or "—"
+
+
+def stats_text(stats: Stats) -> str:
+    delivery = stats.deliveries
+    lines = [
+        _("📊 <b>Statistics</b>"),
+        _(
+            "Users: {users} · receive broadcasts: {active} · unsubscribed: {unsubscribed} · blocked the bot: {blocked}"
+        ).format(
+            users=stats.users, active=stats.active, unsubscribed=stats.unsubscribed, blocked=stats.blocked
+        ),
+        _("By language: {breakdown}").format(breakdown=_breakdown(stats.by_locale, LANGUAGE_NAMES.get)),
+        _("By region: {breakdown}").format(
+            breakdown=_breakdown(
+                stats.by_region, lambda region: region_label(region) if region else _("not chosen")
+            )
+        ),
+        "",
+        _("Broadcasts: {breakdown}").format(breakdown=_breakdown(stats.broadcasts, status_label)),
+        _("Deliveries: sent {sent} · blocked {blocked} · failed {failed} · waiting {left}").format(
+            sent=delivery.get("sent", 0),
+            blocked=delivery.get("blocked", 0),
+            failed=delivery.get("failed", 0) + delivery.get("ambiguous", 0),
+            left=delivery.get("pending", 0) + delivery.get("sending", 0),
+        ),
+    ]
+    if stats.referrals is not None:
+        lines.append(_("Referrals: {breakdown}").format(breakdown=_breakdown(stats.referrals, str)))
+    return "\n".join(lines)
+
+
+@router.message(Command("stats"))
+async def stats_command(message: Message, db: Database, settings: Settings) -> None:
+    stats = await collect(db, settings.default_locale)
+    await answer(message, stats_text(stats))
+    series = {_("New users"): stats.new_users_weekly}
+    if stats.referrals is not None:
+        series[_("Referrals")] = stats.referrals_weekly
+    weeks = last_weeks(datetime.now(UTC).date(), WEEKS)
+    # Drawing takes a fraction of a second: off the event loop, so other users are not kept waiting.
+    png = await asyncio.to_thread(weekly_chart, weeks, series, _("Per week"))
+    await message.answer_photo(
+        BufferedInputFile(png, "stats.png"), caption=_("New users and referrals per week")
+    )
