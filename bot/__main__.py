@@ -14,12 +14,17 @@ from bot.content.loader import ContentError, check_content
 from bot.db import ops
 from bot.logs import setup_logging
 
+# The database runs on its own thread: under load the event loop would keep the GIL for Python's default
+# 5 ms before that thread may answer, and every query would wait that long (measured with bench/load.py).
+SWITCH_INTERVAL = 0.0005
+
 
 async def run_bot() -> int:
     from bot.app import App
 
     settings = load_settings()
     setup_logging(settings.log_level)
+    sys.setswitchinterval(SWITCH_INTERVAL)
     with ops.running_lock(settings.database_path):
         app = await App.create(settings)
         try:

@@ -81,6 +81,22 @@ async def test_overstay_of_200_days_gives_the_five_year_clause(
     assert result.button_texts()[1:3] == [t("Get legal help", locale), t("Remind me", locale)]
 
 
+async def test_get_legal_help_lists_legal_aid_and_leads_to_a_referral(tg: FakeTelegram, app: RunningApp):
+    user = tg.user(3050, language_code="en")
+    await user.send("/ban")
+    await user.press("Yes")
+    departure = users_today() - timedelta(days=10)
+    await user.send(dmy(departure - timedelta(days=300)))
+    await user.send(dmy(departure))
+    await answer_no_to_the_rest(user, "en", 5)
+    [services] = await user.press("Get legal help")
+    assert services.text.startswith("Legal aid")
+    [card] = await user.press(services.button_texts()[0])
+    [consent] = await user.press("Ask for help")
+    assert consent.button_texts() == ["Agree", "Cancel"]
+    assert card.text
+
+
 @pytest.mark.parametrize("locale", LOCALES)
 async def test_two_fines_give_the_discretionary_three_year_ground(
     tg: FakeTelegram, app: RunningApp, locale: str

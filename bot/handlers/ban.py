@@ -18,7 +18,7 @@ from bot.db import reminders
 from bot.db.connection import Database
 from bot.handlers.guided import Answers, Context, DialogSpec, attach, begin, send
 from bot.i18n import _, __, format_date
-from bot.keyboards.callbacks import MenuCb, RemindCb
+from bot.keyboards.callbacks import MenuCb, RemindCb, ServCb
 from bot.keyboards.menu import menu_button, menu_only_keyboard
 from bot.services import ban_dialog
 from bot.services.ban import BanEstimate, Finding, estimate_ban
@@ -177,7 +177,7 @@ def result_keyboard(estimate: BanEstimate) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [InlineKeyboardButton(text=_("🔎 Official check"), url=MVD_CHECK_URL)],
-            [InlineKeyboardButton(text=_("Get legal help"), callback_data=MenuCb(section="contacts").pack())],
+            [InlineKeyboardButton(text=_("Get legal help"), callback_data=ServCb(kind="legal_aid").pack())],
             [
                 InlineKeyboardButton(
                     text=_("Remind me"),
