@@ -29,16 +29,19 @@ USER_COMMANDS: list[tuple[str, LazyProxy]] = [
 ]
 
 # Shown in /help to staff only; not registered with Telegram, so migrants never see them.
-STAFF_COMMANDS: list[tuple[str, LazyProxy]] = [
-    ("reload", __("Reload the guide and contacts from the content files")),
-    ("referrals", __("Requests from migrants")),
-    ("export", __("Export requests as CSV and XLSX")),
+VOLUNTEER_COMMANDS: list[tuple[str, LazyProxy]] = [
     ("broadcast", __("Write a broadcast to subscribers")),
     ("broadcasts", __("Recent and scheduled broadcasts")),
+]
+COORDINATOR_COMMANDS: list[tuple[str, LazyProxy]] = [
+    *VOLUNTEER_COMMANDS,
+    ("referrals", __("Requests from migrants")),
+    ("export", __("Export requests as CSV and XLSX")),
     ("stats", __("Statistics (coordinators)")),
     ("staff", __("Staff list (coordinators)")),
     ("grant", __("Give a staff role (coordinators)")),
     ("revoke", __("Take a staff role away (coordinators)")),
+    ("reload", __("Reload the guide and contacts from the content files")),
 ]
 
 

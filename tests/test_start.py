@@ -10,7 +10,7 @@ from aiogram.fsm.storage.base import StorageKey
 from bot.db.storage import SQLiteStorage
 from bot.db.users import get_user
 from bot.devtools.fake_telegram import FakeTelegram
-from tests.conftest import RunningApp
+from tests.conftest import COORDINATOR_ID, RunningApp
 
 LANGUAGE_BUTTONS = ["Кыргызча", "Русский", "English"]
 MENU_TITLE = {"ky": "Башкы меню", "ru": "Главное меню", "en": "Main menu"}
@@ -216,3 +216,20 @@ async def test_an_api_error_in_a_handler_is_reported_to_the_user(tg: FakeTelegra
     tg.fail("sendMessage", status=400, description="Bad Request: injected", times=1)
     replies = await user.send("/menu")
     assert replies[-1].text == "Sorry, something went wrong. Please try again."
+
+
+async def test_help_lists_staff_commands_by_role(tg: FakeTelegram, app: RunningApp) -> None:
+    from bot.db.staff import grant
+
+    [coordinator_help] = await tg.user(COORDINATOR_ID, language_code="en").send("/help")
+    assert "Staff commands" in coordinator_help.text
+    assert all(f"/{command}" in coordinator_help.text for command in ("broadcast", "export", "grant", "reload"))
+
+    volunteer = tg.user(1017, language_code="en")
+    await volunteer.send("/start")
+    await grant(app.db, COORDINATOR_ID, 1017, "volunteer")
+    [volunteer_help] = await volunteer.send("/help")
+    assert "/broadcast " in volunteer_help.text and "/export" not in volunteer_help.text
+
+    [migrant_help] = await tg.user(1018, language_code="en").send("/help")
+    assert "Staff commands" not in migrant_help.text and "/broadcast" not in migrant_help.text

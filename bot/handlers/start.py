@@ -10,9 +10,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.commands import STAFF_COMMANDS, USER_COMMANDS
+from bot.commands import COORDINATOR_COMMANDS, USER_COMMANDS, VOLUNTEER_COMMANDS
 from bot.content.common import LOCALES
 from bot.db.connection import Database
+from bot.db.staff import COORDINATOR, VOLUNTEER
 from bot.db.users import forget_user, mark_privacy_seen, set_locale
 from bot.i18n import Catalogues, _
 from bot.keyboards.callbacks import ForgetCb, LangCb, MenuCb
@@ -38,9 +39,10 @@ def menu_text() -> str:
 def help_text(role: str | None) -> str:
     lines = [_("<b>What Koldoo does</b>"), welcome_text().split("\n\n", 1)[1], "", _("<b>Commands</b>")]
     lines += [f"/{name} — {description}" for name, description in USER_COMMANDS]
-    if role and STAFF_COMMANDS:
+    staff_commands = {COORDINATOR: COORDINATOR_COMMANDS, VOLUNTEER: VOLUNTEER_COMMANDS}.get(role or "", [])
+    if staff_commands:
         lines += ["", _("<b>Staff commands</b>")]
-        lines += [f"/{name} — {description}" for name, description in STAFF_COMMANDS]
+        lines += [f"/{name} — {description}" for name, description in staff_commands]
     lines += ["", _("You can also type a question, for example: <i>patent</i> or <i>registration</i>.")]
     return "\n".join(lines)
 

@@ -19,21 +19,20 @@ from bot.keyboards.callbacks import LangCb, MenuCb
 class MenuSection:
     key: str
     label: LazyProxy
-    command: str
 
 
 # The main menu shows exactly these sections, in this order; a feature adds its entry here.
 SECTIONS: list[MenuSection] = [
-    MenuSection("guide", __("Safe migration guide"), "guide"),
-    MenuSection("ban", __("Ban self-check"), "ban"),
-    MenuSection("stay", __("Stay calculator"), "stay"),
-    MenuSection("contacts", __("Help contacts"), "contacts"),
-    MenuSection("training", __("Training and help"), "training"),
-    MenuSection("my", __("My requests"), "my"),
-    MenuSection("settings", __("Settings"), "settings"),
-    MenuSection("language", __("Language"), "language"),
-    MenuSection("privacy", __("My data"), "privacy"),
-    MenuSection("help", __("Help"), "help"),
+    MenuSection("guide", __("Safe migration guide")),
+    MenuSection("ban", __("Ban self-check")),
+    MenuSection("stay", __("Stay calculator")),
+    MenuSection("contacts", __("Help contacts")),
+    MenuSection("training", __("Training and help")),
+    MenuSection("my", __("My requests")),
+    MenuSection("settings", __("Settings")),
+    MenuSection("language", __("Language")),
+    MenuSection("privacy", __("My data")),
+    MenuSection("help", __("Help")),
 ]
 
 
