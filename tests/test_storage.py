@@ -104,3 +104,42 @@ async def test_survives_reopening_the_database(tmp_path: Path) -> None:
     assert await storage.get_state(KEY) == "waiting"
     assert await storage.get_data(KEY) == {"entry": "2024-03-05", "name": "Айгүл"}
     await db.close()
+
+
+async def test_reads_are_cached_and_unchanged_writes_cost_nothing(storage: SQLiteStorage) -> None:
+    queries: list[str] = []
+    await storage.db.conn.set_trace_callback(queries.append)
+    assert await storage.get_state(KEY) is None  # one read
+    await storage.set_state(KEY, None)  # no change: no write
+    await storage.set_data(KEY, {})
+    assert await storage.get_state(KEY) is None
+    assert len(queries) == 1
+    await storage.set_state(KEY, "asked")
+    assert len(queries) == 2
+
+
+async def test_data_handed_out_cannot_change_the_stored_data(storage: SQLiteStorage) -> None:
+    await storage.set_data(KEY, {"trips": [["2024-01-01", None]]})
+    data = await storage.get_data(KEY)
+    data["trips"].append(["2025-01-01", None])
+    assert await storage.get_data(KEY) == {"trips": [["2024-01-01", None]]}
+
+
+async def test_forget_user_drops_cached_dialogues(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "fsm.sqlite3")
+    storage = SQLiteStorage(db)
+    await storage.set_state(KEY, "asked")
+    await db.execute("DELETE FROM fsm_state WHERE user_id = ?", (KEY.user_id,))
+    storage.forget_user(KEY.user_id)
+    assert await storage.get_state(KEY) is None
+    await db.close()
+
+
+async def test_the_cache_is_bounded(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "fsm.sqlite3")
+    storage = SQLiteStorage(db, cached_keys=3)
+    for user_id in range(10):
+        await storage.set_state(StorageKey(bot_id=1, chat_id=user_id, user_id=user_id), "s")
+    assert len(storage._cache) == 3
+    assert await storage.get_state(StorageKey(bot_id=1, chat_id=0, user_id=0)) == "s"  # read back from disk
+    await db.close()

@@ -2,11 +2,18 @@
 
 The whole StorageKey (bot, chat, user, thread, business connection, destiny) is the primary key, serialised
 as JSON; the user id is also a column so /forget can delete a user's dialogues.
+
+aiogram reads the state of every update, and most updates come from people in no dialogue, so the storage
+keeps a write-through cache of recent keys: a read is answered from memory, and a write that changes nothing
+(leaving no dialogue) costs nothing. Only one bot process uses a database (see `bot.db.ops.running_lock`),
+so the cache cannot go stale behind its back.
 """
 
 from __future__ import annotations
 
+import copy
 import json
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +23,10 @@ from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 from bot.db.clock import now_iso
 from bot.db.connection import Database
 
+CACHED_KEYS = 10_000
+
+Record = tuple[str | None, dict[str, Any]]  # (state, data)
+
 
 def _key(key: StorageKey) -> str:
     return json.dumps(
@@ -24,51 +35,71 @@ def _key(key: StorageKey) -> str:
 
 
 class SQLiteStorage(BaseStorage):
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, cached_keys: int = CACHED_KEYS) -> None:
         self.db = db
+        self.cached_keys = cached_keys
+        self._cache: OrderedDict[str, Record] = OrderedDict()
 
-    async def _upsert(self, key: StorageKey, column: str, value: str | None) -> None:
-        await self.db.execute(
-            f"""
-            INSERT INTO fsm_state (key, bot_id, chat_id, user_id, thread_id, business_connection_id, destiny,
-                                   {column}, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (key) DO UPDATE SET {column} = excluded.{column}, updated_at = excluded.updated_at
-            """,
-            (
-                _key(key), key.bot_id, key.chat_id, key.user_id, key.thread_id, key.business_connection_id,
-                key.destiny, value, now_iso(),
-            ),
-        )
+    async def _record(self, key: str) -> Record:
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        row = await self.db.fetchone("SELECT state, data FROM fsm_state WHERE key = ?", (key,))
+        record: Record = (row["state"], json.loads(row["data"])) if row else (None, {})
+        self._remember(key, record)
+        return record
+
+    def _remember(self, key: str, record: Record) -> None:
+        self._cache[key] = record
+        self._cache.move_to_end(key)
+        while len(self._cache) > self.cached_keys:
+            self._cache.popitem(last=False)
+
+    async def _write(self, key: StorageKey, state: str | None, data: dict[str, Any]) -> None:
+        raw = _key(key)
+        if state is None and not data:
+            await self.db.execute("DELETE FROM fsm_state WHERE key = ?", (raw,))
+        else:
+            await self.db.execute(
+                """
+                INSERT INTO fsm_state (key, bot_id, chat_id, user_id, thread_id, business_connection_id,
+                                       destiny, state, data, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (key) DO UPDATE SET state = excluded.state, data = excluded.data,
+                                                updated_at = excluded.updated_at
+                """,
+                (
+                    raw, key.bot_id, key.chat_id, key.user_id, key.thread_id, key.business_connection_id,
+                    key.destiny, state, json.dumps(data, ensure_ascii=False, default=str), now_iso(),
+                ),
+            )
+        self._remember(raw, (state, data))
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
-        if value is None:  # leaving a dialogue: never creates a row
-            await self.db.execute(
-                "UPDATE fsm_state SET state = NULL, updated_at = ? WHERE key = ? AND state IS NOT NULL",
-                (now_iso(), _key(key)),
-            )
-        else:
-            await self._upsert(key, "state", value)
+        current_state, data = await self._record(_key(key))
+        if value != current_state:
+            await self._write(key, value, data)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        return await self.db.fetchval("SELECT state FROM fsm_state WHERE key = ?", (_key(key),))
+        return (await self._record(_key(key)))[0]
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         if not isinstance(data, Mapping):
             raise TypeError(f"FSM data must be a mapping, not {type(data).__name__}")
-        if not data:  # cleared: the row goes when no state is left either, and is never created
-            await self.db.execute("DELETE FROM fsm_state WHERE key = ? AND state IS NULL", (_key(key),))
-            await self.db.execute(
-                "UPDATE fsm_state SET data = '{}', updated_at = ? WHERE key = ? AND data != '{}'",
-                (now_iso(), _key(key)),
-            )
-            return
-        await self._upsert(key, "data", json.dumps(dict(data), ensure_ascii=False, default=str))
+        state, current_data = await self._record(_key(key))
+        # A round trip through JSON is what a restart would give back: keep the cache identical to it.
+        new_data = json.loads(json.dumps(dict(data), ensure_ascii=False, default=str))
+        if new_data != current_data:
+            await self._write(key, state, new_data)
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        raw = await self.db.fetchval("SELECT data FROM fsm_state WHERE key = ?", (_key(key),))
-        return json.loads(raw) if raw else {}
+        return copy.deepcopy((await self._record(_key(key)))[1])  # callers may change what they get
+
+    def forget_user(self, user_id: int) -> None:
+        """Drop a user's cached dialogues after their rows were deleted (/forget)."""
+        for raw in [raw for raw in self._cache if json.loads(raw)[2] == user_id]:
+            del self._cache[raw]
 
     async def close(self) -> None:
         """The database belongs to the app, which closes it."""

@@ -14,6 +14,7 @@ from bot.commands import COORDINATOR_COMMANDS, USER_COMMANDS, VOLUNTEER_COMMANDS
 from bot.content.common import LOCALES
 from bot.db.connection import Database
 from bot.db.staff import COORDINATOR, VOLUNTEER
+from bot.db.storage import SQLiteStorage
 from bot.db.users import forget_user, mark_privacy_seen, set_locale
 from bot.i18n import Catalogues, _
 from bot.keyboards.callbacks import ForgetCb, LangCb, MenuCb
@@ -179,6 +180,8 @@ async def forget_confirmed(
         return
     await state.clear()
     await forget_user(db, callback.from_user.id)
+    if isinstance(state.storage, SQLiteStorage):
+        state.storage.forget_user(callback.from_user.id)
     log.info("user.forgotten", extra={"user_id": callback.from_user.id})
     await edit_or_send(
         callback,
