@@ -143,3 +143,19 @@ async def test_the_cache_is_bounded(tmp_path: Path) -> None:
     assert len(storage._cache) == 3
     assert await storage.get_state(StorageKey(bot_id=1, chat_id=0, user_id=0)) == "s"  # read back from disk
     await db.close()
+
+
+async def test_keys_without_a_dialogue_are_answered_without_a_query(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "fsm.sqlite3")
+    await SQLiteStorage(db).set_state(KEY, "open")  # a dialogue left open before a restart
+    storage = SQLiteStorage(db)
+    queries: list[str] = []
+    await db.conn.set_trace_callback(queries.append)
+    for user_id in range(100, 150):
+        assert await storage.get_state(StorageKey(bot_id=42, chat_id=user_id, user_id=user_id)) is None
+    assert len(queries) == 1  # the one load of the keys that have a dialogue
+    assert await storage.get_state(KEY) == "open"
+    await storage.set_state(KEY, None)
+    await storage.set_data(KEY, {})
+    assert await db.fetchval("SELECT count(*) FROM fsm_state") == 0  # leaving the dialogue deletes its row
+    await db.close()

@@ -3,10 +3,11 @@
 The whole StorageKey (bot, chat, user, thread, business connection, destiny) is the primary key, serialised
 as JSON; the user id is also a column so /forget can delete a user's dialogues.
 
-aiogram reads the state of every update, and most updates come from people in no dialogue, so the storage
-keeps a write-through cache of recent keys: a read is answered from memory, and a write that changes nothing
-(leaving no dialogue) costs nothing. Only one bot process uses a database (see `bot.db.ops.running_lock`),
-so the cache cannot go stale behind its back.
+aiogram reads the state of every update, and most updates come from people in no dialogue. A row exists only
+while a dialogue is open (leaving one deletes it), so the storage keeps the set of keys that have a row, and a
+write-through cache of recent records: a key without a row, or a recent one, is answered from memory, and a
+write that changes nothing costs nothing. Only one bot process uses a database (see
+`bot.db.ops.running_lock`), so memory cannot go stale behind its back.
 """
 
 from __future__ import annotations
@@ -39,11 +40,16 @@ class SQLiteStorage(BaseStorage):
         self.db = db
         self.cached_keys = cached_keys
         self._cache: OrderedDict[str, Record] = OrderedDict()
+        self._keys_with_rows: set[str] | None = None  # loaded on first use
 
     async def _record(self, key: str) -> Record:
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
+        if self._keys_with_rows is None:
+            self._keys_with_rows = {row["key"] for row in await self.db.fetchall("SELECT key FROM fsm_state")}
+        if key not in self._keys_with_rows:
+            return (None, {})
         row = await self.db.fetchone("SELECT state, data FROM fsm_state WHERE key = ?", (key,))
         record: Record = (row["state"], json.loads(row["data"])) if row else (None, {})
         self._remember(key, record)
@@ -59,6 +65,7 @@ class SQLiteStorage(BaseStorage):
         raw = _key(key)
         if state is None and not data:
             await self.db.execute("DELETE FROM fsm_state WHERE key = ?", (raw,))
+            self._row_gone(raw)
         else:
             await self.db.execute(
                 """
@@ -73,7 +80,14 @@ class SQLiteStorage(BaseStorage):
                     key.destiny, state, json.dumps(data, ensure_ascii=False, default=str), now_iso(),
                 ),
             )
+            if self._keys_with_rows is not None:
+                self._keys_with_rows.add(raw)
         self._remember(raw, (state, data))
+
+    def _row_gone(self, raw: str) -> None:
+        self._cache.pop(raw, None)
+        if self._keys_with_rows is not None:
+            self._keys_with_rows.discard(raw)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
@@ -98,8 +112,8 @@ class SQLiteStorage(BaseStorage):
 
     def forget_user(self, user_id: int) -> None:
         """Drop a user's cached dialogues after their rows were deleted (/forget)."""
-        for raw in [raw for raw in self._cache if json.loads(raw)[2] == user_id]:
-            del self._cache[raw]
+        for raw in [raw for raw in (*self._cache, *(self._keys_with_rows or ())) if json.loads(raw)[2] == user_id]:
+            self._row_gone(raw)
 
     async def close(self) -> None:
         """The database belongs to the app, which closes it."""
