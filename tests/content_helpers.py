@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import shutil
+from functools import cache
 from pathlib import Path
+
+from bot.content.loader import Content, load_content
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "content"
@@ -18,3 +21,9 @@ def content_with(tmp_path: Path, fixture: str | None = None) -> Path:
         for source in (FIXTURES / fixture).iterdir():
             shutil.copy(source, directory / source.name)
     return directory
+
+
+@cache
+def shipped_content() -> Content:
+    """The shipped content exactly as the bot loads it at start, read once per test session."""
+    return load_content(SHIPPED)

@@ -6,7 +6,8 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from bot.content.ban_rules import BanRules, load_ban_rules
+from bot.content.ban_rules import BanRules
+from tests.content_helpers import shipped_content
 
 PATH = "content/ban_rules.yaml"
 
@@ -17,7 +18,7 @@ def raw() -> dict:
 
 
 def test_shipped_rules_load():
-    rules = load_ban_rules(PATH)
+    rules = shipped_content().ban_rules
     ids = [ground.id for ground in rules.grounds]
     assert {
         "overstay_30",

@@ -8,11 +8,8 @@ touching code; this model makes sure such an edit still describes something the 
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import Field, PositiveInt, model_validator
 
 from bot.content.common import LocalizedText, Sourced, StrictModel
@@ -121,18 +118,3 @@ class BanRules(StrictModel):
             if unknown or ground.id in ground.replaced_by:
                 raise ValueError(f"{ground.id}: replaced_by names unknown or itself: {sorted(unknown)}")
         return self
-
-
-def load_ban_rules(path: Path | str) -> BanRules:
-    """Read and validate the ban rules file; pydantic's ValidationError names the offending key."""
-    with Path(path).open(encoding="utf-8") as fp:
-        return BanRules.model_validate(yaml.safe_load(fp))
-
-
-BAN_RULES_FILE = "ban_rules.yaml"
-
-
-@lru_cache(maxsize=4)
-def ban_rules_in(content_dir: Path) -> BanRules:
-    """The rules of a content directory, read once per process (a content edit ships with a restart)."""
-    return load_ban_rules(content_dir / BAN_RULES_FILE)
