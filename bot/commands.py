@@ -30,7 +30,7 @@ USER_COMMANDS: list[tuple[str, LazyProxy]] = [
 
 # Shown in /help to staff only; not registered with Telegram, so migrants never see them.
 STAFF_COMMANDS: list[tuple[str, LazyProxy]] = [
-    ("reload", __("Reload the guide and contacts from the content files")),
+    ("reload", __("Reload the content files: guide, contacts, entry-ban rules, training")),
     ("referrals", __("Requests from migrants")),
     ("export", __("Export requests as CSV and XLSX")),
     ("broadcast", __("Write a broadcast to subscribers")),
