@@ -167,6 +167,14 @@ def test_shipped_content_has_no_errors() -> None:
             "verified_on 2027-01-01 is in the future",
         ),
         (
+            "ban_rules.yaml",
+            "id: removal",
+            "replaced_by: [repeated_removal]",
+            "replaced_by: [repeated_removals]",
+            "grounds.removal.replaced_by[0]",
+            "unknown ground id 'repeated_removals'",
+        ),
+        (
             "training.yaml",
             "id: skills_certification",
             "trades: [certification]",
