@@ -41,7 +41,7 @@ COORDINATOR_COMMANDS: list[tuple[str, LazyProxy]] = [
     ("staff", __("Staff list (coordinators)")),
     ("grant", __("Give a staff role (coordinators)")),
     ("revoke", __("Take a staff role away (coordinators)")),
-    ("reload", __("Reload the guide and contacts from the content files")),
+    ("reload", __("Reload the content files: guide, contacts, entry-ban rules, training")),
 ]
 
 

@@ -6,16 +6,16 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.content.ban_rules import load_ban_rules
 from bot.db import reminders
 from bot.devtools.fake_telegram import FakeTelegram
 from bot.handlers.ban import MVD_CHECK_URL
 from bot.i18n import Catalogues, format_date
 from bot.services.dates import add_months, add_years, users_today
 from tests.conftest import RunningApp
+from tests.content_helpers import shipped_content
 
 I18N = Catalogues()
-RULES = load_ban_rules("content/ban_rules.yaml")
+RULES = shipped_content().ban_rules
 LOCALES = ["ky", "ru", "en"]
 
 

@@ -6,7 +6,8 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from bot.content.ban_rules import BanRules, load_ban_rules
+from bot.content.ban_rules import BanRules
+from tests.content_helpers import shipped_content
 
 PATH = "content/ban_rules.yaml"
 
@@ -17,7 +18,7 @@ def raw() -> dict:
 
 
 def test_shipped_rules_load():
-    rules = load_ban_rules(PATH)
+    rules = shipped_content().ban_rules
     ids = [ground.id for ground in rules.grounds]
     assert {
         "overstay_30",
@@ -53,8 +54,6 @@ def break_ground(ground_id: str, **changes) -> dict:
         ("overstay_30", {"counts_from": "last_ruling"}, "counts from"),
         ("overstay_30", {"duration_years": None}, "duration_years"),
         ("unpaid_fines", {"duration_years": 2}, "duration_years"),
-        ("overstay_30", {"replaced_by": ["overstay_999"]}, "replaced_by"),
-        ("overstay_30", {"id": "overstay_180"}, "duplicate"),
         ("overstay_30", {"condition": {"type": "overstay", "more_than_days": 0}}, "greater than 0"),
         ("overstay_30", {"condition": {"type": "weather"}}, "does not match any of the expected tags"),
         ("overstay_30", {"durations_years": 3}, "Extra inputs"),
@@ -64,6 +63,21 @@ def break_ground(ground_id: str, **changes) -> dict:
 def test_bad_edits_are_named(ground_id, changes, message):
     with pytest.raises(ValidationError, match=message):
         BanRules.model_validate(break_ground(ground_id, **changes))
+
+
+@pytest.mark.parametrize(
+    ("ground_id", "changes", "loc", "message"),
+    [
+        ("overstay_30", {"replaced_by": ["overstay_999"]}, ("grounds", 0, "replaced_by", 0), "unknown ground id"),
+        ("overstay_30", {"replaced_by": ["overstay_30"]}, ("grounds", 0, "replaced_by", 0), "cannot replace itself"),
+        ("unspent_conviction", {"id": "unpaid_fines"}, ("grounds", 8, "id"), "duplicate id 'unpaid_fines'"),
+    ],
+)
+def test_references_between_grounds_are_findings_at_their_entry(ground_id, changes, loc, message):
+    rules = BanRules.model_validate(break_ground(ground_id, **changes))
+    [finding] = rules.findings()
+    assert finding.loc == loc
+    assert message in finding.message
 
 
 def test_stay_limit_cannot_exceed_its_window():

@@ -8,10 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.content.ban_rules import BanRules, load_ban_rules
+from bot.content.ban_rules import BanRules
 from bot.services.ban import BanAnswers, estimate_ban
+from tests.content_helpers import shipped_content
 
-RULES = load_ban_rules("content/ban_rules.yaml")
+RULES = shipped_content().ban_rules
 CHECK = date(2026, 11, 25)
 LEFT = date(2025, 6, 15)
 D = date

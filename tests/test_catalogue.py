@@ -91,9 +91,9 @@ def test_bad_programmes_are_rejected(changes: dict) -> None:
         TrainingFile.model_validate({"programmes": [_programme(**changes)]})
 
 
-def test_duplicate_ids_are_rejected() -> None:
-    with pytest.raises(ValidationError, match="duplicate id"):
-        TrainingFile.model_validate({"programmes": [_programme(), _programme()]})
+def test_a_duplicate_id_is_found_at_the_repeat() -> None:
+    training = TrainingFile.model_validate({"programmes": [_programme(), _programme()]})
+    assert [(f.loc, f.message) for f in training.findings()] == [(("programmes", 1, "id"), "duplicate id 'p1'")]
 
 
 def test_unknown_service_kind_is_rejected() -> None:

@@ -8,10 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.content.common import LOCALES, HtmlText, check_url
-from bot.content.contacts import ContactsFile
 from bot.content.loader import Content, read_content
 from bot.content.registry import CONTENT_FILES
-from bot.content.topics import TopicsFile
 from bot.services.search import strip_tags
 from bot.services.telegram_html import parse_html
 from tests.content_helpers import SHIPPED
@@ -91,9 +89,12 @@ def test_low_confidence_hotlines_are_marked_not_verified(content: Content) -> No
     assert by_id["kz-emergency"].verified is True
 
 
-def test_other_features_reach_their_file_by_model(content: Content) -> None:
-    assert isinstance(content.file(TopicsFile), TopicsFile)
-    assert isinstance(content.file(ContactsFile), ContactsFile)
+def test_the_ban_rules_and_the_catalogue_come_with_the_guide(content: Content) -> None:
+    assert "overstay_180" in {ground.id for ground in content.ban_rules.grounds}
+    assert content.ban_rules.stay.russia.limit_days == 90
+    assert content.catalogue.item("training", "vocational_lyceums") is not None
+    assert content.catalogue.item("service", "social_contract") is not None
+    assert content.catalogue.item("training", "social_contract") is None
 
 
 def test_cyrillic_host_names_become_punycode_for_buttons() -> None:
@@ -117,4 +118,6 @@ def test_unknown_directory_reports_every_file_missing(tmp_path: Path) -> None:
     content, problems = read_content(tmp_path, date(2026, 11, 25))
     assert content is None
     assert {Path(problem.file).name for problem in problems} == set(CONTENT_FILES)
-    assert {"topics.yaml", "contacts.yaml", "ban_rules.yaml"} <= set(CONTENT_FILES)
+    assert {"topics.yaml", "contacts.yaml", "ban_rules.yaml", "training.yaml", "services.yaml"} <= set(
+        CONTENT_FILES
+    )

@@ -9,7 +9,7 @@ import pytest
 
 from bot.content.loader import check_content, read_content
 from bot.content.validate import Problem
-from tests.content_helpers import content_with
+from tests.content_helpers import content_with, edit_entry
 
 TODAY = date(2026, 11, 25)
 
@@ -145,3 +145,76 @@ def test_shipped_content_has_no_errors() -> None:
 
     assert [str(problem) for problem in problems if problem.is_error] == []
     assert content is not None
+
+
+@pytest.mark.parametrize(
+    ("file", "entry", "old", "new", "key", "message"),
+    [
+        (
+            "ban_rules.yaml",
+            "id: overstay_180",
+            "duration_years: 5",
+            "duration_years: 0",
+            "grounds.overstay_180.duration_years",
+            "Input should be greater than 0",
+        ),
+        (
+            "ban_rules.yaml",
+            "id: removal",
+            "verified_on: 2026-11-25",
+            "verified_on: 2027-01-01",
+            "grounds.removal.verified_on",
+            "verified_on 2027-01-01 is in the future",
+        ),
+        (
+            "ban_rules.yaml",
+            "id: removal",
+            "replaced_by: [repeated_removal]",
+            "replaced_by: [repeated_removals]",
+            "grounds.removal.replaced_by[0]",
+            "unknown ground id 'repeated_removals'",
+        ),
+        (
+            "training.yaml",
+            "id: skills_certification",
+            "trades: [certification]",
+            "trades: [certification, astronaut]",
+            "programmes.skills_certification.trades",
+            "unknown trade ids ['astronaut']",
+        ),
+        (
+            "training.yaml",
+            "programmes:",
+            "- id: skills_certification",
+            "- id: osh_centre_of_excellence",
+            "programmes.osh_centre_of_excellence.id",
+            "duplicate id 'osh_centre_of_excellence'",
+        ),
+        (
+            "training.yaml",
+            "id: skills_certification",
+            "verified_on: 2026-11-25",
+            "verified_on: 2027-01-01",
+            "programmes.skills_certification.verified_on",
+            "verified_on 2027-01-01 is in the future",
+        ),
+        (
+            "services.yaml",
+            "id: russia_emergency",
+            "kind: health",
+            "kind: astrology",
+            "services.russia_emergency.kind",
+            "unknown service kind 'astrology'",
+        ),
+    ],
+)
+def test_ban_rules_and_the_catalogue_are_checked_like_the_guide(
+    tmp_path: Path, file: str, entry: str, old: str, new: str, key: str, message: str
+) -> None:
+    directory = content_with(tmp_path)
+    line = edit_entry(directory / file, entry, old, new)
+
+    problems, exit_code = check_content(directory, TODAY)
+
+    assert exit_code == 1
+    assert str(_only(problems)).startswith(f"{directory / file}:{line}: {key}: {message}")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.content.ban_rules import load_ban_rules
 from bot.services import ban_dialog, stay_dialog
 from bot.services.dialog import NO, YES, Progress, record_answer
 from bot.services.stay import Contract, Trip
+from tests.content_helpers import shipped_content
 
 DONE = "done"
-RULES = load_ban_rules("content/ban_rules.yaml")
+RULES = shipped_content().ban_rules
 TODAY = date(2026, 11, 25)
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from bot.__main__ import main
 from bot.devtools.chat import run_chat
-from tests.content_helpers import SHIPPED, content_with
+from tests.content_helpers import SHIPPED, content_with, edit_entry
 
 
 def test_check_content_prints_one_line_per_problem_and_exits_1(
@@ -22,6 +22,25 @@ def test_check_content_prints_one_line_per_problem_and_exits_1(
     assert capsys.readouterr().out.splitlines() == [
         f"{directory / 'contacts.yaml'}:11: contacts.one.country: unknown country id 'kz'",
         f"{directory / 'contacts.yaml'}:19: contacts.two.city: unknown city id 'kazan' in country 'ru'",
+    ]
+
+
+def test_check_content_reports_broken_ban_rules_and_training_at_their_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory = content_with(tmp_path)
+    rules, training = directory / "ban_rules.yaml", directory / "training.yaml"
+    rule_line = edit_entry(rules, "id: overstay_270", "duration_years: 10", "duration_years: ten")
+    training_line = edit_entry(training, "id: osh_centre_of_excellence", "trades: [various]", "trades: []")
+
+    exit_code = main(["check-content", str(directory)])
+
+    assert exit_code == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"{rules}:{rule_line}: grounds.overstay_270.duration_years: "
+        "Input should be a valid integer, unable to parse string as an integer",
+        f"{training}:{training_line}: programmes.osh_centre_of_excellence.trades: "
+        "Tuple should have at least 1 item after validation, not 0",
     ]
 
 

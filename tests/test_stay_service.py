@@ -8,10 +8,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from bot.content.ban_rules import load_ban_rules
 from bot.services.stay import Contract, Trip, TripError, TripProblem, calculate_stay
+from tests.content_helpers import shipped_content
 
-RULES = load_ban_rules("content/ban_rules.yaml").stay
+RULES = shipped_content().ban_rules.stay
 RU, KZ = RULES.russia, RULES.kazakhstan
 D = date
 

@@ -8,14 +8,11 @@ touching code; this model makes sure such an edit still describes something the 
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import Field, PositiveInt, model_validator
 
-from bot.content.common import LocalizedText, Sourced, StrictModel
+from bot.content.common import ContentFile, Finding, LocalizedText, Sourced, StrictModel, duplicate_ids
 
 Kind = Literal["mandatory", "discretionary"]
 Anchor = Literal["departure", "last_ruling", "last_removal", "check_date"]
@@ -103,36 +100,24 @@ class StayRules(StrictModel):
     kazakhstan: StayRule
 
 
-class BanRules(StrictModel):
+class BanRules(ContentFile):
     """The whole file: the ban grounds in the order the bot lists them, the overstay exceptions, the stay rules."""
 
     grounds: tuple[BanGround, ...] = Field(min_length=1)
     overstay_exceptions: LocalizedText
     stay: StayRules
 
-    @model_validator(mode="after")
-    def _ids_resolve(self) -> BanRules:
-        ids = [ground.id for ground in self.grounds]
-        duplicates = sorted({ground_id for ground_id in ids if ids.count(ground_id) > 1})
-        if duplicates:
-            raise ValueError(f"duplicate ground ids: {duplicates}")
-        for ground in self.grounds:
-            unknown = set(ground.replaced_by) - set(ids)
-            if unknown or ground.id in ground.replaced_by:
-                raise ValueError(f"{ground.id}: replaced_by names unknown or itself: {sorted(unknown)}")
-        return self
-
-
-def load_ban_rules(path: Path | str) -> BanRules:
-    """Read and validate the ban rules file; pydantic's ValidationError names the offending key."""
-    with Path(path).open(encoding="utf-8") as fp:
-        return BanRules.model_validate(yaml.safe_load(fp))
-
-
-BAN_RULES_FILE = "ban_rules.yaml"
-
-
-@lru_cache(maxsize=4)
-def ban_rules_in(content_dir: Path) -> BanRules:
-    """The rules of a content directory, read once per process (a content edit ships with a restart)."""
-    return load_ban_rules(content_dir / BAN_RULES_FILE)
+    def findings(self) -> list[Finding]:
+        """Duplicate ground ids, and `replaced_by` entries naming no other ground, each at its own line."""
+        found = duplicate_ids("grounds", [ground.id for ground in self.grounds])
+        ids = {ground.id for ground in self.grounds}
+        for index, ground in enumerate(self.grounds):
+            for position, other in enumerate(ground.replaced_by):
+                if other == ground.id:
+                    message = f"{other!r} cannot replace itself"
+                elif other not in ids:
+                    message = f"unknown ground id {other!r}"
+                else:
+                    continue
+                found.append(Finding(loc=("grounds", index, "replaced_by", position), message=message))
+        return found

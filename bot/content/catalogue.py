@@ -10,14 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import Field, field_validator, model_validator
 
-from bot.content.common import LocalizedText, Sourced, StrictModel
+from bot.content.common import ContentFile, Finding, LocalizedText, Sourced, duplicate_ids
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_]{0,31}$")
 
@@ -163,23 +160,14 @@ class Service(Offer):
         return value
 
 
-def _unique_ids(items: tuple[Offer, ...]) -> None:
-    seen: set[str] = set()
-    for item in items:
-        if item.id in seen:
-            raise ValueError(f"duplicate id {item.id!r}")
-        seen.add(item.id)
-
-
-class TrainingFile(StrictModel):
+class TrainingFile(ContentFile):
     """The root of `content/training.yaml`."""
 
     programmes: tuple[Programme, ...] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _ids(self) -> TrainingFile:
-        _unique_ids(self.programmes)
-        return self
+    def findings(self) -> list[Finding]:
+        """A repeated id, at the line of the repeat: referrals and callbacks name programmes by id."""
+        return duplicate_ids("programmes", [programme.id for programme in self.programmes])
 
     def get(self, programme_id: str) -> Programme | None:
         return next((p for p in self.programmes if p.id == programme_id), None)
@@ -198,15 +186,14 @@ class TrainingFile(StrictModel):
         return [p for p in self.programmes if region in p.regions and trade in p.trades]
 
 
-class ServicesFile(StrictModel):
+class ServicesFile(ContentFile):
     """The root of `content/services.yaml`."""
 
     services: tuple[Service, ...] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _ids(self) -> ServicesFile:
-        _unique_ids(self.services)
-        return self
+    def findings(self) -> list[Finding]:
+        """A repeated id, at the line of the repeat: referrals and callbacks name services by id."""
+        return duplicate_ids("services", [service.id for service in self.services])
 
     def get(self, service_id: str) -> Service | None:
         return next((s for s in self.services if s.id == service_id), None)
@@ -235,20 +222,3 @@ class Catalogue:
         """(kind, id) -> title in `locale`, for lists and exports."""
         titles = {("training", p.id): p.title.get(locale) for p in self.training.programmes}
         return titles | {("service", s.id): s.title.get(locale) for s in self.services.services}
-
-
-@lru_cache(maxsize=4)
-def load_catalogue(content_dir: Path) -> Catalogue:
-    """Read and validate `training.yaml` and `services.yaml` once per content directory.
-
-    The generic content checker reports problems with line numbers at start-up; here a broken file simply
-    raises, which cannot happen after that check has passed.
-    """
-
-    def read(name: str) -> object:
-        return yaml.safe_load((content_dir / name).read_text(encoding="utf-8"))
-
-    return Catalogue(
-        training=TrainingFile.model_validate(read("training.yaml")),
-        services=ServicesFile.model_validate(read("services.yaml")),
-    )

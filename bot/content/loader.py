@@ -13,6 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
+from bot.content.ban_rules import BanRules
+from bot.content.catalogue import Catalogue, ServicesFile, TrainingFile
 from bot.content.common import LOCALES, StrictModel
 from bot.content.contacts import Contact, ContactsFile, Country
 from bot.content.topics import Topic, TopicsFile
@@ -34,20 +36,22 @@ class ContentError(Exception):
 
 @dataclass(frozen=True)
 class Content:
-    files: Mapping[str, StrictModel]
+    """One consistent snapshot of every content file; `/reload` replaces it whole, never in part."""
+
     topics: Mapping[str, Topic]
     root: tuple[str, ...]
     parents: Mapping[str, str]
     countries: tuple[Country, ...]
     contacts: tuple[Contact, ...]
     search: SearchIndex
+    ban_rules: BanRules
+    catalogue: Catalogue
 
     @classmethod
     def from_files(cls, files: Mapping[str, StrictModel]) -> Content:
         guide = _find(files, TopicsFile)
         directory = _find(files, ContactsFile)
         return cls(
-            files=files,
             topics=guide.topics_by_id(),
             root=guide.root,
             parents={child: topic.id for topic in guide.topics for child in topic.children},
@@ -58,11 +62,9 @@ class Content:
                 for topic in guide.topics
                 for locale in LOCALES
             ),
+            ban_rules=_find(files, BanRules),
+            catalogue=Catalogue(training=_find(files, TrainingFile), services=_find(files, ServicesFile)),
         )
-
-    def file(self, model: type[FileModel]) -> FileModel:
-        """The validated root model of the file registered with `model` (for other features' content)."""
-        return _find(self.files, model)
 
     def children(self, topic_id: str | None) -> tuple[Topic, ...]:
         """The entries of one level of the guide: the root sections when `topic_id` is None."""

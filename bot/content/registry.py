@@ -8,6 +8,7 @@ every `HtmlText` field.
 from __future__ import annotations
 
 from bot.content.ban_rules import BanRules
+from bot.content.catalogue import ServicesFile, TrainingFile
 from bot.content.common import StrictModel
 from bot.content.contacts import ContactsFile
 from bot.content.topics import TopicsFile
@@ -17,4 +18,6 @@ CONTENT_FILES: dict[str, type[StrictModel]] = {
     "topics.yaml": TopicsFile,
     "contacts.yaml": ContactsFile,
     "ban_rules.yaml": BanRules,
+    "training.yaml": TrainingFile,
+    "services.yaml": ServicesFile,
 }

@@ -12,8 +12,8 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.text_decorations import html_decoration
 
-from bot.config import Settings
-from bot.content.ban_rules import BanRules, OverstayCondition, ban_rules_in
+from bot.content.ban_rules import BanRules, OverstayCondition
+from bot.content.loader import ContentStore
 from bot.db import reminders
 from bot.db.connection import Database
 from bot.handlers.guided import Answers, Context, DialogSpec, attach, begin, send
@@ -190,7 +190,7 @@ def result_keyboard(estimate: BanEstimate) -> InlineKeyboardMarkup:
 
 
 async def show_result(answers: Answers, context: Context) -> None:
-    rules = ban_rules_in(context.settings.content_dir)
+    rules = context.content.ban_rules
     estimate = estimate_ban(rules.grounds, ban_dialog.to_ban_answers(answers, users_today()))
     log.info("ban.estimated", extra={"user_id": context.chat_id, "grounds": len(estimate.findings)})
     await send(
@@ -204,7 +204,7 @@ SELF_CHECK = DialogSpec(
     questions=ban_dialog.QUESTIONS,
     first=ban_dialog.FIRST,
     record=lambda step, value, answers: record_answer(ban_dialog.QUESTIONS[step], value, answers),
-    next_step=lambda step, answers, today, settings: ban_dialog.next_step(step, answers),
+    next_step=lambda step, answers, today, content: ban_dialog.next_step(step, answers),
     check=ban_dialog.check,
     prompt=prompt,
     label=lambda choice: str(LABELS[choice]),
@@ -235,7 +235,7 @@ TRAVEL_REMINDER = DialogSpec(
     questions=ban_dialog.TRAVEL_QUESTIONS,
     first="travel_date",
     record=lambda step, value, answers: record_answer(ban_dialog.TRAVEL_QUESTIONS[step], value, answers),
-    next_step=lambda step, answers, today, settings: None,
+    next_step=lambda step, answers, today, content: None,
     check=ban_dialog.check_travel,
     prompt=lambda step, answers, locale: str(PROMPTS[step]),
     label=lambda choice: str(LABELS[choice]),
@@ -246,16 +246,16 @@ TRAVEL_REMINDER = DialogSpec(
 
 @router.message(Command("ban"))
 async def ban_command(
-    message: Message, state: FSMContext, bot: Bot, locale: str, settings: Settings, db: Database
+    message: Message, state: FSMContext, bot: Bot, locale: str, content: ContentStore, db: Database
 ) -> None:
-    await begin(Context(bot, message.chat.id, locale, settings, db), state, SELF_CHECK)
+    await begin(Context(bot, message.chat.id, locale, content.current, db), state, SELF_CHECK)
 
 
 @router.callback_query(MenuCb.filter(F.section == "ban"))
 async def ban_section(
-    callback: CallbackQuery, state: FSMContext, bot: Bot, locale: str, settings: Settings, db: Database
+    callback: CallbackQuery, state: FSMContext, bot: Bot, locale: str, content: ContentStore, db: Database
 ) -> None:
-    await begin(Context(bot, callback.from_user.id, locale, settings, db), state, SELF_CHECK)
+    await begin(Context(bot, callback.from_user.id, locale, content.current, db), state, SELF_CHECK)
 
 
 @router.callback_query(RemindCb.filter())
@@ -265,10 +265,10 @@ async def remind_me(
     state: FSMContext,
     bot: Bot,
     locale: str,
-    settings: Settings,
+    content: ContentStore,
     db: Database,
 ) -> None:
-    context = Context(bot, callback.from_user.id, locale, settings, db)
+    context = Context(bot, callback.from_user.id, locale, content.current, db)
     try:
         ban_end = date.fromisoformat(callback_data.ban_end) if callback_data.ban_end else None
     except ValueError:  # forged data

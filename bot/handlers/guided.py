@@ -19,7 +19,7 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.config import Settings
+from bot.content.loader import Content, ContentStore
 from bot.db.connection import Database
 from bot.handlers.start import show_menu
 from bot.i18n import _
@@ -36,12 +36,16 @@ Answers = dict[str, Any]
 
 @dataclass(frozen=True)
 class Context:
-    """What a dialogue's result needs besides the answers: where to send it, in which language, with what."""
+    """What a dialogue's result needs besides the answers: where to send it, in which language, with what.
+
+    `content` is the snapshot served when the update arrived: a `/reload` meanwhile cannot mix two versions
+    of the rules within one step.
+    """
 
     bot: Bot
     chat_id: int
     locale: str
-    settings: Settings
+    content: Content
     db: Database
 
 
@@ -57,7 +61,7 @@ class DialogSpec:
     questions: Mapping[str, Question]
     first: str
     record: Callable[[str, str | date | None, Answers], Answers]
-    next_step: Callable[[str, Answers, date, Settings], str | None]  # (step, answers, today, settings)
+    next_step: Callable[[str, Answers, date, Content], str | None]  # (step, answers, today, content)
     check: Callable[[str, date | None, Answers, date], str | None]
     prompt: Callable[[str, Answers, str], str]  # the question's text (HTML) for (step, answers, locale)
     label: Callable[[str], str]  # a choice button's label
@@ -141,7 +145,7 @@ async def _move_on(
 ) -> None:
     """Store the answers and ask the next question (the same one when `stay`), or finish the dialogue."""
     following = (
-        progress.step if stay else spec.next_step(progress.step, answers, users_today(), context.settings)
+        progress.step if stay else spec.next_step(progress.step, answers, users_today(), context.content)
     )
     if following is None:
         await state.clear()
@@ -158,9 +162,9 @@ def attach(router: Router, spec: DialogSpec) -> None:
 
     @router.message(spec.state, F.text, ~F.text.startswith("/"))
     async def typed(
-        message: Message, state: FSMContext, bot: Bot, locale: str, settings: Settings, db: Database
+        message: Message, state: FSMContext, bot: Bot, locale: str, content: ContentStore, db: Database
     ) -> None:
-        context = Context(bot, message.chat.id, locale, settings, db)
+        context = Context(bot, message.chat.id, locale, content.current, db)
         progress = await _load(state, spec)
         if progress is None:
             await begin(context, state, spec)
@@ -184,9 +188,9 @@ def attach(router: Router, spec: DialogSpec) -> None:
 
     @router.message(spec.state, ~F.text)
     async def not_text(
-        message: Message, state: FSMContext, bot: Bot, locale: str, settings: Settings, db: Database
+        message: Message, state: FSMContext, bot: Bot, locale: str, content: ContentStore, db: Database
     ) -> None:
-        context = Context(bot, message.chat.id, locale, settings, db)
+        context = Context(bot, message.chat.id, locale, content.current, db)
         progress = await _load(state, spec)
         if progress is None:
             await begin(context, state, spec)
@@ -201,10 +205,10 @@ def attach(router: Router, spec: DialogSpec) -> None:
         state: FSMContext,
         bot: Bot,
         locale: str,
-        settings: Settings,
+        content: ContentStore,
         db: Database,
     ) -> None:
-        context = Context(bot, callback.from_user.id, locale, settings, db)
+        context = Context(bot, callback.from_user.id, locale, content.current, db)
         progress = await _load(state, spec)
         if progress is None or callback_data.step != progress.step:
             callback_answer.text = _("This button is out of date.")

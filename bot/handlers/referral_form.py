@@ -23,7 +23,8 @@ from aiogram.types import (
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import Settings
-from bot.content.catalogue import REGIONS, load_catalogue
+from bot.content.catalogue import REGIONS, Catalogue
+from bot.content.loader import ContentStore
 from bot.db.clock import now_iso
 from bot.db.connection import Database
 from bot.db.referrals import create_referral, find_recent
@@ -140,8 +141,8 @@ def _existing_text(referral: Referral, title: str, locale: str) -> str:
     )
 
 
-def _title(settings: Settings, kind: str, item_id: str, locale: str) -> str:
-    item = load_catalogue(settings.content_dir).item(kind, item_id)
+def _title(catalogue: Catalogue, kind: str, item_id: str, locale: str) -> str:
+    item = catalogue.item(kind, item_id)
     return item.title.get(locale) if item else item_id
 
 
@@ -151,13 +152,13 @@ async def _ask(message: Message, state: FSMContext, field: str, locale: str) -> 
     await answer(message, _question(field), _markup(field, locale))
 
 
-async def _next(message: Message, state: FSMContext, field: str, settings: Settings, locale: str) -> None:
+async def _next(message: Message, state: FSMContext, field: str, content: ContentStore, locale: str) -> None:
     """After `field` was answered: back to the summary when editing, else on to the next question."""
     data = await state.get_data()
     following = FIELDS[FIELDS.index(field) + 1] if field != FIELDS[-1] else None
     if data.get("editing") or following is None:
         await state.set_state(ReferralForm.summary)
-        title = _title(settings, data["kind"], data["item"], locale)
+        title = _title(content.current.catalogue, data["kind"], data["item"], locale)
         await answer(message, _summary(data, title, locale), _summary_keyboard())
     else:
         await _ask(message, state, following, locale)
@@ -169,11 +170,11 @@ async def apply(
     callback_data: ApplyCb,
     state: FSMContext,
     db: Database,
-    settings: Settings,
+    content: ContentStore,
     locale: str,
 ) -> None:
     kind = Kind(callback_data.kind)
-    item = load_catalogue(settings.content_dir).item(kind, callback_data.id)
+    item = content.current.catalogue.item(kind, callback_data.id)
     if item is None:
         await edit_or_send(callback, _("This item is no longer in the catalogue."), menu_only_keyboard())
         return
@@ -225,32 +226,32 @@ async def cancel_phone(message: Message, state: FSMContext) -> None:
 
 
 @router.message(ReferralForm.name, F.text)
-async def got_name(message: Message, state: FSMContext, settings: Settings, locale: str) -> None:
+async def got_name(message: Message, state: FSMContext, content: ContentStore, locale: str) -> None:
     name = clean_name(message.text)
     if name is None:
         await answer(message, _("Please write your name with letters, for example: Aigul Toktogulova."))
         await _ask(message, state, "name", locale)
         return
     await state.update_data(name=name)
-    await _next(message, state, "name", settings, locale)
+    await _next(message, state, "name", content, locale)
 
 
 @router.message(ReferralForm.phone, F.contact)
-async def got_contact(message: Message, state: FSMContext, settings: Settings, locale: str) -> None:
+async def got_contact(message: Message, state: FSMContext, content: ContentStore, locale: str) -> None:
     if message.contact.user_id != message.from_user.id:
         await answer(message, _("Please share your own number, not someone else's contact."))
         await _ask(message, state, "phone", locale)
         return
-    await _save_phone(message, state, normalise_phone(message.contact.phone_number), settings, locale)
+    await _save_phone(message, state, normalise_phone(message.contact.phone_number), content, locale)
 
 
 @router.message(ReferralForm.phone, F.text)
-async def got_phone(message: Message, state: FSMContext, settings: Settings, locale: str) -> None:
-    await _save_phone(message, state, normalise_phone(message.text), settings, locale)
+async def got_phone(message: Message, state: FSMContext, content: ContentStore, locale: str) -> None:
+    await _save_phone(message, state, normalise_phone(message.text), content, locale)
 
 
 async def _save_phone(
-    message: Message, state: FSMContext, phone: str | None, settings: Settings, locale: str
+    message: Message, state: FSMContext, phone: str | None, content: ContentStore, locale: str
 ) -> None:
     if phone is None:
         await answer(
@@ -263,18 +264,18 @@ async def _save_phone(
         return
     await state.update_data(phone=phone)
     await answer(message, _("Thank you, your number is {phone}.").format(phone=phone), ReplyKeyboardRemove())
-    await _next(message, state, "phone", settings, locale)
+    await _next(message, state, "phone", content, locale)
 
 
 @router.callback_query(ReferralForm.region, FormCb.filter((F.action == "region") & F.value.in_(REGIONS)))
 async def got_region(
-    callback: CallbackQuery, callback_data: FormCb, state: FSMContext, settings: Settings, locale: str
+    callback: CallbackQuery, callback_data: FormCb, state: FSMContext, content: ContentStore, locale: str
 ) -> None:
     await state.update_data(region=callback_data.value)
     await edit_or_send(
         callback, _("Region: {region}").format(region=REGIONS[callback_data.value].get(locale))
     )
-    await _next(callback.message, state, "region", settings, locale)
+    await _next(callback.message, state, "region", content, locale)
 
 
 @router.message(ReferralForm.region)
@@ -284,18 +285,18 @@ async def region_typed(message: Message, state: FSMContext, locale: str) -> None
 
 
 @router.message(ReferralForm.city, F.text)
-async def got_city(message: Message, state: FSMContext, settings: Settings, locale: str) -> None:
+async def got_city(message: Message, state: FSMContext, content: ContentStore, locale: str) -> None:
     city = clean_city(message.text)
     if city is None:
         await answer(message, _("Please write the name of your city or village with letters."))
         await _ask(message, state, "city", locale)
         return
     await state.update_data(city=city)
-    await _next(message, state, "city", settings, locale)
+    await _next(message, state, "city", content, locale)
 
 
 @router.message(ReferralForm.comment, F.text)
-async def got_comment(message: Message, state: FSMContext, settings: Settings, locale: str) -> None:
+async def got_comment(message: Message, state: FSMContext, content: ContentStore, locale: str) -> None:
     comment = clean_comment(message.text)
     if comment is None:
         await answer(
@@ -307,14 +308,16 @@ async def got_comment(message: Message, state: FSMContext, settings: Settings, l
         await _ask(message, state, "comment", locale)
         return
     await state.update_data(comment=comment or None)
-    await _next(message, state, "comment", settings, locale)
+    await _next(message, state, "comment", content, locale)
 
 
 @router.callback_query(ReferralForm.comment, FormCb.filter(F.action == "skip"))
-async def skip_comment(callback: CallbackQuery, state: FSMContext, settings: Settings, locale: str) -> None:
+async def skip_comment(
+    callback: CallbackQuery, state: FSMContext, content: ContentStore, locale: str
+) -> None:
     await state.update_data(comment=None)
     await edit_or_send(callback, _("No comment."))
-    await _next(callback.message, state, "comment", settings, locale)
+    await _next(callback.message, state, "comment", content, locale)
 
 
 @router.callback_query(ReferralForm.summary, FormCb.filter(F.action == "edit"))
@@ -347,10 +350,12 @@ async def confirm(
     state: FSMContext,
     db: Database,
     settings: Settings,
+    content: ContentStore,
     bot: Bot,
     i18n: Catalogues,
     locale: str,
 ) -> None:
+    catalogue = content.current.catalogue
     data = await state.get_data()
     referral, created = await create_referral(
         db,
@@ -364,7 +369,7 @@ async def confirm(
         comment=data.get("comment"),
     )
     await state.clear()
-    title = _title(settings, referral.kind, referral.item_id, locale)
+    title = _title(catalogue, referral.kind, referral.item_id, locale)
     if not created:
         await edit_or_send(callback, _existing_text(referral, title, locale), menu_only_keyboard())
         return
@@ -375,4 +380,4 @@ async def confirm(
         "requests: /my"
     ).format(reference=referral.reference, title=html.quote(title))
     await edit_or_send(callback, text, menu_only_keyboard())
-    await announce(bot, db, settings, i18n, referral)
+    await announce(bot, db, settings, i18n, catalogue, referral)

@@ -21,7 +21,8 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import Settings
-from bot.content.catalogue import REGIONS, load_catalogue
+from bot.content.catalogue import REGIONS, Catalogue
+from bot.content.loader import ContentStore
 from bot.db.clock import utcnow
 from bot.db.connection import Database
 from bot.db.referrals import (
@@ -55,7 +56,9 @@ class NoteForm(StatesGroup):
 
 
 # -- announcing a new referral ---------------------------------------------------------------------------
-async def announce(bot: Bot, db: Database, settings: Settings, i18n: Catalogues, referral: Referral) -> None:
+async def announce(
+    bot: Bot, db: Database, settings: Settings, i18n: Catalogues, catalogue: Catalogue, referral: Referral
+) -> None:
     """Tell the coordinators' group, or else each coordinator in their language, that a referral came in.
 
     The announcement names the programme and region only; the person's details are behind the Open button,
@@ -68,7 +71,6 @@ async def announce(bot: Bot, db: Database, settings: Settings, i18n: Catalogues,
         for user_id in await coordinator_ids(db, settings.admin_ids):
             user = await get_user(db, user_id)
             targets.append((user_id, (user.locale if user else None) or settings.default_locale))
-    catalogue = load_catalogue(settings.content_dir)
     for chat_id, locale in targets:
         with i18n.use_locale(locale):
             item = catalogue.item(referral.kind, referral.item_id)
@@ -111,10 +113,10 @@ def _list_cb(flt: ReferralFilter, page: int = 0, **change: str) -> RefListCb:
 
 
 async def _list_screen(
-    db: Database, settings: Settings, flt: ReferralFilter, page: int, locale: str
+    db: Database, catalogue: Catalogue, flt: ReferralFilter, page: int, locale: str
 ) -> tuple[str, InlineKeyboardMarkup]:
     referrals, total = await page_referrals(db, flt, page, PAGE_SIZE)
-    titles = load_catalogue(settings.content_dir).titles(locale)
+    titles = catalogue.titles(locale)
     any_label = _("any")
     item_title = next((title for (_kind, item), title in titles.items() if item == flt.item_id), flt.item_id)
     lines = [
@@ -170,7 +172,7 @@ def _bad_filter(error: FilterError) -> str:
 
 @router.message(Command("referrals"), IsCoordinator())
 async def referrals_command(
-    message: Message, command: CommandObject, db: Database, settings: Settings, locale: str
+    message: Message, command: CommandObject, db: Database, content: ContentStore, locale: str
 ) -> None:
     try:
         flt = parse_filters(command.args)
@@ -180,20 +182,21 @@ async def referrals_command(
     if flt.date_from or flt.date_to:
         await answer(message, _("Dates filter the export only: use /export.") + "\n" + _usage())
         return
-    await answer(message, *await _list_screen(db, settings, flt, 0, locale))
+    await answer(message, *await _list_screen(db, content.current.catalogue, flt, 0, locale))
 
 
 @router.callback_query(RefListCb.filter(), IsCoordinator())
 async def list_page(
-    callback: CallbackQuery, callback_data: RefListCb, db: Database, settings: Settings, locale: str
+    callback: CallbackQuery, callback_data: RefListCb, db: Database, content: ContentStore, locale: str
 ) -> None:
-    screen = await _list_screen(db, settings, _filter_of(callback_data), max(callback_data.page, 0), locale)
+    flt, page = _filter_of(callback_data), max(callback_data.page, 0)
+    screen = await _list_screen(db, content.current.catalogue, flt, page, locale)
     await edit_or_send(callback, *screen)
 
 
 @router.callback_query(RefPickCb.filter(F.field.in_({"status", "region", "item"})), IsCoordinator())
 async def pick_filter(
-    callback: CallbackQuery, callback_data: RefPickCb, settings: Settings, locale: str
+    callback: CallbackQuery, callback_data: RefPickCb, content: ContentStore, locale: str
 ) -> None:
     flt = _filter_of(callback_data)
     field = callback_data.field
@@ -202,9 +205,7 @@ async def pick_filter(
     elif field == "region":
         options = [(label.get(locale), rid) for rid, label in REGIONS.items()]
     else:
-        options = [
-            (title, key[1]) for key, title in load_catalogue(settings.content_dir).titles(locale).items()
-        ]
+        options = [(title, key[1]) for key, title in content.current.catalogue.titles(locale).items()]
     builder = InlineKeyboardBuilder()
     builder.button(text=_("Any"), callback_data=_list_cb(flt, **{field: ""}))
     for text, value in options:
@@ -221,9 +222,9 @@ def _alert(callback_answer: CallbackAnswer, text: str) -> None:
 
 # -- the card --------------------------------------------------------------------------------------------
 async def _card(
-    db: Database, settings: Settings, referral: Referral, locale: str
+    db: Database, catalogue: Catalogue, referral: Referral, locale: str
 ) -> tuple[str, InlineKeyboardMarkup]:
-    item = load_catalogue(settings.content_dir).item(referral.kind, referral.item_id)
+    item = catalogue.item(referral.kind, referral.item_id)
     title = item.title.get(locale) if item else referral.item_id
     text = coordinator_card(referral, title, await list_events(db, referral.id), locale)
     builder = InlineKeyboardBuilder()
@@ -241,14 +242,14 @@ async def open_card(
     callback_data: RefCardCb,
     callback_answer: CallbackAnswer,
     db: Database,
-    settings: Settings,
+    content: ContentStore,
     locale: str,
 ) -> None:
     referral = await get_referral(db, callback_data.id)
     if referral is None:
         _alert(callback_answer, _("This request no longer exists."))
         return
-    await edit_or_send(callback, *await _card(db, settings, referral, locale))
+    await edit_or_send(callback, *await _card(db, content.current.catalogue, referral, locale))
 
 
 @router.callback_query(RefMoveCb.filter(F.to.in_({s.value for s in Status})), IsCoordinator())
@@ -258,16 +259,18 @@ async def move(
     callback_answer: CallbackAnswer,
     db: Database,
     settings: Settings,
+    content: ContentStore,
     bot: Bot,
     i18n: Catalogues,
     locale: str,
 ) -> None:
+    catalogue = content.current.catalogue
     referral = await change_status(db, callback_data.id, Status(callback_data.to), callback.from_user.id)
     if referral is None:
         _alert(callback_answer, _("This request has changed meanwhile; here it is as it is now."))
         current = await get_referral(db, callback_data.id)
         if current is not None:
-            await edit_or_send(callback, *await _card(db, settings, current, locale))
+            await edit_or_send(callback, *await _card(db, catalogue, current, locale))
         return
     log.info(
         "referral.status",
@@ -277,19 +280,19 @@ async def move(
             "actor_id": callback.from_user.id,
         },
     )
-    await edit_or_send(callback, *await _card(db, settings, referral, locale))
-    await _notify_migrant(bot, db, settings, i18n, referral)
+    await edit_or_send(callback, *await _card(db, catalogue, referral, locale))
+    await _notify_migrant(bot, db, settings, i18n, catalogue, referral)
 
 
 async def _notify_migrant(
-    bot: Bot, db: Database, settings: Settings, i18n: Catalogues, referral: Referral
+    bot: Bot, db: Database, settings: Settings, i18n: Catalogues, catalogue: Catalogue, referral: Referral
 ) -> None:
     if referral.user_id is None:
         return
     user = await get_user(db, referral.user_id)
     locale = (user.locale if user else None) or settings.default_locale
     with i18n.use_locale(locale):
-        item = load_catalogue(settings.content_dir).item(referral.kind, referral.item_id)
+        item = catalogue.item(referral.kind, referral.item_id)
         text = _("Your request <b>{reference}</b> ({title}) has a new status: {status}").format(
             reference=referral.reference,
             title=html.quote(item.title.get(locale) if item else referral.item_id),
@@ -309,7 +312,7 @@ async def ask_note(callback: CallbackQuery, callback_data: RefNoteCb, state: FSM
 
 @router.message(NoteForm.text, F.text, IsCoordinator())
 async def got_note(
-    message: Message, state: FSMContext, db: Database, settings: Settings, locale: str
+    message: Message, state: FSMContext, db: Database, content: ContentStore, locale: str
 ) -> None:
     note = clean_comment(message.text)
     if not note:
@@ -326,20 +329,21 @@ async def got_note(
         await answer(message, _("This request no longer exists."))
         return
     await answer(message, _("Note saved."))
-    await answer(message, *await _card(db, settings, await get_referral(db, referral_id), locale))
+    referral = await get_referral(db, referral_id)
+    await answer(message, *await _card(db, content.current.catalogue, referral, locale))
 
 
 # -- export ----------------------------------------------------------------------------------------------
 @router.message(Command("export"), IsCoordinator())
 async def export(
-    message: Message, command: CommandObject, db: Database, settings: Settings, locale: str
+    message: Message, command: CommandObject, db: Database, content: ContentStore, locale: str
 ) -> None:
     try:
         flt = parse_filters(command.args)
     except FilterError as error:
         await answer(message, _bad_filter(error))
         return
-    titles = load_catalogue(settings.content_dir).titles(locale)
+    titles = content.current.catalogue.titles(locale)
     with tempfile.TemporaryDirectory(prefix="koldoo-export-") as tmp:
         files = await write_exports(iter_referrals(db, flt), Path(tmp), utcnow().date(), titles)
         caption = _("Requests: {rows}").format(rows=files.rows)

@@ -10,8 +10,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.config import Settings
-from bot.content.ban_rules import StayRule, ban_rules_in
+from bot.content.ban_rules import StayRule
+from bot.content.loader import ContentStore
 from bot.db.connection import Database
 from bot.handlers.ban import caution_text
 from bot.handlers.guided import Answers, Context, DialogSpec, attach, begin, send
@@ -141,7 +141,7 @@ def result_keyboard() -> InlineKeyboardMarkup:
 
 
 async def show_result(answers: Answers, context: Context) -> None:
-    rule = stay_dialog.rule_for(answers, ban_rules_in(context.settings.content_dir).stay)
+    rule = stay_dialog.rule_for(answers, context.content.ban_rules.stay)
     trips, contract = stay_dialog.to_inputs(answers)
     result = calculate_stay(trips, users_today(), rule, contract)
     log.info("stay.calculated", extra={"user_id": context.chat_id, "trips": len(trips)})
@@ -157,8 +157,8 @@ CALCULATOR = DialogSpec(
     questions=stay_dialog.QUESTIONS,
     first=stay_dialog.FIRST,
     record=stay_dialog.record,
-    next_step=lambda step, answers, today, settings: stay_dialog.next_step(
-        step, answers, ban_rules_in(settings.content_dir).stay, today
+    next_step=lambda step, answers, today, content: stay_dialog.next_step(
+        step, answers, content.ban_rules.stay, today
     ),
     check=stay_dialog.check,
     prompt=prompt,
@@ -170,16 +170,16 @@ CALCULATOR = DialogSpec(
 
 @router.message(Command("stay"))
 async def stay_command(
-    message: Message, state: FSMContext, bot: Bot, locale: str, settings: Settings, db: Database
+    message: Message, state: FSMContext, bot: Bot, locale: str, content: ContentStore, db: Database
 ) -> None:
-    await begin(Context(bot, message.chat.id, locale, settings, db), state, CALCULATOR)
+    await begin(Context(bot, message.chat.id, locale, content.current, db), state, CALCULATOR)
 
 
 @router.callback_query(MenuCb.filter(F.section == "stay"))
 async def stay_section(
-    callback: CallbackQuery, state: FSMContext, bot: Bot, locale: str, settings: Settings, db: Database
+    callback: CallbackQuery, state: FSMContext, bot: Bot, locale: str, content: ContentStore, db: Database
 ) -> None:
-    await begin(Context(bot, callback.from_user.id, locale, settings, db), state, CALCULATOR)
+    await begin(Context(bot, callback.from_user.id, locale, content.current, db), state, CALCULATOR)
 
 
 attach(router, CALCULATOR)

@@ -12,8 +12,8 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.config import Settings
-from bot.content.catalogue import REGIONS, SERVICE_KINDS, TRADES, Offer, Programme, load_catalogue
+from bot.content.catalogue import REGIONS, SERVICE_KINDS, TRADES, Offer, Programme
+from bot.content.loader import ContentStore
 from bot.db.connection import Database
 from bot.db.referrals import list_user_referrals
 from bot.handlers import referral_form, referrals
@@ -53,9 +53,9 @@ async def training_menu(callback: CallbackQuery) -> None:
 
 @router.callback_query(TrainCb.filter())
 async def browse_training(
-    callback: CallbackQuery, callback_data: TrainCb, settings: Settings, locale: str
+    callback: CallbackQuery, callback_data: TrainCb, content: ContentStore, locale: str
 ) -> None:
-    training = load_catalogue(settings.content_dir).training
+    training = content.current.catalogue.training
     builder = InlineKeyboardBuilder()
     if not callback_data.region:
         text = _("Where do you want to study? Choose a region:")
@@ -87,9 +87,9 @@ async def browse_training(
 
 @router.callback_query(ProgCb.filter())
 async def programme_card(
-    callback: CallbackQuery, callback_data: ProgCb, settings: Settings, locale: str
+    callback: CallbackQuery, callback_data: ProgCb, content: ContentStore, locale: str
 ) -> None:
-    programme = load_catalogue(settings.content_dir).training.get(callback_data.id)
+    programme = content.current.catalogue.training.get(callback_data.id)
     back = TrainCb(region=callback_data.region, trade=callback_data.trade)
     if programme is None:
         await edit_or_send(callback, _("This programme is no longer in the catalogue."), _keyboard([], back))
@@ -102,9 +102,9 @@ async def programme_card(
 
 @router.callback_query(ServCb.filter())
 async def browse_services(
-    callback: CallbackQuery, callback_data: ServCb, settings: Settings, locale: str
+    callback: CallbackQuery, callback_data: ServCb, content: ContentStore, locale: str
 ) -> None:
-    services = load_catalogue(settings.content_dir).services
+    services = content.current.catalogue.services
     builder = InlineKeyboardBuilder()
     if not callback_data.kind:
         text = _("What kind of help do you need?")
@@ -124,9 +124,9 @@ async def browse_services(
 
 @router.callback_query(ServItemCb.filter())
 async def service_card(
-    callback: CallbackQuery, callback_data: ServItemCb, settings: Settings, locale: str
+    callback: CallbackQuery, callback_data: ServItemCb, content: ContentStore, locale: str
 ) -> None:
-    service = load_catalogue(settings.content_dir).services.get(callback_data.id)
+    service = content.current.catalogue.services.get(callback_data.id)
     if service is None:
         await edit_or_send(
             callback, _("This service is no longer in the catalogue."), _keyboard([], ServCb())
@@ -197,12 +197,12 @@ def _programme_lines(programme: Programme, locale: str) -> list[str]:
     return lines
 
 
-async def _my_requests(db: Database, settings: Settings, user_id: int, locale: str) -> str:
+async def _my_requests(db: Database, content: ContentStore, user_id: int, locale: str) -> str:
     """The user's requests, newest first, each with its reference, date, programme and status."""
     referrals = await list_user_referrals(db, user_id)
     if not referrals:
         return _("You have no requests yet. Find a programme or a service in /training.")
-    titles = load_catalogue(settings.content_dir).titles(locale)
+    titles = content.current.catalogue.titles(locale)
     lines = [_("<b>My requests</b>")]
     for referral in referrals:
         title = titles.get((referral.kind, referral.item_id), referral.item_id)
@@ -214,13 +214,13 @@ async def _my_requests(db: Database, settings: Settings, user_id: int, locale: s
 
 
 @router.message(Command("my"))
-async def my_command(message: Message, db: Database, settings: Settings, locale: str) -> None:
+async def my_command(message: Message, db: Database, content: ContentStore, locale: str) -> None:
     await answer(
-        message, await _my_requests(db, settings, message.from_user.id, locale), menu_only_keyboard()
+        message, await _my_requests(db, content, message.from_user.id, locale), menu_only_keyboard()
     )
 
 
 @router.callback_query(MenuCb.filter(F.section == "my"))
-async def my_menu(callback: CallbackQuery, db: Database, settings: Settings, locale: str) -> None:
-    text = await _my_requests(db, settings, callback.from_user.id, locale)
+async def my_menu(callback: CallbackQuery, db: Database, content: ContentStore, locale: str) -> None:
+    text = await _my_requests(db, content, callback.from_user.id, locale)
     await edit_or_send(callback, text, menu_only_keyboard())
