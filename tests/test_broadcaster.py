@@ -89,7 +89,7 @@ async def test_pacer_keeps_the_rate():
     pacer = Pacer(10, clock)
     for _ in range(31):
         await pacer.acquire()
-    assert clock.t == pytest.approx(3.0)
+    assert clock.t == pytest.approx(3 * Pacer.WINDOW)  # 10 a second, each rolling second a hair long
 
 
 async def test_pacer_pause_holds_everyone_and_interactive_messages_come_first():
@@ -287,3 +287,17 @@ async def test_shutdown_lets_rows_in_flight_finish_and_leaves_the_broadcast_runn
     assert await again.resume() == 0
     await again.wait(bid)
     assert sorted(user for _, user, _ in telegram.delivered) == list(range(1, 51))
+
+
+async def test_pacer_never_puts_more_than_rate_sends_in_a_rolling_second():
+    clock = FakeClock()
+    pacer = Pacer(30, clock)
+    sends = []
+    for step in range(300):
+        if step % 50 == 10:
+            clock.t += 0.2  # a stall (a slow send, a busy loop): the schedule must not burst to catch up
+        await pacer.acquire()
+        sends.append(clock.t)
+    for index, start in enumerate(sends):
+        assert sum(1 for t in sends[index:] if t < start + 1.0) <= 30
+    assert len(sends) / (sends[-1] - sends[0] + 1 / 30) >= 0.95 * 30 * (1 - 1.2 / 10)  # minus the stalls

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -95,9 +96,12 @@ class Pacer:
 
     Slots are kept on an absolute schedule, so the few milliseconds a timer wakes late are made up by the next
     slot instead of being lost (at 30 messages/s they would cost about 3% of the rate). The make-up is capped
-    at a quarter slot: after a long stall the schedule restarts instead of bursting to catch up, so no window
-    of one second ever holds more than `rate` messages plus that quarter.
+    at a quarter slot, and on top of the schedule no rolling second (a hair longer, for network jitter) ever
+    holds more than `rate` sends, interactive replies included: a BROADCAST_RATE equal to Telegram's limit
+    then stays under it instead of tripping 429s that would halve the real rate.
     """
+
+    WINDOW = 1.01  # seconds
 
     def __init__(self, rate: float, clock: Clock | None = None) -> None:
         if rate <= 0:
@@ -108,6 +112,7 @@ class Pacer:
         self._clock = clock or SystemClock()
         self._next = self._clock.now()
         self._paused_until = self._next
+        self._recent: deque[float] = deque(maxlen=max(1, int(rate)))  # times of the latest sends
         self._lock = asyncio.Lock()  # FIFO: concurrent broadcasts take turns
 
     async def acquire(self) -> None:
@@ -115,14 +120,19 @@ class Pacer:
             while True:
                 now = self._clock.now()
                 slot = max(self._next, self._paused_until)
+                if len(self._recent) == self._recent.maxlen:
+                    slot = max(slot, self._recent[0] + self.WINDOW)
                 if slot <= now:
                     self._next = max(slot, now - self._slack) + self._interval
+                    self._recent.append(now)
                     return
                 await self._clock.sleep(slot - now)
 
     def take(self) -> None:
         """An interactive message went out: it takes the next slot at once, and broadcasts wait one more."""
-        self._next = max(self._next, self._clock.now() - self._slack) + self._interval
+        now = self._clock.now()
+        self._next = max(self._next, now - self._slack) + self._interval
+        self._recent.append(now)
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self._clock.now() + seconds)
