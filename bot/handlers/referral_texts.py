@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import html
 
-from bot.content.catalogue import REGIONS
+from bot.handlers.regions import region_label
 from bot.i18n import _, format_date
 from bot.services.referrals import Referral, ReferralEvent, Status
 
@@ -17,11 +17,6 @@ def status_label(status: Status) -> str:
         Status.COMPLETED: _("Completed"),
         Status.DECLINED: _("Declined"),
     }[status]
-
-
-def region_label(region: str, locale: str) -> str:
-    label = REGIONS.get(region)
-    return label.get(locale) if label else region
 
 
 def details_lines(

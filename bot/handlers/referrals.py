@@ -37,7 +37,8 @@ from bot.db.referrals import (
 from bot.db.staff import coordinator_ids
 from bot.db.users import get_user
 from bot.filters.roles import IsCoordinator
-from bot.handlers.referral_texts import coordinator_card, region_label, status_label
+from bot.handlers.referral_texts import coordinator_card, status_label
+from bot.handlers.regions import region_label
 from bot.i18n import Catalogues, _
 from bot.keyboards.callbacks import RefCardCb, RefListCb, RefMoveCb, RefNoteCb, RefPickCb
 from bot.keyboards.menu import nav_row, pager_row

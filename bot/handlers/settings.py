@@ -11,6 +11,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.connection import Database
 from bot.db.subscriptions import Subscription, get_subscription, set_region, set_subscribed, toggle_interest
+from bot.handlers.regions import region_label
 from bot.i18n import _
 from bot.keyboards.callbacks import MenuCb, SettingsCb
 from bot.keyboards.menu import nav_row
@@ -19,22 +20,6 @@ from bot.services.subscriptions import INTERESTS, REGIONS
 
 log = logging.getLogger(__name__)
 router = Router(name="settings")
-
-
-def region_label(region: str) -> str:
-    return {
-        "bishkek": _("Bishkek city"),
-        "osh_city": _("Osh city"),
-        "chuy": _("Chuy region"),
-        "osh": _("Osh region"),
-        "jalal_abad": _("Jalal-Abad region"),
-        "batken": _("Batken region"),
-        "issyk_kul": _("Issyk-Kul region"),
-        "naryn": _("Naryn region"),
-        "talas": _("Talas region"),
-        "russia": _("In Russia"),
-        "kazakhstan": _("In Kazakhstan"),
-    }[region]
 
 
 def interest_label(topic: str) -> str:

@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.db.connection import Database
 from bot.db.stats import WEEKS, Stats, collect
 from bot.filters.roles import IsCoordinator
-from bot.handlers.settings import region_label
+from bot.handlers.regions import region_label
 from bot.i18n import LANGUAGE_NAMES, _
 from bot.replies import answer
 from bot.services.charts import last_weeks, weekly_chart

@@ -17,7 +17,8 @@ from bot.content.loader import ContentStore
 from bot.db.connection import Database
 from bot.db.referrals import list_user_referrals
 from bot.handlers import referral_form, referrals
-from bot.handlers.referral_texts import region_label, status_label
+from bot.handlers.referral_texts import status_label
+from bot.handlers.regions import region_label
 from bot.i18n import _, format_date
 from bot.keyboards.callbacks import ApplyCb, MenuCb, ProgCb, ServCb, ServItemCb, TrainCb
 from bot.keyboards.menu import menu_only_keyboard, nav_row

@@ -1,0 +1,17 @@
+"""Region names, one source for every screen: the Kyrgyz regions from the training catalogue, and the two
+countries migrants work in (subscribers may choose those in /settings)."""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import get_i18n
+
+from bot.content.catalogue import REGIONS
+from bot.i18n import _
+
+
+def region_label(region: str, locale: str | None = None) -> str:
+    """In `locale`, or in the language of the update being handled."""
+    if region in REGIONS:
+        return REGIONS[region].get(locale or get_i18n().current_locale)
+    countries = {"russia": _("In Russia"), "kazakhstan": _("In Kazakhstan")}
+    return countries.get(region, region)
