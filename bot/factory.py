@@ -14,6 +14,7 @@ from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from bot.config import Settings
 from bot.db.connection import Database
 from bot.db.storage import SQLiteStorage
+from bot.db.users import UserRecorder
 from bot.handlers import get_routers
 from bot.i18n import Catalogues
 from bot.middlewares.retry import RetryMiddleware
@@ -35,7 +36,7 @@ def create_dispatcher(settings: Settings, db: Database, i18n: Catalogues, **serv
     """Every keyword service becomes workflow data: handlers receive it as an argument of that name."""
     dp = Dispatcher(storage=SQLiteStorage(db), settings=settings, db=db, i18n=i18n, **services)
     dp.update.outer_middleware(ThrottlingMiddleware(i18n))
-    dp.update.outer_middleware(UserMiddleware(i18n))
+    dp.update.outer_middleware(UserMiddleware(i18n, UserRecorder(db)))
     dp.callback_query.middleware(CallbackAnswerMiddleware())
     dp.include_routers(*get_routers())
     return dp

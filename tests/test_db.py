@@ -65,3 +65,33 @@ async def test_forget_deletes_the_user_and_their_dialogues(db: Database) -> None
     await forget_user(db, 9)
     assert await get_user(db, 9) is None
     assert await db.fetchval("SELECT count(*) FROM fsm_state WHERE user_id = 9") == 0
+
+
+async def test_updates_arriving_together_share_one_statement(db: Database) -> None:
+    import asyncio
+
+    from bot.db.users import UserRecorder
+
+    await touch_user(db, 1)
+    await set_locale(db, 1, "ky")
+    await mark_blocked(db, 1)
+    recorder = UserRecorder(db)
+    statements: list[str] = []
+    await db.conn.set_trace_callback(statements.append)
+    records = await asyncio.gather(*(recorder.touch(user_id) for user_id in (1, 2, 3, 2)))
+    assert [r.id for r in records] == [1, 2, 3, 2]
+    assert records[0].locale == "ky" and records[0].was_blocked  # the returning user is unblocked...
+    assert not (await get_user(db, 1)).blocked
+    # ...and all share one write (SQLite traces a statement again for each trigger it runs: count distinct ones)
+    assert len({s for s in statements if s.lstrip().startswith("INSERT INTO users")}) == 1
+    assert await db.fetchval("SELECT count(*) FROM users") == 3
+
+
+async def test_a_failed_write_reaches_every_waiting_update(tmp_path: Path) -> None:
+    from bot.db.users import UserRecorder
+
+    database = await Database.open(tmp_path / "k.sqlite3")
+    recorder = UserRecorder(database)
+    await database.close()
+    with pytest.raises(ValueError):
+        await recorder.touch(5)

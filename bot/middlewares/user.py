@@ -14,9 +14,8 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 
 from bot.config import Settings
-from bot.db.connection import Database
 from bot.db.staff import COORDINATOR
-from bot.db.users import touch_user
+from bot.db.users import UserRecorder
 from bot.i18n import Catalogues, pick_locale
 
 log = logging.getLogger(__name__)
@@ -25,8 +24,9 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class UserMiddleware(BaseMiddleware):
-    def __init__(self, i18n: Catalogues) -> None:
+    def __init__(self, i18n: Catalogues, recorder: UserRecorder) -> None:
         self.i18n = i18n
+        self.recorder = recorder
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         settings: Settings = data["settings"]
@@ -34,8 +34,7 @@ class UserMiddleware(BaseMiddleware):
         locale = settings.default_locale
         data["role"] = None
         if user is not None and not user.is_bot:
-            db: Database = data["db"]
-            record = await touch_user(db, user.id)
+            record = await self.recorder.touch(user.id)
             if record.was_blocked:
                 log.info("user.unblocked", extra={"user_id": user.id})
             locale = pick_locale(record.locale, user.language_code, settings.default_locale)
