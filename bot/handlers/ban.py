@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from aiogram import Bot, F, Router
-from aiogram.filters import Command
+from aiogram import Bot, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.text_decorations import html_decoration
 
 from bot.content.ban_rules import BanRules, OverstayCondition
@@ -18,7 +17,7 @@ from bot.db import reminders
 from bot.db.connection import Database
 from bot.handlers.guided import Answers, Context, DialogSpec, attach, begin, send
 from bot.i18n import _, __, format_date
-from bot.keyboards.callbacks import MenuCb, RemindCb, ServCb
+from bot.keyboards.callbacks import RemindCb, ServCb
 from bot.keyboards.menu import menu_button, menu_only_keyboard
 from bot.services import ban_dialog
 from bot.services.ban import BanEstimate, Finding, estimate_ban
@@ -244,20 +243,6 @@ TRAVEL_REMINDER = DialogSpec(
 )
 
 
-@router.message(Command("ban"))
-async def ban_command(
-    message: Message, state: FSMContext, bot: Bot, locale: str, content: ContentStore, db: Database
-) -> None:
-    await begin(Context(bot, message.chat.id, locale, content.current, db), state, SELF_CHECK)
-
-
-@router.callback_query(MenuCb.filter(F.section == "ban"))
-async def ban_section(
-    callback: CallbackQuery, state: FSMContext, bot: Bot, locale: str, content: ContentStore, db: Database
-) -> None:
-    await begin(Context(bot, callback.from_user.id, locale, content.current, db), state, SELF_CHECK)
-
-
 @router.callback_query(RemindCb.filter())
 async def remind_me(
     callback: CallbackQuery,
@@ -279,5 +264,5 @@ async def remind_me(
         await begin(context, state, TRAVEL_REMINDER)
 
 
-attach(router, SELF_CHECK)
+attach(router, SELF_CHECK, command="ban", section="ban")
 attach(router, TRAVEL_REMINDER)

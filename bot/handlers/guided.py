@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from aiogram import Bot, F, Router
+from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -23,7 +24,7 @@ from bot.content.loader import Content, ContentStore
 from bot.db.connection import Database
 from bot.handlers.start import show_menu
 from bot.i18n import _
-from bot.keyboards.callbacks import StepCb
+from bot.keyboards.callbacks import MenuCb, StepCb
 from bot.keyboards.menu import main_menu_keyboard
 from bot.services.dates import DateParseError, DateProblem, parse_user_date, users_today
 from bot.services.dialog import Progress, Question
@@ -157,8 +158,25 @@ async def _move_on(
     await ask(context, spec, progress)
 
 
-def attach(router: Router, spec: DialogSpec) -> None:
-    """Register the dialogue's handlers (typed answers, anything else, buttons) on `router`."""
+def attach(router: Router, spec: DialogSpec, *, command: str | None = None, section: str | None = None) -> None:
+    """Register the dialogue's handlers on `router`: its command and main-menu section, when it has them,
+    which start it; then typed answers, anything else, and its buttons."""
+
+    if command is not None:
+
+        @router.message(Command(command))
+        async def command_entry(
+            message: Message, state: FSMContext, bot: Bot, locale: str, content: ContentStore, db: Database
+        ) -> None:
+            await begin(Context(bot, message.chat.id, locale, content.current, db), state, spec)
+
+    if section is not None:
+
+        @router.callback_query(MenuCb.filter(F.section == section))
+        async def section_entry(
+            callback: CallbackQuery, state: FSMContext, bot: Bot, locale: str, content: ContentStore, db: Database
+        ) -> None:
+            await begin(Context(bot, callback.from_user.id, locale, content.current, db), state, spec)
 
     @router.message(spec.state, F.text, ~F.text.startswith("/"))
     async def typed(

@@ -30,6 +30,7 @@ from bot.db.connection import Database
 from bot.db.referrals import create_referral, find_recent
 from bot.handlers.referral_texts import details_lines, status_label
 from bot.handlers.referrals import announce
+from bot.handlers.regions import region_label
 from bot.handlers.start import show_menu
 from bot.i18n import Catalogues, _, format_date
 from bot.keyboards.callbacks import ApplyCb, FormCb
@@ -273,7 +274,7 @@ async def got_region(
 ) -> None:
     await state.update_data(region=callback_data.value)
     await edit_or_send(
-        callback, _("Region: {region}").format(region=REGIONS[callback_data.value].get(locale))
+        callback, _("Region: {region}").format(region=region_label(callback_data.value, locale))
     )
     await _next(callback.message, state, "region", content, locale)
 

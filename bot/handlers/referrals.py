@@ -167,18 +167,22 @@ def _usage() -> str:
     ).format(statuses=", ".join(s.value for s in Status), regions=", ".join(REGIONS))
 
 
-def _bad_filter(error: FilterError) -> str:
-    return _("I could not read <code>{token}</code>.").format(token=html.quote(error.token)) + "\n" + _usage()
+async def _filters_or_usage(message: Message, command: CommandObject) -> ReferralFilter | None:
+    """The filters typed after /referrals or /export; a malformed one gets the usage line and None."""
+    try:
+        return parse_filters(command.args)
+    except FilterError as error:
+        reason = _("I could not read <code>{token}</code>.").format(token=html.quote(error.token))
+        await answer(message, reason + "\n" + _usage())
+        return None
 
 
 @router.message(Command("referrals"), IsCoordinator())
 async def referrals_command(
     message: Message, command: CommandObject, db: Database, content: ContentStore, locale: str
 ) -> None:
-    try:
-        flt = parse_filters(command.args)
-    except FilterError as error:
-        await answer(message, _bad_filter(error))
+    flt = await _filters_or_usage(message, command)
+    if flt is None:
         return
     if flt.date_from or flt.date_to:
         await answer(message, _("Dates filter the export only: use /export.") + "\n" + _usage())
@@ -339,10 +343,8 @@ async def got_note(
 async def export(
     message: Message, command: CommandObject, db: Database, content: ContentStore, locale: str
 ) -> None:
-    try:
-        flt = parse_filters(command.args)
-    except FilterError as error:
-        await answer(message, _bad_filter(error))
+    flt = await _filters_or_usage(message, command)
+    if flt is None:
         return
     titles = content.current.catalogue.titles(locale)
     with tempfile.TemporaryDirectory(prefix="koldoo-export-") as tmp:

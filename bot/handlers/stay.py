@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, F, Router
-from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
+from aiogram import Router
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.content.ban_rules import StayRule
-from bot.content.loader import ContentStore
-from bot.db.connection import Database
 from bot.handlers.ban import caution_text
-from bot.handlers.guided import Answers, Context, DialogSpec, attach, begin, send
+from bot.handlers.guided import Answers, Context, DialogSpec, attach, send
 from bot.i18n import _, __, format_date
 from bot.keyboards.callbacks import MenuCb
 from bot.keyboards.menu import menu_button
@@ -168,18 +164,4 @@ CALCULATOR = DialogSpec(
 )
 
 
-@router.message(Command("stay"))
-async def stay_command(
-    message: Message, state: FSMContext, bot: Bot, locale: str, content: ContentStore, db: Database
-) -> None:
-    await begin(Context(bot, message.chat.id, locale, content.current, db), state, CALCULATOR)
-
-
-@router.callback_query(MenuCb.filter(F.section == "stay"))
-async def stay_section(
-    callback: CallbackQuery, state: FSMContext, bot: Bot, locale: str, content: ContentStore, db: Database
-) -> None:
-    await begin(Context(bot, callback.from_user.id, locale, content.current, db), state, CALCULATOR)
-
-
-attach(router, CALCULATOR)
+attach(router, CALCULATOR, command="stay", section="stay")
