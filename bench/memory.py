@@ -98,17 +98,18 @@ class PageLog:
 
 async def bot_side(db_path: Path, api_url: str, rate: float, sends: int) -> dict[str, object]:
     from aiogram import Bot
-    from aiogram.client.session.aiohttp import AiohttpSession
     from aiogram.client.telegram import TelegramAPIServer
 
     from bot.broadcasting import TelegramDelivery
+    from bot.runtime import settle_memory, tune_interpreter
     from bot.services.broadcaster import Broadcaster, Delivery, Outcome, Pacer, Progress, Sent
     from bot.services.subscriptions import Audience
+    from bot.session import BotAPISession
 
     pages = PageLog()
     store.pending_page = pages  # type: ignore[assignment]  # the engine looks it up on the module
     db = await Database.open(db_path)
-    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(api_url)))
+    bot = Bot(TOKEN, session=BotAPISession(api=TelegramAPIServer.from_base(api_url)))
     telegram = TelegramDelivery(bot)
     enough = asyncio.Event()
     sent = in_flight = most_in_flight = 0
@@ -134,6 +135,8 @@ async def bot_side(db_path: Path, api_url: str, rate: float, sends: int) -> dict
         reports.append(progress)
 
     broadcaster = Broadcaster(db, deliver, Pacer(rate), default_locale="ru", on_progress=on_progress)
+    tune_interpreter()  # as `python -m bot` runs
+    settle_memory()
     now = datetime.now(UTC)
     broadcast_id = await store.create_broadcast(
         db,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import sys
 from pathlib import Path
@@ -14,22 +13,7 @@ from bot.content.common import LOCALES
 from bot.content.loader import ContentError, check_content
 from bot.db import ops
 from bot.logs import setup_logging
-
-# The database runs on its own thread: under load the event loop would keep the GIL for Python's default
-# 5 ms before that thread may answer, and every query would wait that long (measured with bench/load.py).
-SWITCH_INTERVAL = 0.0005
-
-# What start-up builds (aiogram's and pydantic's models, content, catalogues) lives as long as the process.
-# Freezing it spares the garbage collector from walking it again on every full collection, and a higher first
-# threshold lets the collector run less often while updates pour in (bench/load.py: a quarter of the CPU time
-# of an update went to collections before).
-GC_THRESHOLDS = (10_000, 10, 10)
-
-
-def settle_memory() -> None:
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
+from bot.runtime import settle_memory, tune_interpreter
 
 
 async def run_bot() -> int:
@@ -37,7 +21,7 @@ async def run_bot() -> int:
 
     settings = load_settings()
     setup_logging(settings.log_level)
-    sys.setswitchinterval(SWITCH_INTERVAL)
+    tune_interpreter()
     with ops.running_lock(settings.database_path):
         app = await App.create(settings)
         settle_memory()

@@ -49,7 +49,7 @@ class TelegramHtmlError(ValueError):
 
 def utf16_len(text: str) -> int:
     """Length in UTF-16 code units: how Telegram counts message length and entity offsets."""
-    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 @dataclass
