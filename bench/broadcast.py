@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
 from bot.broadcasting import TelegramDelivery
@@ -29,6 +28,7 @@ from bot.db.connection import Database
 from bot.devtools.fake_telegram import FakeTelegram
 from bot.services.broadcaster import Broadcaster, Pacer
 from bot.services.subscriptions import Audience
+from bot.session import BotAPISession
 
 
 def rss_mib() -> float:
@@ -48,7 +48,7 @@ async def main(users: int, rate: float, cap: float) -> int:
             for i in range(users):
                 tg.user(10_000 + i)
             bot = Bot(
-                "123456:TEST-token", session=AiohttpSession(api=TelegramAPIServer.from_base(tg.base_url))
+                "123456:TEST-token", session=BotAPISession(api=TelegramAPIServer.from_base(tg.base_url))
             )
             broadcaster = Broadcaster(db, TelegramDelivery(bot), Pacer(rate), default_locale="ru")
             broadcast_id = await store.create_broadcast(

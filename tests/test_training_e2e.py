@@ -138,6 +138,20 @@ async def test_consent_screen_and_cancel_save_nothing(tg: FakeTelegram, app: Run
     assert await app.db.fetchval("SELECT COUNT(*) FROM referrals") == 0
 
 
+async def test_cancel_command_at_the_phone_question_removes_its_keyboard(tg: FakeTelegram, app: RunningApp) -> None:
+    user = tg.user(2010, language_code="en")
+    await open_osh_centre(user, "en")
+    await user.press("Apply")
+    await user.press("Agree")
+    await user.send("Aigul Toktogulova")
+    assert user.keyboard == ["Share my number", "Cancel"]
+    stopped, menu = await user.send("/cancel")
+    assert stopped.text == "Stopped. Nothing was saved."
+    assert user.keyboard == []
+    assert "Safe migration guide" in menu.button_texts()
+    assert await app.db.fetchval("SELECT COUNT(*) FROM referrals") == 0
+
+
 async def test_full_referral_with_shared_contact(tg: FakeTelegram, app: RunningApp) -> None:
     await english_coordinator(tg)
     user = tg.user(2005, language_code="en")

@@ -7,7 +7,7 @@ import logging
 from aiogram import F, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardRemove
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.commands import COORDINATOR_COMMANDS, USER_COMMANDS, VOLUNTEER_COMMANDS
@@ -106,7 +106,10 @@ async def menu_callback(callback: CallbackQuery) -> None:
 async def cancel(message: Message, state: FSMContext) -> None:
     had_dialogue = await state.get_state() is not None
     await state.clear()
-    await answer(message, _("Stopped. Nothing was saved.") if had_dialogue else _("There is nothing to stop."))
+    if had_dialogue:  # a question may have brought a reply keyboard ("Share my number"): it goes too
+        await answer(message, _("Stopped. Nothing was saved."), ReplyKeyboardRemove())
+    else:
+        await answer(message, _("There is nothing to stop."))
     await show_menu(message)
 
 
