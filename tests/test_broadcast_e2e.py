@@ -303,3 +303,27 @@ async def test_videos_and_documents_go_out_by_file_id_with_their_caption(
     [message] = received(tg, user_id)
     assert (message.kind, message.text) == (kind, "Памятка мигранта")
     assert message.file.file_id == preview.file.file_id
+
+
+async def test_a_month_after_a_broadcast_only_its_counts_remain(tg: FakeTelegram, make_app) -> None:
+    app = await make_app()
+    await add_subscribers(app, tg, range(5600, 5604), "en")
+    tg.blocked.add(5600)
+    coordinator = await sender(tg, "en")
+    await write_draft(coordinator)
+    await coordinator.press("Send now")
+    bid = await last_broadcast(app)
+    await engine(app).wait(bid)
+    [before] = await coordinator.send("/broadcasts")
+    assert "Sent: 3 · 🚫 Blocked: 1" in before.text
+
+    month_ago = (datetime.now(UTC) - timedelta(days=31)).isoformat()
+    await app.db.execute("UPDATE broadcasts SET finished_at = ? WHERE id = ?", (month_ago, bid))
+    await app.restart()  # the daily retention job runs at start
+    for _ in range(100):
+        if not await app.db.fetchval("SELECT COUNT(*) FROM broadcast_recipients"):
+            break
+        await asyncio.sleep(0.05)
+    assert await app.db.fetchval("SELECT COUNT(*) FROM broadcast_recipients") == 0
+    [after] = await coordinator.send("/broadcasts")
+    assert after.text == before.text

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.db import broadcasts as store
+from bot.db import stats
 from bot.db import subscriptions as subs
 from bot.db.broadcasts import Content, Counts
 from bot.db.connection import Database
@@ -169,3 +170,55 @@ async def test_due_cancel_finish_and_listing(db):
     await store.set_progress_message(db, now, 42, 99)
     info = await store.get_broadcast(db, now)
     assert (info.progress_chat_id, info.progress_message_id, info.finished_at) == (42, 99, NOW)
+
+
+async def ended_broadcast(db, user_ids, ended_at, outcomes):
+    """A broadcast to `user_ids` that ended at `ended_at`, with `outcomes` {user_id: sent|blocked|failed}."""
+    bid = await new_broadcast(db)
+    await store.start_broadcast(db, bid, ended_at, "ru")
+    for user_id, outcome in outcomes.items():
+        await store.mark_sending(db, bid, user_id)
+        if outcome == "sent":
+            await store.mark_sent(db, bid, user_id)
+        elif outcome == "blocked":
+            await store.mark_blocked(db, bid, user_id)
+        else:
+            await store.mark_failed(db, bid, user_id, "Bad Request: chat not found")
+    await store.finish_broadcast(db, bid, ended_at)
+    return bid
+
+
+async def test_recipients_of_old_broadcasts_are_folded_into_counts(db):
+    await add_users(db, range(1, 8))
+    old = await ended_broadcast(db, range(1, 8), NOW - timedelta(days=40), {1: "sent", 2: "sent", 3: "blocked", 4: "failed"})
+    recent = await ended_broadcast(db, range(1, 8), NOW - timedelta(days=5), {1: "sent"})
+    running = await new_broadcast(db)
+    await store.start_broadcast(db, running, NOW - timedelta(days=60), "ru")
+    old_counts = await store.state_counts(db, old)
+    assert old_counts == Counts(pending=3, sent=2, blocked=1, failed=1)
+    listed_before = {b.id: b.counts for b in await store.recent_broadcasts(db)}
+    deliveries_before = (await stats.collect(db, "ru")).deliveries
+
+    assert await store.fold_recipients(db, ended_before=NOW - timedelta(days=30), batch=2) == 1
+
+    rows_left = await db.fetchall("SELECT DISTINCT broadcast_id FROM broadcast_recipients ORDER BY 1")
+    assert [row[0] for row in rows_left] == sorted([recent, running])
+    assert await store.state_counts(db, old) == old_counts
+    assert {b.id: b.counts for b in await store.recent_broadcasts(db)} == listed_before
+    assert (await stats.collect(db, "ru")).deliveries == deliveries_before
+    assert await store.fold_recipients(db, ended_before=NOW - timedelta(days=30)) == 0
+
+
+async def test_an_interrupted_fold_finishes_without_counting_twice(db):
+    await add_users(db, range(1, 6))
+    bid = await ended_broadcast(db, range(1, 6), NOW - timedelta(days=40), {1: "sent", 2: "sent"})
+    # the counts were written, then the process stopped after deleting only some rows
+    await db.execute(
+        "INSERT INTO broadcast_summaries (broadcast_id, state, n) VALUES (?, 'sent', 2), (?, 'pending', 3)",
+        (bid, bid),
+    )
+    await db.execute("DELETE FROM broadcast_recipients WHERE broadcast_id = ? AND user_id IN (1, 3)", (bid,))
+    assert await store.state_counts(db, bid) == Counts(pending=3, sent=2)
+    assert await store.fold_recipients(db, ended_before=NOW) == 1
+    assert await store.state_counts(db, bid) == Counts(pending=3, sent=2)
+    assert await db.fetchval("SELECT COUNT(*) FROM broadcast_recipients") == 0

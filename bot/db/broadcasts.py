@@ -270,20 +270,61 @@ async def state_counts(db: Database, broadcast_id: int) -> Counts:
 
 
 async def _counts_for(db: Database, broadcast_ids: list[int]) -> dict[int, Counts]:
+    """Counts by state: from the recipient rows, or from the summary that replaced them (`fold_recipients`)."""
     if not broadcast_ids:
         return {}
     marks = ",".join("?" * len(broadcast_ids))
     rows = await db.fetchall(
         f"""
-        SELECT broadcast_id, state, COUNT(*) AS n FROM broadcast_recipients
-        WHERE broadcast_id IN ({marks}) GROUP BY broadcast_id, state
+        SELECT broadcast_id, state, n FROM broadcast_summaries WHERE broadcast_id IN ({marks})
+        UNION ALL
+        SELECT broadcast_id, state, COUNT(*) FROM broadcast_recipients
+        WHERE broadcast_id IN ({marks}) AND broadcast_id NOT IN (SELECT broadcast_id FROM broadcast_summaries)
+        GROUP BY broadcast_id, state
         """,
-        broadcast_ids,
+        broadcast_ids * 2,
     )
     grouped: dict[int, dict[str, int]] = {}
     for row in rows:
         grouped.setdefault(row["broadcast_id"], {})[row["state"]] = row["n"]
     return {broadcast_id: Counts(**by_state) for broadcast_id, by_state in grouped.items()}
+
+
+async def fold_recipients(db: Database, ended_before: datetime, batch: int = 10_000) -> int:
+    """Replace the recipient rows of broadcasts that ended before `ended_before` by their counts per state.
+
+    The counts are written first, in one statement; from then on readers use them and ignore any rows left.
+    The rows go in batches, each its own short transaction, so a million of them never hold the database
+    for long; an interrupted fold finishes on the next run. Returns how many broadcasts were folded.
+    """
+    rows = await db.fetchall(
+        """
+        SELECT id FROM broadcasts
+        WHERE status IN ('done', 'cancelled') AND finished_at < ?
+          AND EXISTS (SELECT 1 FROM broadcast_recipients WHERE broadcast_id = broadcasts.id)
+        """,
+        (iso(ended_before),),
+    )
+    for row in rows:
+        broadcast_id = row["id"]
+        await db.execute(
+            """
+            INSERT INTO broadcast_summaries (broadcast_id, state, n)
+            SELECT broadcast_id, state, COUNT(*) FROM broadcast_recipients
+            WHERE broadcast_id = ? AND NOT EXISTS (SELECT 1 FROM broadcast_summaries WHERE broadcast_id = ?)
+            GROUP BY state
+            """,
+            (broadcast_id, broadcast_id),
+        )
+        while await db.execute_count(
+            """
+            DELETE FROM broadcast_recipients WHERE broadcast_id = ? AND user_id IN (
+                SELECT user_id FROM broadcast_recipients WHERE broadcast_id = ? LIMIT ?)
+            """,
+            (broadcast_id, broadcast_id, batch),
+        ):
+            pass
+    return len(rows)
 
 
 async def pending_page(db: Database, broadcast_id: int, after_user_id: int, limit: int) -> list[Recipient]:

@@ -77,7 +77,17 @@ async def collect(db: Database, default_locale: str) -> Stats:
             db, f"SELECT s.region, COUNT(*) {joined} WHERE {active} GROUP BY s.region ORDER BY 2 DESC"
         ),
         broadcasts=await _pairs(db, "SELECT status, COUNT(*) FROM broadcasts GROUP BY status"),
-        deliveries=await _pairs(db, "SELECT state, COUNT(*) FROM broadcast_recipients GROUP BY state"),
+        deliveries=await _pairs(
+            db,
+            """
+            SELECT state, SUM(n) FROM (
+                SELECT state, n FROM broadcast_summaries
+                UNION ALL
+                SELECT state, COUNT(*) AS n FROM broadcast_recipients
+                WHERE broadcast_id NOT IN (SELECT broadcast_id FROM broadcast_summaries) GROUP BY state
+            ) GROUP BY state
+            """,
+        ),
         referrals=referrals,
         new_users_weekly={
             date.fromisoformat(week): n

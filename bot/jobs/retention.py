@@ -1,6 +1,8 @@
-"""The retention job: once a day, closed referrals older than RETENTION_DAYS are anonymised.
+"""The retention job, once a day.
 
-/privacy promises it; the counts stay, the name, phone, comment and notes go.
+Closed referrals older than RETENTION_DAYS are anonymised: /privacy promises it; the counts stay, the name,
+phone, comment and notes go. Who received which broadcast is kept for a month after it ended (to report
+it), or RETENTION_DAYS if shorter; then only its counts remain.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from bot.db.broadcasts import fold_recipients
 from bot.db.clock import utcnow
 from bot.db.referrals import anonymise_closed
 
@@ -19,6 +22,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 INTERVAL_SECONDS = 24 * 3600
+RECIPIENTS_KEPT_DAYS = 30
 
 
 async def retention_loop(app: App) -> None:
@@ -27,4 +31,8 @@ async def retention_loop(app: App) -> None:
         count = await anonymise_closed(app.db, cutoff)
         if count:
             log.info("referral.retention", extra={"anonymised": count})
+        kept_days = min(RECIPIENTS_KEPT_DAYS, app.settings.retention_days)
+        folded = await fold_recipients(app.db, utcnow() - timedelta(days=kept_days))
+        if folded:
+            log.info("broadcast.retention", extra={"folded": folded})
         await asyncio.sleep(INTERVAL_SECONDS)
