@@ -69,15 +69,20 @@ class Catalogues(I18n):
         return {locale: compile_catalogue(read_catalogue(locale, self.path)) for locale in LOCALES}
 
 
-def pick_locale(stored: str | None, telegram_code: str | None, default: str) -> str:
-    """The user's stored choice, else Telegram's language when we speak it, else the default."""
-    if stored in LOCALES:
-        return stored
+def telegram_locale(telegram_code: str | None) -> str | None:
+    """Our locale for a Telegram `language_code` ("ru", "en-US", "ky"), or None when we don't speak it."""
     if telegram_code:
         short = telegram_code.split("-")[0].lower()
         if short in LOCALES:
             return short
-    return default
+    return None
+
+
+def pick_locale(stored: str | None, telegram_code: str | None, default: str) -> str:
+    """The user's stored choice, else Telegram's language when we speak it, else the default."""
+    if stored in LOCALES:
+        return stored
+    return telegram_locale(telegram_code) or default
 
 
 def format_date(value: date, locale: str) -> str:

@@ -139,6 +139,20 @@ async def test_a_photo_for_one_language_goes_to_that_language_only(tg: FakeTeleg
     assert all(received(tg, user_id) == [] for user_id in ru)
 
 
+async def test_who_never_chose_a_language_reads_the_one_the_bot_speaks_to_them(tg: FakeTelegram, app: RunningApp) -> None:
+    kyrgyz_phone, german_phone = tg.user(6200, language_code="ky"), tg.user(6201, language_code="de")
+    for user in (kyrgyz_phone, german_phone):
+        await user.send("/start")  # and never press a language button
+    coordinator = await sender(tg)
+    await write_draft(coordinator)
+    await coordinator.press("➕ Версия: Кыргызча")
+    await coordinator._send_message("text", text=KY_TEXT, entities=BOLD)
+    await coordinator.press("Отправить сейчас")
+    await engine(app).wait(await last_broadcast(app))
+    assert [m.text for m in received(tg, 6200)][-1] == KY_TEXT
+    assert [m.text for m in received(tg, 6201)][-1] == RU_TEXT  # German is not ours: the default language
+
+
 async def test_a_scheduled_broadcast_fires_once(tg: FakeTelegram, app: RunningApp) -> None:
     users = await add_subscribers(app, tg, range(5200, 5210), "ru")
     coordinator = await sender(tg, "en")
@@ -259,7 +273,10 @@ async def test_stats_for_coordinators(tg: FakeTelegram, app: RunningApp) -> None
     text, chart = await coordinator.send("/stats")
     assert text.text.startswith("📊 Statistics")
     assert "Users: 8 · receive broadcasts: 7 · unsubscribed: 0 · blocked the bot: 1" in text.text
-    assert "By language: Кыргызча: 5, Русский: 2" in text.text  # the coordinator has no language yet: ru
+    by_language = next(line for line in text.text.splitlines() if line.startswith("By language: "))
+    # the coordinator chose no language, but their Telegram app speaks English
+    assert by_language.startswith("By language: Кыргызча: 5, ")
+    assert sorted(by_language.split(": ", 1)[1].split(", ")[1:]) == ["English: 1", "Русский: 1"]
     assert "Osh region: 1" in text.text
     assert chart.kind == "photo" and chart.file_bytes.startswith(b"\x89PNG")
 

@@ -56,6 +56,15 @@ async def test_touch_creates_then_updates_and_unblocks(db: Database) -> None:
     assert not (await get_user(db, 5)).blocked
 
 
+async def test_touch_keeps_the_telegram_language_we_speak(db: Database) -> None:
+    assert (await touch_user(db, 6, "ky")).telegram_locale == "ky"
+    again = await touch_user(db, 6, None)  # a client language we don't speak keeps the one known
+    assert again.telegram_locale == "ky" and again.language == "ky" and again.locale is None
+    await set_locale(db, 6, "ru")
+    user = await get_user(db, 6)
+    assert (user.locale, user.telegram_locale, user.language) == ("ru", "ky", "ru")  # a choice wins
+
+
 async def test_forget_deletes_the_user_and_their_dialogues(db: Database) -> None:
     await touch_user(db, 9)
     await db.execute(

@@ -22,8 +22,8 @@ async def send_due(app: RunningApp) -> int:
     return await send_due_reminders(app.app.bot, app.db, app.app.i18n, "ru", AHEAD)
 
 
-async def known_user(tg: FakeTelegram, user_id: int, language: str | None = None):
-    user = tg.user(user_id, language_code="en")
+async def known_user(tg: FakeTelegram, user_id: int, language: str | None = None, telegram_language: str = "en"):
+    user = tg.user(user_id, language_code=telegram_language)
     await user.send("/start")
     if language:
         await user.press(language)
@@ -32,16 +32,18 @@ async def known_user(tg: FakeTelegram, user_id: int, language: str | None = None
 
 async def test_reminder_is_written_in_the_users_language(tg: FakeTelegram, app: RunningApp):
     await known_user(tg, 5000, "Русский")
-    await known_user(tg, 5001)  # never chose a language: the default (ru here) is used
-    for user_id in (5000, 5001):
+    await known_user(tg, 5001, telegram_language="de")  # chose nothing, and we don't speak German: the default
+    await known_user(tg, 5002, telegram_language="ky")  # chose nothing: the bot has been speaking Kyrgyz
+    for user_id in (5000, 5001, 5002):
         await reminders.schedule(app.db, user_id, [("check_before_travel", AHEAD, AHEAD)])
-    assert await send_due(app) == 2
+    assert await send_due(app) == 3
     for user_id in (5000, 5001):
         text = tg.chat(user_id)[-1].text
         assert text.startswith(
             f"⏰ Напоминание от Колдоо\nДо {format_date(AHEAD, 'ru')} осталось два месяца."
         )
         assert "Как проверить официально" in text
+    assert tg.chat(5002)[-1].text.startswith("⏰ Колдоодон эскертме")
     assert await send_due(app) == 0
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.db.clock import now_iso
 from bot.db.connection import Database
+from bot.db.users import USER_LANGUAGE_SQL
 from bot.services.subscriptions import Audience
 
 STATES = ("pending", "sending", "sent", "blocked", "failed", "ambiguous")
@@ -92,7 +93,7 @@ def _audience_filter(audience: Audience) -> tuple[str, dict[str, Any]]:
     """WHERE clause over `users u JOIN subscriptions s`; only set fields of the audience narrow it."""
     clauses = ["s.subscribed = 1", "u.blocked = 0"]
     if audience.locale is not None:
-        clauses.append("COALESCE(u.locale, :default_locale) = :locale")
+        clauses.append(f"COALESCE({USER_LANGUAGE_SQL}, :default_locale) = :locale")
     if audience.region is not None:
         clauses.append("s.region = :region")
     if audience.interest is not None:
@@ -159,7 +160,7 @@ async def start_broadcast(db: Database, broadcast_id: int, now: datetime, defaul
         cursor = await conn.execute(
             f"""
             INSERT INTO broadcast_recipients (broadcast_id, user_id, locale, updated_at)
-            SELECT :broadcast_id, u.id, COALESCE(u.locale, :default_locale), :now
+            SELECT :broadcast_id, u.id, COALESCE({USER_LANGUAGE_SQL}, :default_locale), :now
             FROM users u JOIN subscriptions s ON s.user_id = u.id
             WHERE {where}
             """,

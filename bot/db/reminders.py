@@ -12,6 +12,7 @@ from datetime import date
 
 from bot.db.clock import now_iso
 from bot.db.connection import Database
+from bot.db.users import USER_LANGUAGE_SQL
 
 KINDS = ("check_before_travel", "ban_end")
 
@@ -52,7 +53,7 @@ async def claim_due(db: Database, today: date, limit: int = 50) -> list[Reminder
     """The reminders due by `today` for users who have not blocked the bot, marked sent as they are taken."""
     async with db.transaction() as conn:
         cursor = await conn.execute(
-            "SELECT r.id, r.user_id, u.locale, r.kind, r.subject_date FROM reminders r"
+            f"SELECT r.id, r.user_id, {USER_LANGUAGE_SQL} AS locale, r.kind, r.subject_date FROM reminders r"
             " JOIN users u ON u.id = r.user_id"
             " WHERE r.sent_at IS NULL AND r.due_on <= ? AND u.blocked = 0"
             " ORDER BY r.due_on, r.id LIMIT ?",

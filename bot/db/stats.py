@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.db.connection import Database
+from bot.db.users import USER_LANGUAGE_SQL
 
 WEEKS = 12
 
@@ -70,7 +71,7 @@ async def collect(db: Database, default_locale: str) -> Stats:
         blocked=counts["blocked"],
         by_locale=await _pairs(
             db,
-            f"SELECT COALESCE(u.locale, ?) AS loc, COUNT(*) {joined} WHERE {active} GROUP BY loc ORDER BY 2 DESC",
+            f"SELECT COALESCE({USER_LANGUAGE_SQL}, ?) AS loc, COUNT(*) {joined} WHERE {active} GROUP BY loc ORDER BY 2 DESC",
             (default_locale,),
         ),
         by_region=await _pairs(

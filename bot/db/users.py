@@ -3,39 +3,51 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.db.clock import now_iso
 from bot.db.connection import Database
 
+# The language a user reads, for what the bot sends outside a conversation (`u` is the users table):
+# their choice, else their Telegram app's language; callers add the default last.
+USER_LANGUAGE_SQL = "COALESCE(u.locale, u.telegram_locale)"
+
 
 @dataclass(frozen=True)
 class UserRecord:
     id: int
-    locale: str | None
+    locale: str | None  # chosen with the language buttons
     first_seen: str
     last_seen: str
     blocked: bool
     was_blocked: bool = False  # the user had blocked the bot and has just come back
     role: str | None = None  # from the staff table; ADMIN_IDS are applied by the caller
+    telegram_locale: str | None = None  # their Telegram app's language, when it is one of ours
+
+    @property
+    def language(self) -> str | None:
+        return self.locale or self.telegram_locale
 
 
-async def touch_users(db: Database, user_ids: Sequence[int]) -> dict[int, UserRecord]:
+async def touch_users(db: Database, users: Mapping[int, str | None]) -> dict[int, UserRecord]:
     """Record that these users wrote to us, in one statement: the hot path of every update.
 
-    Creates each user or updates last_seen, and returns their language and staff role. A user who had
-    blocked the bot and writes again is unblocked (a second, rare statement).
+    `users` maps each user id to their Telegram app's language (None when it is not one of ours, which keeps
+    the one known before). Creates each user or updates last_seen, and returns their language and staff
+    role. A user who had blocked the bot and writes again is unblocked (a second, rare statement).
     """
     now = now_iso()
     rows = await db.fetchall(
         f"""
-        INSERT INTO users (id, first_seen, last_seen) VALUES {", ".join("(?, ?, ?)" for _ in user_ids)}
-        ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen
-        RETURNING id, locale, first_seen, last_seen, blocked,
+        INSERT INTO users (id, first_seen, last_seen, telegram_locale)
+        VALUES {", ".join("(?, ?, ?, ?)" for _ in users)}
+        ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen,
+            telegram_locale = COALESCE(excluded.telegram_locale, users.telegram_locale)
+        RETURNING id, locale, telegram_locale, first_seen, last_seen, blocked,
                   (SELECT role FROM staff WHERE staff.user_id = users.id) AS role
         """,
-        [value for user_id in user_ids for value in (user_id, now, now)],
+        [value for user_id, telegram_locale in users.items() for value in (user_id, now, now, telegram_locale)],
     )
     returning = [row["id"] for row in rows if row["blocked"]]
     if returning:
@@ -51,13 +63,14 @@ async def touch_users(db: Database, user_ids: Sequence[int]) -> dict[int, UserRe
             blocked=False,
             was_blocked=bool(row["blocked"]),
             role=row["role"],
+            telegram_locale=row["telegram_locale"],
         )
         for row in rows
     }
 
 
-async def touch_user(db: Database, user_id: int) -> UserRecord:
-    return (await touch_users(db, [user_id]))[user_id]
+async def touch_user(db: Database, user_id: int, telegram_locale: str | None = None) -> UserRecord:
+    return (await touch_users(db, {user_id: telegram_locale}))[user_id]
 
 
 class UserRecorder:
@@ -67,16 +80,18 @@ class UserRecorder:
     the bot is quiet, each update still has its own statement, with no added wait.
     """
 
-    MAX_BATCH = 500  # SQLite allows 32,766 parameters; three a user
+    MAX_BATCH = 500  # SQLite allows 32,766 parameters; four a user
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self._waiting: dict[int, list[asyncio.Future[UserRecord]]] = {}
+        self._languages: dict[int, str | None] = {}
         self._writer: asyncio.Task[None] | None = None
 
-    async def touch(self, user_id: int) -> UserRecord:
+    async def touch(self, user_id: int, telegram_locale: str | None = None) -> UserRecord:
         future: asyncio.Future[UserRecord] = asyncio.get_running_loop().create_future()
         self._waiting.setdefault(user_id, []).append(future)
+        self._languages[user_id] = telegram_locale
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_batches())
         return await future
@@ -84,10 +99,11 @@ class UserRecorder:
     async def _write_batches(self) -> None:
         while self._waiting:
             batch = dict(list(self._waiting.items())[: self.MAX_BATCH])
+            languages = {user_id: self._languages.pop(user_id) for user_id in batch}
             for user_id in batch:
                 del self._waiting[user_id]
             try:
-                records = await touch_users(self.db, list(batch))
+                records = await touch_users(self.db, languages)
             except Exception as error:  # noqa: BLE001 - handed to every waiting update: its error handler reports it
                 for futures in batch.values():
                     for future in futures:
@@ -104,7 +120,14 @@ async def get_user(db: Database, user_id: int) -> UserRecord | None:
     row = await db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
     if row is None:
         return None
-    return UserRecord(row["id"], row["locale"], row["first_seen"], row["last_seen"], bool(row["blocked"]))
+    return UserRecord(
+        row["id"],
+        row["locale"],
+        row["first_seen"],
+        row["last_seen"],
+        bool(row["blocked"]),
+        telegram_locale=row["telegram_locale"],
+    )
 
 
 async def set_locale(db: Database, user_id: int, locale: str) -> None:

@@ -71,7 +71,7 @@ async def announce(
         targets = []
         for user_id in await coordinator_ids(db, settings.admin_ids):
             user = await get_user(db, user_id)
-            targets.append((user_id, (user.locale if user else None) or settings.default_locale))
+            targets.append((user_id, (user.language if user else None) or settings.default_locale))
     for chat_id, locale in targets:
         with i18n.use_locale(locale):
             item = catalogue.item(referral.kind, referral.item_id)
@@ -295,7 +295,7 @@ async def _notify_migrant(
     if referral.user_id is None:
         return
     user = await get_user(db, referral.user_id)
-    locale = (user.locale if user else None) or settings.default_locale
+    locale = (user.language if user else None) or settings.default_locale
     with i18n.use_locale(locale):
         item = catalogue.item(referral.kind, referral.item_id)
         text = _("Your request <b>{reference}</b> ({title}) has a new status: {status}").format(

@@ -16,7 +16,7 @@ from aiogram.types import TelegramObject, User
 from bot.config import Settings
 from bot.db.staff import COORDINATOR
 from bot.db.users import UserRecorder
-from bot.i18n import Catalogues, pick_locale
+from bot.i18n import Catalogues, pick_locale, telegram_locale
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class UserMiddleware(BaseMiddleware):
         locale = settings.default_locale
         data["role"] = None
         if user is not None and not user.is_bot:
-            record = await self.recorder.touch(user.id)
+            record = await self.recorder.touch(user.id, telegram_locale(user.language_code))
             if record.was_blocked:
                 log.info("user.unblocked", extra={"user_id": user.id})
             locale = pick_locale(record.locale, user.language_code, settings.default_locale)
