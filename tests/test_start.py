@@ -100,6 +100,8 @@ async def test_help_and_privacy_in_every_language(
     [privacy] = await user.send("/privacy")
     assert privacy.text.startswith(privacy_title)
     assert "/forget" in privacy.text
+    assert "Telegram" in privacy.text.split("\n")[2]  # the language kept may be the Telegram app's
+    assert privacy.text.count("• ") == 4
     [menu] = await user.press("Меню" if locale != "en" else "Menu")
     assert menu.text.startswith(MENU_TITLE[locale])
 

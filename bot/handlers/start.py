@@ -51,8 +51,10 @@ def help_text(role: str | None) -> str:
 def privacy_text() -> str:
     return _(
         "<b>What Koldoo keeps about you</b>\n\n"
-        "• Your Telegram id, chosen language, and when you last wrote to the bot: to answer you in your "
-        "language.\n"
+        "• Your Telegram id, your language (the one you chose, or else your Telegram app's) and when you last "
+        "wrote to the bot: to answer you in your language.\n"
+        "• Your news settings (region, topics) and the reminders you asked for (dates only): to send you what "
+        "you chose.\n"
         "• The answers of a dialogue you have not finished: so you can continue later. They are deleted when "
         "the dialogue ends.\n"
         "• Only if you agree when asking for a referral: your name, phone and city, so a coordinator can "
