@@ -291,6 +291,21 @@ async def _counts_for(db: Database, broadcast_ids: list[int]) -> dict[int, Count
     return {broadcast_id: Counts(**by_state) for broadcast_id, by_state in grouped.items()}
 
 
+async def delivery_totals(db: Database) -> dict[str, int]:
+    """Deliveries by state over every broadcast, folded (`fold_recipients`) or not."""
+    rows = await db.fetchall(
+        """
+        SELECT state, SUM(n) AS n FROM (
+            SELECT state, n FROM broadcast_summaries
+            UNION ALL
+            SELECT state, COUNT(*) AS n FROM broadcast_recipients
+            WHERE broadcast_id NOT IN (SELECT broadcast_id FROM broadcast_summaries) GROUP BY state
+        ) GROUP BY state
+        """
+    )
+    return {row["state"]: row["n"] for row in rows}
+
+
 async def fold_recipients(db: Database, ended_before: datetime, batch: int = 10_000) -> int:
     """Replace the recipient rows of broadcasts that ended before `ended_before` by their counts per state.
 

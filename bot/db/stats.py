@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.db.broadcasts import delivery_totals
 from bot.db.connection import Database
 from bot.db.users import USER_LANGUAGE_SQL
 
@@ -23,7 +24,7 @@ class Stats:
     by_locale: dict[str, int]
     by_region: dict[str | None, int]
     broadcasts: dict[str, int]  # by status
-    deliveries: dict[str, int]  # recipient rows by state, over every broadcast
+    deliveries: dict[str, int]  # by state, over every broadcast
     referrals: dict[str, int] | None  # by status; None when the referrals feature is not installed
     new_users_weekly: dict[date, int] = field(default_factory=dict)  # Monday of the week -> count
     referrals_weekly: dict[date, int] = field(default_factory=dict)
@@ -78,17 +79,7 @@ async def collect(db: Database, default_locale: str) -> Stats:
             db, f"SELECT s.region, COUNT(*) {joined} WHERE {active} GROUP BY s.region ORDER BY 2 DESC"
         ),
         broadcasts=await _pairs(db, "SELECT status, COUNT(*) FROM broadcasts GROUP BY status"),
-        deliveries=await _pairs(
-            db,
-            """
-            SELECT state, SUM(n) FROM (
-                SELECT state, n FROM broadcast_summaries
-                UNION ALL
-                SELECT state, COUNT(*) AS n FROM broadcast_recipients
-                WHERE broadcast_id NOT IN (SELECT broadcast_id FROM broadcast_summaries) GROUP BY state
-            ) GROUP BY state
-            """,
-        ),
+        deliveries=await delivery_totals(db),
         referrals=referrals,
         new_users_weekly={
             date.fromisoformat(week): n
