@@ -249,3 +249,10 @@ async def test_a_request_timeout_every_call_exceeds_is_one_line(tg: FakeTelegram
         1, [f"the Bot API at {tg.base_url} did not answer getMe within REQUEST_TIMEOUT=0.001 s"]
     )
     await asyncio.sleep(1.1)  # the fake finishes its delayed answer before it stops
+
+
+async def test_a_bot_api_url_that_is_not_a_bot_api_is_one_line(tg: FakeTelegram, tmp_path: Path) -> None:
+    url = f"{tg.base_url}/elsewhere"  # a web server, but not the Bot API: its answers are not Bot API JSON
+    assert await fails_to_start(tg, tmp_path, BOT_API_URL=url) == (
+        1, [f"{url} did not answer as a Bot API (Failed to decode object): check BOT_API_URL"]
+    )

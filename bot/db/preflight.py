@@ -93,7 +93,8 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
 
 
 def _damage(conn: sqlite3.Connection) -> str | None:
-    """`quick_check` reads every page (not the cross-checks of indexes): a damaged page is found at start."""
+    """`quick_check` reads every page (without integrity_check's cross-checks of indexes), so a damaged page
+    is found at start, not by the update that first reads it: about 2 s for 140 MB (a million users)."""
     result = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
     if result == "ok":
         return None
