@@ -62,7 +62,7 @@ class BotProcess:
             self.process.send_signal(sig)
         return await asyncio.wait_for(self.process.wait(), timeout)
 
-    async def run_to_exit(self, timeout: float = 30) -> tuple[int, list[str]]:
+    async def run_to_exit(self, timeout: float = 60) -> tuple[int, list[str]]:
         """Run until the process ends by itself (a start that fails): its exit code and stderr lines.
 
         File modes bind it even when the tests run as root. A process still running after `timeout` hangs:
