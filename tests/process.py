@@ -52,7 +52,7 @@ class BotProcess:
         await self.tg.wait_for(
             # logged once commands are registered, loops run and SIGTERM is handled; then polling starts
             lambda: "bot.started" in self.log()[log_before:] or self.process.returncode is not None,
-            timeout=30,
+            timeout=60,  # a loaded machine (several test runs at once) takes that long to import and start
         )
         assert self.process.returncode is None, self.log()
 
