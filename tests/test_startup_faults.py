@@ -112,7 +112,7 @@ async def test_another_applications_database_is_refused_and_left_alone(tg: FakeT
         conn.executescript("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); CREATE TABLE tags (name TEXT);")
     before = (tmp_path / DB).read_bytes()
     assert await fails_to_start(tg, tmp_path) == (1, [
-        f"{DB} is not a Koldoo database (tables notes, tags; no Koldoo schema version): "
+        f"{DB} is not a Koldoo database (tables notes, tags, and no Koldoo schema version): "
         "point DATABASE_PATH at another file"
     ])
     assert tables(tmp_path / DB) == {"notes", "tags"}  # none of ours added
@@ -126,7 +126,8 @@ async def test_a_claimed_schema_version_without_its_tables_is_not_ours(tg: FakeT
         conn.executescript("CREATE TABLE users (name TEXT); PRAGMA user_version = 2;")
     code, lines = await fails_to_start(tg, tmp_path)
     assert (code, lines) == (1, [
-        f"{DB} is not a Koldoo database (tables users; no Koldoo schema version 2 with its tables): "
+        f"{DB} is not a Koldoo database (schema version 2, but without its tables audit_log, fsm_state, "
+        "reminders, staff): "
         "point DATABASE_PATH at another file"
     ])
     assert tables(tmp_path / DB) == {"users"}

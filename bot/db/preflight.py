@@ -66,15 +66,17 @@ def schema_problem(conn: sqlite3.Connection) -> str | None:
             f"has schema version {applied}, newer than this code knows ({newest_known_migration()}): "
             "run the Koldoo version that wrote it, or restore a backup"
         )
-    missing = tables_created_by(applied) - tables if applied > 0 else set()
-    if applied == 0 or missing:
-        found = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
-        return (
-            f"is not a Koldoo database (tables {found}; no Koldoo schema version"
-            + (f" {applied} with its tables" if applied else "")
-            + "): point DATABASE_PATH at another file"
-        )
-    return None
+    if applied == 0:
+        reason = f"tables {_names(tables)}, and no Koldoo schema version"
+    elif missing := tables_created_by(applied) - tables:
+        reason = f"schema version {applied}, but without its tables {_names(missing)}"
+    else:
+        return None
+    return f"is not a Koldoo database ({reason}): point DATABASE_PATH at another file"
+
+
+def _names(tables: set[str] | frozenset[str]) -> str:
+    return ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
 
 
 @cache
