@@ -17,7 +17,15 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from bot.content.common import SLUG_PATTERN, ContentFile, Finding, HtmlText, LocalizedText, Sourced, duplicate_ids
+from bot.content.common import (
+    SLUG_PATTERN,
+    ContentFile,
+    Finding,
+    HtmlText,
+    LocalizedText,
+    Sourced,
+    duplicate_ids,
+)
 
 
 class SavedAnswer(Sourced):

@@ -293,9 +293,12 @@ async def earlier_cases(db: Database, user_id: int, before_case_id: int) -> list
     return [_case(row) for row in rows]
 
 
-async def referral_ids_of(db: Database, user_id: int) -> list[int]:
-    rows = await db.fetchall("SELECT id FROM referrals WHERE user_id = ? ORDER BY id DESC LIMIT 10", (user_id,))
-    return [row["id"] for row in rows]
+async def referrals_of(db: Database, user_id: int) -> list[tuple[int, datetime]]:
+    """The migrant's referrals (id, created), newest first: the case card names them."""
+    rows = await db.fetchall(
+        "SELECT id, created_at FROM referrals WHERE user_id = ? ORDER BY id DESC LIMIT 10", (user_id,)
+    )
+    return [(row["id"], datetime.fromisoformat(row["created_at"])) for row in rows]
 
 
 @dataclass(frozen=True)
