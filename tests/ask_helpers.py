@@ -13,7 +13,7 @@ from tests.conftest import COORDINATOR_ID, RunningApp
 GROUP = -1001234567890
 
 
-async def volunteer(tg: FakeTelegram, app: RunningApp, user_id: int = 700, language: str = "ru") -> FakeMember:
+async def volunteer(tg: FakeTelegram, app: RunningApp, user_id: int = 700, language: str = "en") -> FakeMember:
     """A volunteer (role in the database) who is a member of the operator group."""
     user = tg.user(user_id, first_name="Volunteer", language_code=language)
     await grant(app.db, COORDINATOR_ID, user_id, "volunteer")
@@ -44,3 +44,13 @@ async def wait_in_topic(tg: FakeTelegram, app: RunningApp, user: FakeUser, count
                 return case
         await asyncio.sleep(0.02)
     raise AssertionError(f"the topic of user {user.id} did not get {count} posts besides its card")
+
+
+async def eventually(check, timeout: float = 10.0, message: str = "condition") -> None:
+    """Wait until the async `check()` is true (the handover works in the background)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await check():
+        if loop.time() > deadline:
+            raise AssertionError(f"{message} not met within {timeout}s")
+        await asyncio.sleep(0.02)

@@ -127,6 +127,15 @@ class ForumMixin:
             return None
         return {"id": chat_id, "type": "supergroup", "title": forum.title, "is_forum": True}
 
+    def _refused_after_deletion(self, call: Any) -> bool:
+        """Sending into a topic someone deleted is not the bot's fault: it could not know."""
+        forum = self.forums.get(call.params.get("chat_id"))
+        return (
+            forum is not None
+            and call.description == f"Bad Request: {THREAD_NOT_FOUND}"
+            and call.params.get("message_thread_id") in forum.deleted
+        )
+
     def _checked_thread(self: FakeTelegram, chat_id: int, thread_id: int | None) -> int | None:
         """The topic a message goes to; a deleted or unknown one is Telegram's "message thread not found"."""
         forum = self.forums.get(chat_id)

@@ -348,7 +348,7 @@ class FakeTelegram(ForumMixin):
     def _record(self, call: ApiCall) -> None:
         self.calls.append(call)
         is_bot_bug = 400 <= call.status < 500 and call.status != 429 and call.description != BLOCKED
-        if is_bot_bug and not call.injected:
+        if is_bot_bug and not call.injected and not self._refused_after_deletion(call):
             self.violations.append(call)
         self._notify()
 

@@ -239,11 +239,12 @@ async def agreed(
     source = callback_data.src if callback_data.src in ("ban", "search", "referral", "menu", "command") else "menu"
     async with handover.user_locks.hold(user_id):
         case, created = await db_cases.open_case(db, user_id, callback_data.topic, locale, region, source, chat_id)
-    if created:
-        log.info("case.opened", extra={"case_id": case.id, "topic": case.topic, "locale": locale})
+    if not created:  # a second press of the same button: the case is there already
+        return
+    log.info("case.opened", extra={"case_id": case.id, "topic": case.topic, "locale": locale})
     await edit_or_send(callback, _("Thank you. Your consent is recorded."))
     await callback.bot.send_message(user_id, open_text(case), reply_markup=open_keyboard(case))
-    if created and is_urgent_topic(case.topic):
+    if is_urgent_topic(case.topic):
         await raise_urgent(case, db, handover, content)
 
 
@@ -259,12 +260,14 @@ async def raise_urgent(case: Case, db: Database, handover: Handover, content: Co
         await handover.bot.send_message(case.user_id, text)
     except Exception as error:  # noqa: BLE001 - the alert to the team must go even if the migrant is unreachable
         log.warning("case.emergency_numbers_failed", extra={"case_id": case.id, "error": type(error).__name__})
-    try:
-        case = await handover.ensure_topic(case)
-    except Exception as error:  # noqa: BLE001 - the handover worker creates it later; coordinators still hear
-        log.warning("case.urgent_topic_failed", extra={"case_id": case.id, "error": type(error).__name__})
-    await handover.rename_topic(case)
-    await handover.refresh_card(case)
+    if case.thread_id is not None:  # an existing topic shows it now; a new one is made so
+        await handover.rename_topic(case)
+        await handover.refresh_card(case)
+    else:
+        try:
+            case = await handover.ensure_topic(case)
+        except Exception as error:  # noqa: BLE001 - the worker creates it later; coordinators still hear
+            log.warning("case.urgent_topic_failed", extra={"case_id": case.id, "error": type(error).__name__})
     await handover.alert_coordinators(case)
 
 
