@@ -282,7 +282,16 @@ class FakeMember:
         }
         return await self._deliver({"callback_query": query})
 
+    def message_update(self, text: str, thread: int | None = None) -> dict[str, Any]:
+        """Write a text in the group and return its update, for ``tg.push_update`` (no waiting)."""
+        from bot.devtools.fake_users import command_entities
+
+        return self._update("text", thread, None, text=text, entities=command_entities(text))
+
     async def _post(self, kind: str, thread: int | None, reply_to: int | None, **content: Any) -> list[FakeMessage]:
+        return await self._deliver(self._update(kind, thread, reply_to, **content))
+
+    def _update(self, kind: str, thread: int | None, reply_to: int | None, **content: Any) -> dict[str, Any]:
         forum = self.tg.forums[self.chat_id]
         if thread is not None:
             topic = forum.topics.get(thread)
@@ -300,7 +309,7 @@ class FakeMember:
             self.chat_id, from_bot=False, kind=kind, sender=self.user.to_api(), thread_id=thread, **content
         )
         message.reply_to = replied
-        return await self._deliver({"message": message.to_api()})
+        return {"message": message.to_api()}
 
     async def _deliver(self, update: dict[str, Any]) -> list[FakeMessage]:
         marker = self.tg.activity_marker()
