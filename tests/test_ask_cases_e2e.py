@@ -323,7 +323,7 @@ async def test_edits_and_replies_follow_both_ways(tg, make_app) -> None:
     await staff.send("How much were you promised?", thread=case.thread_id, reply_to=copy.message_id)
     sent = tg.calls_of("sendMessage")[-1]
     assert sent.params["reply_parameters"]["message_id"] == mine.message_id
-    question = [m for m in tg.thread(GROUP, case.thread_id) if m.text == "How much were you promised?"][0]
+    question = next(m for m in tg.thread(GROUP, case.thread_id) if m.text == "How much were you promised?")
     await staff.edit(question.message_id, "How much were you paid?")
     assert migrant.last.text == "Koldoo volunteer:\nHow much were you paid?"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.db import cases as db_cases
-from tests.ask_helpers import GROUP, case_of, open_case, volunteer, wait_in_topic
+from tests.ask_helpers import GROUP, case_of, volunteer, wait_in_topic
 
 
 async def test_full_case_in_kyrgyz_with_a_russian_speaking_volunteer(tg, make_app) -> None:
