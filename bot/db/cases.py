@@ -1,4 +1,4 @@
-"""Cases and their messages (migration 0010): the queries of talking to a person.
+"""Cases and their messages (migration 0007_cases.sql): the queries of talking to a person.
 
 Portable SQL (SQLite and PostgreSQL): timestamps come from Python, upserts are ON CONFLICT.
 """

@@ -1,1 +1,0 @@
--- Placeholder: number 0007 is another helper's; removed when their migration lands on main.

@@ -1,1 +1,0 @@
--- Placeholder: number 0008 is another helper's; removed when their migration lands on main.
