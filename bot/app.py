@@ -29,6 +29,7 @@ from bot.config import Settings
 from bot.content.loader import ContentStore, load_content
 from bot.db.connection import Database
 from bot.factory import create_bot, create_dispatcher
+from bot.handover import Handover, handover_loop
 from bot.i18n import Catalogues
 from bot.jobs.reminders import reminder_loop
 from bot.jobs.retention import retention_loop
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 BackgroundLoop = Callable[["App"], Awaitable[None]]
 
 # Loops that run beside the dispatcher (reminders, broadcasts); a feature adds its entry here.
-BACKGROUND_LOOPS: list[BackgroundLoop] = [reminder_loop, retention_loop, run_broadcasts]
+BACKGROUND_LOOPS: list[BackgroundLoop] = [reminder_loop, retention_loop, run_broadcasts, handover_loop]
 
 # How long a stopping bot lets handlers that are already running finish.
 DRAIN_SECONDS = 10.0
@@ -60,6 +61,8 @@ class App:
         self._tasks: list[asyncio.Task[None]] = []
         self.started = asyncio.Event()  # set once commands are registered and loops run
         dp["app"] = self  # for features that keep a per-process engine (the broadcaster)
+        if "handover" not in dp.workflow_data:  # talking to a person: the worker that fills the topics
+            dp["handover"] = Handover(bot, db, settings, i18n, dp["content"])
         dp.startup.register(self._on_startup)
         dp.shutdown.register(self._on_shutdown)
 

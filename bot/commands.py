@@ -17,6 +17,8 @@ USER_COMMANDS: list[tuple[str, LazyProxy]] = [
     ("stay", __("Count the days you may stay")),
     ("contacts", __("Help contacts")),
     ("training", __("Training and help")),
+    ("ask", __("Ask a person: a volunteer answers")),
+    ("end", __("End the conversation with a volunteer")),
     ("my", __("My requests")),
     ("settings", __("Region and topics of broadcasts")),
     ("subscribe", __("Receive broadcasts")),
@@ -32,6 +34,7 @@ USER_COMMANDS: list[tuple[str, LazyProxy]] = [
 VOLUNTEER_COMMANDS: list[tuple[str, LazyProxy]] = [
     ("broadcast", __("Write a broadcast to subscribers")),
     ("broadcasts", __("Recent and scheduled broadcasts")),
+    ("cases", __("Open cases, longest waiting first")),
 ]
 COORDINATOR_COMMANDS: list[tuple[str, LazyProxy]] = [
     *VOLUNTEER_COMMANDS,

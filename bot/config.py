@@ -37,6 +37,11 @@ class Settings(DatabaseSettings):
     default_locale: Literal["ky", "ru", "en"] = "ru"
     content_dir: Path = PROJECT_DIR / "content"
     coordinator_chat_id: int | None = None
+    # Talk to a person: a forum supergroup for the cases, and optionally one group per language.
+    operator_chat_id: int | None = None
+    operator_chat_id_ky: int | None = None
+    operator_chat_id_ru: int | None = None
+    operator_chat_id_en: int | None = None
     retention_days: int = Field(default=365, ge=1)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -87,6 +92,24 @@ class Settings(DatabaseSettings):
             if not _WEBHOOK_SECRET.fullmatch(secret):
                 raise ValueError("WEBHOOK_SECRET is required with WEBHOOK_URL: 1-256 of A-Z a-z 0-9 _ -")
         return self
+
+    @property
+    def operator_chats(self) -> dict[int, str | None]:
+        """Every operator group and the language its volunteers speak (None: all, the main group)."""
+        if self.operator_chat_id is None:
+            return {}
+        chats: dict[int, str | None] = {self.operator_chat_id: None}
+        for locale in ("ky", "ru", "en"):
+            chat_id = getattr(self, f"operator_chat_id_{locale}")
+            if chat_id is not None:
+                chats[chat_id] = locale
+        return chats
+
+    def operator_chat_for(self, locale: str) -> int | None:
+        """The group a case in `locale` goes to: its language's group when there is one, else the main."""
+        if self.operator_chat_id is None:
+            return None
+        return getattr(self, f"operator_chat_id_{locale}", None) or self.operator_chat_id
 
     @property
     def webhook_host_port(self) -> tuple[str, int]:

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
+from bot.content.answers import AnswersFile, SavedAnswer
 from bot.content.ban_rules import BanRules
 from bot.content.catalogue import Catalogue, ServicesFile, TrainingFile
 from bot.content.common import LOCALES, StrictModel
@@ -46,6 +47,7 @@ class Content:
     search: SearchIndex
     ban_rules: BanRules
     catalogue: Catalogue
+    answers: Mapping[str, SavedAnswer]  # saved answers for /answer, by key
 
     @classmethod
     def from_files(cls, files: Mapping[str, StrictModel]) -> Content:
@@ -64,6 +66,7 @@ class Content:
             ),
             ban_rules=_find(files, BanRules),
             catalogue=Catalogue(training=_find(files, TrainingFile), services=_find(files, ServicesFile)),
+            answers={answer.key: answer for answer in _find(files, AnswersFile).answers},
         )
 
     def children(self, topic_id: str | None) -> tuple[Topic, ...]:

@@ -10,11 +10,13 @@ def get_routers() -> list[Router]:
     dispatcher for each run in one process, so the module-level routers are detached from the previous one.
     """
     from bot.handlers import (
+        ask,
         ban,
         broadcast,
         contacts,
         fallback,
         guide,
+        operators,
         search,
         settings,
         staff,
@@ -35,6 +37,8 @@ def get_routers() -> list[Router]:
         settings.router,
         broadcast.router,
         stats.router,
+        operators.router,  # operator groups: before anything that answers free text
+        ask.router,
         search.router,
         fallback.router,
     ]

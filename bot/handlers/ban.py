@@ -17,6 +17,7 @@ from bot.db import reminders
 from bot.db.connection import Database
 from bot.handlers.guided import Answers, Context, DialogSpec, attach, begin, send
 from bot.i18n import _, __, format_date
+from bot.keyboards.ask import ask_rows
 from bot.keyboards.callbacks import RemindCb, ServCb
 from bot.keyboards.menu import menu_button, menu_only_keyboard
 from bot.services import ban_dialog
@@ -183,6 +184,7 @@ def result_keyboard(estimate: BanEstimate) -> InlineKeyboardMarkup:
                     callback_data=RemindCb(ban_end=ban_end.isoformat() if ban_end else "").pack(),
                 )
             ],
+            *ask_rows("ban"),
             [menu_button()],
         ]
     )
