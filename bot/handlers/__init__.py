@@ -12,15 +12,16 @@ def get_routers() -> list[Router]:
     from bot.handlers import (
         ban,
         broadcast,
+        check,
         contacts,
         fallback,
         guide,
+        reminders,
         search,
         settings,
         staff,
         start,
         stats,
-        stay,
         training,
     )
 
@@ -28,8 +29,9 @@ def get_routers() -> list[Router]:
         start.router,
         guide.router,
         contacts.router,
+        check.router,
         ban.router,
-        stay.router,
+        reminders.router,
         training.router,
         staff.router,
         settings.router,

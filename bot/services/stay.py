@@ -153,6 +153,41 @@ def calculate_stay(
     )
 
 
+@dataclass(frozen=True)
+class ContractCover:
+    """What the contract does: the trip it covers, its last covered day, and whether the grace was given."""
+
+    trip_index: int
+    last_day: date
+    grace_given: bool
+
+
+def contract_cover(trips: Sequence[Trip], rule: StayRule, contract: Contract | None) -> ContractCover | None:
+    """The contract's effect on the (valid) trips, or None when the rule or the trips give it none."""
+    ordered = sorted(trips, key=lambda trip: trip.entry)
+    covered = _covered_days(ordered, rule, contract)
+    if not covered or contract is None:
+        return None
+    [(index, last_day)] = covered.items()
+    return ContractCover(index, last_day, last_day > contract.end)
+
+
+def days_used_on(trips: Sequence[Trip], day: date, rule: StayRule, today: date) -> int:
+    """The days of stay in the window that judges `day`, up to it (the count the limit applies to)."""
+    all_days = _days_of_stay(sorted(trips, key=lambda trip: trip.entry), today)
+    return _count_between(all_days, _window(day, rule)[0], day)
+
+
+def used_by_day(trips: Sequence[Trip], first: date, last: date, rule: StayRule, today: date) -> list[tuple[date, int]]:
+    """`days_used_on` for every day from `first` to `last`, computed in one pass over the days."""
+    all_days = _days_of_stay(sorted(trips, key=lambda trip: trip.entry), today)
+    out, day = [], first
+    while day <= last:
+        out.append((day, _count_between(all_days, _window(day, rule)[0], day)))
+        day += ONE_DAY
+    return out
+
+
 def _covered_days(ordered: list[Trip], rule: StayRule, contract: Contract | None) -> dict[int, date]:
     """{trip index: the last day the contract covers} for the one trip the contract applies to."""
     if contract is None or rule.contract is None:

@@ -18,8 +18,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib.dates import AutoDateLocator, date2num, num2date  # noqa: E402  (after the backend)
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.dates import AutoDateLocator, date2num, num2date
+from matplotlib.figure import Figure
 
 GREEN, RED, ORANGE, GREY, BLUE = "#2e7d32", "#c62828", "#ef6c00", "#757575", "#1565c0"
 ONE_DAY = timedelta(days=1)
@@ -43,15 +43,6 @@ class Timeline:
     last_legal_day: date | None  # shown when the person is still in the country
     bans: tuple[tuple[date, date | None], ...]  # (first day, last day or None: open-ended)
     enter_from: date | None
-
-
-def used_series(days_used: Callable[[date], int], first: date, last: date) -> tuple[tuple[date, int], ...]:
-    """The days-used count for each day from `first` to `last` (one point per day)."""
-    out, day = [], first
-    while day <= last:
-        out.append((day, days_used(day)))
-        day += ONE_DAY
-    return tuple(out)
 
 
 def render(timeline: Timeline, words: Mapping[str, str], tick_text: Callable[[date], str]) -> bytes:
