@@ -66,7 +66,11 @@ def test_defect_1_before_2025_the_180_days_before_the_earliest_trip_are_asked():
     assert stay_dialog.current_period(answers) == ("window", D(2023, 8, 5), D(2023, 12, 31))
     assert check_dialog.next_step("more", answers, RULES, today) == "in_period"
     # a 2024 trip whose 180 days lie within 2024 needs no more questions
-    inside = {**check_dialog.record("country", "russia", {}, RULES, today), "period": 1, "entry": "2024-10-01"}
+    inside = {
+        **check_dialog.record("country", "russia", {}, RULES, today),
+        "period": 1,
+        "entry": "2024-10-01",
+    }
     inside = check_dialog.record("exit", D(2024, 11, 30), inside, RULES, today)
     inside = check_dialog.record("more", NO, inside, RULES, today)
     assert check_dialog.next_step("more", inside, RULES, today) == "old"
@@ -77,7 +81,10 @@ def test_defect_2_an_old_overstay_still_bans_after_a_lawful_trip():
     # 1 Jun 2016: day 90 is 29 Aug 2016 (90/180); leaving 24 Mar 2017 is 207 days over.
     trips = [Trip(D(2016, 6, 1), D(2017, 3, 24)), Trip(D(2018, 6, 1), D(2018, 7, 1))]
     stay, estimate = ban_of(trips, D(2021, 6, 1))
-    assert [(t.last_legal_day, t.overstay_days) for t in stay.trips] == [(D(2016, 8, 29), 207), (D(2018, 8, 29), 0)]
+    assert [(t.last_legal_day, t.overstay_days) for t in stay.trips] == [
+        (D(2016, 8, 29), 207),
+        (D(2018, 8, 29), 0),
+    ]
     assert ids(estimate) == ["overstay_180"]
     [five] = estimate.findings
     assert (five.start, five.end, five.enter_from) == (D(2017, 3, 24), D(2022, 3, 24), D(2022, 3, 25))
@@ -161,7 +168,9 @@ def test_defect_6_no_days_left_beside_an_overstay_and_no_within_beside_over_the_
     over = calculate_stay([Trip(D(2026, 1, 1))], D(2026, 6, 4), RU)
     assert over.overstay_days == 65 and "used_left" not in summary_lines(over)
     assert summary_lines(over) == ["used", "over_now"]
-    covered = calculate_stay([Trip(D(2025, 1, 10), D(2025, 11, 28))], D(2025, 12, 1), RU, Contract(D(2025, 11, 30)))
+    covered = calculate_stay(
+        [Trip(D(2025, 1, 10), D(2025, 11, 28))], D(2025, 12, 1), RU, Contract(D(2025, 11, 30))
+    )
     assert covered.days_used == 323 and covered.overstay_days == 0
     assert summary_lines(covered) == ["used_covered", "within_limit", "contract"]
     fine = calculate_stay([Trip(D(2026, 1, 1), D(2026, 1, 31))], D(2026, 6, 1), RU)
@@ -219,7 +228,9 @@ def test_defect_9_the_fines_questions_follow_each_other_without_repeats():
     assert steps == ["migration_fines", "other_fines", "fine_basis"] and step == "other_dates"
     answers = {"migration_fines": YES, "fine_basis": "in_force", "migration_dates": ["2026-01-01"]}
     assert ban_dialog.next_step("migration_dates", answers) == "other_fines"
-    assert ban_dialog.next_step("other_fines", {**answers, "other_fines": YES}) == "other_dates"  # basis asked once
+    assert (
+        ban_dialog.next_step("other_fines", {**answers, "other_fines": YES}) == "other_dates"
+    )  # basis asked once
 
 
 def test_defect_9_the_medical_ground_is_modelled():
@@ -240,7 +251,11 @@ def test_defect_10_before_2015_any_excess_was_a_mandatory_three_year_ban():
     # 90/180 from 1 Sep 2014: day 90 is 29 Nov 2014; leaving 9 Dec 2014 is 10 days over
     _stay, estimate = ban_of([Trip(D(2014, 9, 1), D(2014, 12, 9))], D(2016, 6, 1))
     [finding] = estimate.findings
-    assert (finding.ground.id, finding.ground.kind, finding.end) == ("overstay_before_2015", "mandatory", D(2017, 12, 9))
+    assert (finding.ground.id, finding.ground.kind, finding.end) == (
+        "overstay_before_2015",
+        "mandatory",
+        D(2017, 12, 9),
+    )
     assert not finding.ground.verified
     # the same overstay begun in 2015 meets no dated ground
     assert not ban_of([Trip(D(2015, 1, 1), D(2015, 4, 10))], D(2016, 6, 1))[1].found
@@ -248,7 +263,9 @@ def test_defect_10_before_2015_any_excess_was_a_mandatory_three_year_ban():
 
 def test_boundaries_89_90_91_days_and_still_in_the_country():
     for days, over in ((89, 0), (90, 0), (91, 1)):
-        stay = calculate_stay([Trip(D(2026, 1, 1), D(2026, 1, 1) + timedelta(days=days - 1))], D(2026, 6, 1), RU)
+        stay = calculate_stay(
+            [Trip(D(2026, 1, 1), D(2026, 1, 1) + timedelta(days=days - 1))], D(2026, 6, 1), RU
+        )
         assert stay.overstay_days == over
     still = calculate_stay([Trip(D(2026, 1, 1))], D(2026, 3, 31), RU)
     assert (still.in_country, still.days_used, still.days_left, still.overstay_days) == (True, 90, 0, 0)
@@ -273,14 +290,31 @@ def test_a_whole_dialogue_in_answers():
     today = D(2026, 6, 10)
     progress, step = Progress(check_dialog.FIRST), check_dialog.FIRST
     script = [
-        ("country", "russia"), ("in_period", NO), ("in_period", YES), ("entry", D(2025, 1, 1)),
-        ("exit", D(2025, 3, 31)), ("more", YES), ("entry", D(2025, 11, 21)), ("exit", D(2025, 12, 31)),
-        ("more", NO), ("old", NO), ("contract", NO), ("expelled", NO), ("readmitted", NO),
-        ("migration_fines", NO), ("other_fines", NO), ("debts", NO), ("conviction", NO), ("medical", NO),
+        ("country", "russia"),
+        ("in_period", NO),
+        ("in_period", YES),
+        ("entry", D(2025, 1, 1)),
+        ("exit", D(2025, 3, 31)),
+        ("more", YES),
+        ("entry", D(2025, 11, 21)),
+        ("exit", D(2025, 12, 31)),
+        ("more", NO),
+        ("old", NO),
+        ("contract", NO),
+        ("expelled", NO),
+        ("readmitted", NO),
+        ("migration_fines", NO),
+        ("other_fines", NO),
+        ("debts", NO),
+        ("conviction", NO),
+        ("medical", NO),
     ]
     for expected, value in script:
         assert step == expected
-        assert check_dialog.check(step, value if isinstance(value, date) else None, progress.answers, today) is None
+        assert (
+            check_dialog.check(step, value if isinstance(value, date) else None, progress.answers, today)
+            is None
+        )
         answers = check_dialog.record(step, value, progress.answers, RULES, today)
         step = check_dialog.next_step(step, answers, RULES, today)
         progress.advance(answers, step or "done")

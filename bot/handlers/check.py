@@ -1,4 +1,4 @@
-""""Check my situation" (/stay and /ban are shortcuts into it): the trips once, then both answers.
+""" "Check my situation" (/stay and /ban are shortcuts into it): the trips once, then both answers.
 
 The result is a timeline picture and one message: days used and until when the migrant may stay, whether a
 ban is likely (clauses, dates, where each rule comes from and whether a lawyer has checked it), the official
@@ -51,7 +51,9 @@ PROMPTS = {
         "last year."
     ),
     "year": __("Were you in {country} last year, {year}? Count every trip, even a short one."),
-    "recent": __("Were you in {country} in the last 180 days, since {start}? Count every trip, even a short one."),
+    "recent": __(
+        "Were you in {country} in the last 180 days, since {start}? Count every trip, even a short one."
+    ),
     "window": __(
         "Were you in {country} between {start} and {end}? These days still count for the trip that began "
         "on {entry}."
@@ -63,12 +65,16 @@ PROMPTS = {
         "Before {date}: did you ever stay in {country} longer than allowed? A ban from an old trip can still "
         "run (up to 10 years)."
     ),
-    "old_entry": __("An older trip that went over the limit: on what date did you enter? For example: 05.03.2017"),
+    "old_entry": __(
+        "An older trip that went over the limit: on what date did you enter? For example: 05.03.2017"
+    ),
     "old_exit": __("And on what date did you leave after that trip?"),
     "old_more": __("Trips so far: {trips}.\n\nWas there another older trip that went over the limit?"),
     "contract": __("Do you work in {country} under an employment (or civil) contract?"),
     "contract_end": __("On what date does (or did) the contract end? For example: 31.12.2026"),
-    "ended_early": __("Did the contract end early, before its term (for example, you quit or were dismissed)?"),
+    "ended_early": __(
+        "Did the contract end early, before its term (for example, you quit or were dismissed)?"
+    ),
     "expelled": __("Were you ever expelled (выдворение) or deported from Russia?"),
     "expelled_dates": __("Type the date of each expulsion or deportation, one date per message."),
     "readmitted": __("Were you ever handed over to Kyrgyzstan under readmission?"),
@@ -110,7 +116,9 @@ LABELS = {
 PROBLEMS = {
     "exit_before_entry": __("The date of leaving is before the date of entry. Please check it."),
     "overlap": __("Trips cannot overlap. Trips so far: {trips}."),
-    "not_in_period": __("This trip is not in the time I asked about ({start} to {end}). Please check the date."),
+    "not_in_period": __(
+        "This trip is not in the time I asked about ({start} to {end}). Please check the date."
+    ),
     "old_not_before": __("This trip must begin before {date}: later trips were asked already."),
     "open_not_last": __("Only your latest trip can still be going on. Please type the date you left."),
     "too_many_dates": __("That is enough dates. Press Done to go on."),
@@ -192,13 +200,17 @@ def tiers_text(rules: BanRules, country: str, last_legal: date, today: date, loc
     for tier in exit_tiers(rules.grounds_of(country), last_legal, today):
         if not tier.grounds:
             if tier.last_exit is not None and tier.last_exit >= today and today > last_legal:
-                lines.append(_("Leave by {date}: no mandatory ban.").format(date=format_date(tier.last_exit, locale)))
+                lines.append(
+                    _("Leave by {date}: no mandatory ban.").format(date=format_date(tier.last_exit, locale))
+                )
             continue
         ground = tier.grounds[0]
         words = ban_words(ground, ground.duration_years)
         day = tier.first_exit if tier.first_exit > today else None
         if tier.last_exit is not None and day is None:
-            lines.append(_("Leave by {date}: {ban}.").format(date=format_date(tier.last_exit, locale), ban=words))
+            lines.append(
+                _("Leave by {date}: {ban}.").format(date=format_date(tier.last_exit, locale), ban=words)
+            )
         elif day is not None:
             lines.append(_("From {date}: {ban}.").format(date=format_date(day, locale), ban=words))
         else:
@@ -207,7 +219,13 @@ def tiers_text(rules: BanRules, country: str, last_legal: date, today: date, loc
 
 
 def stay_text(
-    stay: StayResult, rule: StayRule, rules: BanRules, country: str, contract: Contract | None, today: date, locale: str
+    stay: StayResult,
+    rule: StayRule,
+    rules: BanRules,
+    country: str,
+    contract: Contract | None,
+    today: date,
+    locale: str,
 ) -> list[str]:
     parts = [_("<b>Your stay</b>")]
     limit = rule.limit_days
@@ -215,21 +233,25 @@ def stay_text(
         rule_line = _("Rule: {limit} days in total per calendar year.").format(limit=limit)
         period = _("in {year}").format(year=stay.window_start.year)
     else:
-        rule_line = _("Rule: {limit} days in any {window} days.").format(limit=limit, window=rule.rolling_window_days)
+        rule_line = _("Rule: {limit} days in any {window} days.").format(
+            limit=limit, window=rule.rolling_window_days
+        )
         period = _("from {start} to today").format(start=format_date(stay.window_start, locale))
     parts.append(f"{rule_line}\n{source_line(rule, locale)}")
     last_day = format_date(stay.last_legal_day, locale)
     values = {"period": period, "used": stay.days_used, "limit": limit, "left": stay.days_left}
     for line in summary_lines(stay):
         if line == "used_left":
-            parts.append(_("Days used {period}: <b>{used}</b> of {limit}. Days left: {left}.").format(**values))
+            parts.append(
+                _("Days used {period}: <b>{used}</b> of {limit}. Days left: {left}.").format(**values)
+            )
         elif line == "used":
             parts.append(_("Days used {period}: <b>{used}</b> (the limit is {limit}).").format(**values))
         elif line == "used_covered":
             parts.append(
-                _("Days used {period}: <b>{used}</b>. That is more than {limit}, and your contract covers them.").format(
-                    **values
-                )
+                _(
+                    "Days used {period}: <b>{used}</b>. That is more than {limit}, and your contract covers them."
+                ).format(**values)
             )
         elif line == "over_now":
             text = _(
@@ -238,7 +260,9 @@ def stay_text(
             ).format(date=last_day, days=stay.overstay_days)
             tiers = tiers_text(rules, country, stay.last_legal_day, today, locale)
             if tiers:
-                text += "\n" + _("What leaving on each day leads to, by this table:") + "\n" + "\n".join(tiers)
+                text += (
+                    "\n" + _("What leaving on each day leads to, by this table:") + "\n" + "\n".join(tiers)
+                )
             parts.append(text)
             if country == "russia":  # the register of controlled persons, since 5 Feb 2025
                 parts.append(
@@ -313,7 +337,9 @@ def finding_text(number: int, finding: Finding, today: date, locale: str) -> str
     elif finding.end is None:
         period = _("From {start} until the cause is removed.").format(start=start)
     elif finding.active_on(today):
-        period = _("From {start}. Last day of the ban: <b>{end}</b>. You may enter from <b>{enter}</b>.").format(
+        period = _(
+            "From {start}. Last day of the ban: <b>{end}</b>. You may enter from <b>{enter}</b>."
+        ).format(
             start=start, end=format_date(finding.end, locale), enter=format_date(finding.enter_from, locale)
         )
     else:
@@ -354,7 +380,11 @@ def ban_text(
     elif estimate.found and not estimate.active:
         parts.append(_("<b>By these dates, every ban has already ended.</b>"))
     if estimate.open_ended:
-        parts.append(_("Some grounds have no end date: they last until their cause is removed or for a time not known."))
+        parts.append(
+            _(
+                "Some grounds have no end date: they last until their cause is removed or for a time not known."
+            )
+        )
     if estimate.departure_assumed:
         parts.append(_("You are still in the country: the ban dates assume you leave today."))
     if ban_dialog.fines_from_fine_day(answers):
@@ -416,14 +446,27 @@ REMIND_LABELS = {
 
 def result_keyboard(stay: StayResult | None, estimate: BanEstimate, answers: Answers) -> InlineKeyboardMarkup:
     rows = [
-        [InlineKeyboardButton(text=str(REMIND_LABELS[kind]), callback_data=DocRemindCb(kind=kind, day=day.isoformat()).pack())]
+        [
+            InlineKeyboardButton(
+                text=str(REMIND_LABELS[kind]),
+                callback_data=DocRemindCb(kind=kind, day=day.isoformat()).pack(),
+            )
+        ]
         for kind, day in remind_dates(stay, estimate, answers)
     ]
     if answers["country"] == "russia":
         if not any(kind == "ban_end" for kind, _day in remind_dates(stay, estimate, answers)):
-            rows.append([InlineKeyboardButton(text=_("⏰ Remind me before I travel"), callback_data=RemindCb().pack())])
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        text=_("⏰ Remind me before I travel"), callback_data=RemindCb().pack()
+                    )
+                ]
+            )
         rows.append([InlineKeyboardButton(text=_("🔎 Official check"), url=MVD_CHECK_URL)])
-    rows.append([InlineKeyboardButton(text=_("Get legal help"), callback_data=ServCb(kind="legal_aid").pack())])
+    rows.append(
+        [InlineKeyboardButton(text=_("Get legal help"), callback_data=ServCb(kind="legal_aid").pack())]
+    )
     rows.append([menu_button()])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -432,9 +475,7 @@ def timeline_of(stay: StayResult | None, estimate: BanEstimate, rule: StayRule, 
     today = estimate.check_date
     trips = stay.trips if stay is not None else ()
     first = min([t.trip.entry for t in trips] + [today])
-    used = (
-        used_by_day([t.trip for t in trips], first, today, rule, today) if trips else []
-    )
+    used = used_by_day([t.trip for t in trips], first, today, rule, today) if trips else []
     return Timeline(
         today=today,
         trips=tuple(TripBar(t.trip.entry, t.trip.exit or today, t.last_legal_day) for t in trips),
@@ -475,7 +516,11 @@ async def show_result(answers: Answers, context: Context) -> None:
     stay, estimate = check_dialog.evaluate(answers, rules, today)
     log.info(
         "check.done",
-        extra={"user_id": context.chat_id, "trips": len(stay.trips) if stay else 0, "grounds": len(estimate.findings)},
+        extra={
+            "user_id": context.chat_id,
+            "trips": len(stay.trips) if stay else 0,
+            "grounds": len(estimate.findings),
+        },
     )
     rule = getattr(rules.stay, answers["country"])
     if stay is not None or estimate.found:
@@ -503,7 +548,9 @@ CHECK = DialogSpec(
     record_in=lambda step, value, answers, today, content: check_dialog.record(
         step, value, answers, content.ban_rules, today
     ),
-    next_step=lambda step, answers, today, content: check_dialog.next_step(step, answers, content.ban_rules, today),
+    next_step=lambda step, answers, today, content: check_dialog.next_step(
+        step, answers, content.ban_rules, today
+    ),
     check=check_dialog.check,
     prompt=prompt,
     label=lambda choice: str(LABELS[choice]),

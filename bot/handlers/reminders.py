@@ -111,7 +111,12 @@ def plan_for(kind: str, subject: date, today: date) -> Plan:
 
 @router.callback_query(DocRemindCb.filter())
 async def remind_me(
-    callback: CallbackQuery, callback_data: DocRemindCb, bot: Bot, locale: str, content: ContentStore, db: Database
+    callback: CallbackQuery,
+    callback_data: DocRemindCb,
+    bot: Bot,
+    locale: str,
+    content: ContentStore,
+    db: Database,
 ) -> None:
     context = Context(bot, callback.from_user.id, locale, content.current, db)
     try:
@@ -140,7 +145,13 @@ async def list_text_and_keyboard(db: Database, user_id: int, locale: str) -> tup
                 )
             )
             data = RemListCb(action="cancel", kind=item.kind, day=item.subject_date.isoformat())
-            rows.append([InlineKeyboardButton(text=_("✖ Cancel {number}").format(number=number), callback_data=data.pack())])
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        text=_("✖ Cancel {number}").format(number=number), callback_data=data.pack()
+                    )
+                ]
+            )
         text = "\n".join(lines)
     else:
         text = _("<b>Your reminders</b>\nYou have no reminders yet.")
@@ -167,7 +178,9 @@ def check_ahead(step: str, value: date | None, answers: Answers, today: date) ->
 
 async def doc_date_given(answers: Answers, context: Context) -> None:
     kind, subject = answers["kind"], date.fromisoformat(answers["doc_date"])
-    await schedule_reminders(plan_for(kind, subject, users_today()), context, _("This date is too close for a reminder."))
+    await schedule_reminders(
+        plan_for(kind, subject, users_today()), context, _("This date is too close for a reminder.")
+    )
 
 
 DOC_QUESTIONS = {"doc_date": Question("doc_date", "date", allow_future=True)}

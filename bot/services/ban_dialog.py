@@ -63,9 +63,11 @@ def next_step(current: str, answers: dict[str, Any]) -> str | None:
     if current in _FINES and answers.get(current) == YES:
         return _FINES[current] if "fine_basis" in answers else "fine_basis"
     if current == "fine_basis":
-        return "migration_dates" if answers.get("migration_fines") == YES and not answers.get(
+        return (
             "migration_dates"
-        ) else "other_dates"
+            if answers.get("migration_fines") == YES and not answers.get("migration_dates")
+            else "other_dates"
+        )
     return _AFTER[current]
 
 
@@ -84,13 +86,13 @@ def check(step: str, value: date | None, answers: dict[str, Any], today: date) -
 
 def fines_from_fine_day(answers: dict[str, Any]) -> bool:
     """The migrant knew only the days fines were imposed: APPEAL_DAYS were added to each."""
-    return answers.get("fine_basis") == FINE_DAY and any(
-        answers.get(ask) == YES for ask in _FINES
-    )
+    return answers.get("fine_basis") == FINE_DAY and any(answers.get(ask) == YES for ask in _FINES)
 
 
 def _dates(answers: dict[str, Any], step: str, parent: str) -> tuple[date, ...]:
-    return tuple(date.fromisoformat(day) for day in answers.get(step, [])) if answers.get(parent) == YES else ()
+    return (
+        tuple(date.fromisoformat(day) for day in answers.get(step, [])) if answers.get(parent) == YES else ()
+    )
 
 
 def to_ban_answers(answers: dict[str, Any], stay: StayResult | None, today: date) -> BanAnswers:

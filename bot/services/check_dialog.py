@@ -1,4 +1,4 @@
-""""Check my situation": one dialogue that asks the trips once, then what the ban rules need.
+""" "Check my situation": one dialogue that asks the trips once, then what the ban rules need.
 
 The trips part (`stay_dialog`) comes first; for Russia the ban part (`ban_dialog`) follows. The answers
 feed both the stay calculator and the ban estimator, so the two results can never disagree about a date.
@@ -19,7 +19,9 @@ QUESTIONS = {**stay_dialog.QUESTIONS, **ban_dialog.QUESTIONS}
 FIRST = stay_dialog.FIRST
 
 
-def record(step: str, value: str | date | None, answers: dict[str, Any], rules: BanRules, today: date) -> dict[str, Any]:
+def record(
+    step: str, value: str | date | None, answers: dict[str, Any], rules: BanRules, today: date
+) -> dict[str, Any]:
     if step in stay_dialog.QUESTIONS:
         return stay_dialog.record(step, value, answers, rules.stay, today)
     return record_answer(QUESTIONS[step], value, answers)

@@ -80,7 +80,11 @@ def record(
         entry = answers["old_entry" if step == "old_exit" else "entry"]
         exit_ = value.isoformat() if isinstance(value, date) else None
         answers = {**answers, "trips": [*answers["trips"], [entry, exit_]]}
-        return _close_period(answers, rules) if step == "exit" and len(answers["trips"]) >= MAX_TRIPS else answers
+        return (
+            _close_period(answers, rules)
+            if step == "exit" and len(answers["trips"]) >= MAX_TRIPS
+            else answers
+        )
     answers = record_answer(QUESTIONS[step], value, answers)
     if step in ("in_period", "more") and value != YES:
         return _close_period(answers, rules)
@@ -182,7 +186,9 @@ def check(step: str, value: date | None, answers: dict[str, Any], today: date) -
         return None
     entry = date.fromisoformat(answers["old_entry" if step == "old_exit" else "entry"])
     if value is None:  # "I am still there"
-        if any(exit_ is None for _entry, exit_ in answers["trips"]) or any(last >= entry for _f, last in given):
+        if any(exit_ is None for _entry, exit_ in answers["trips"]) or any(
+            last >= entry for _f, last in given
+        ):
             return "open_not_last"
         return None
     if value < entry:

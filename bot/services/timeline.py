@@ -50,7 +50,7 @@ def render(timeline: Timeline, words: Mapping[str, str], tick_text: Callable[[da
     last_legal, enter_from, today (dates already in them); `tick_text` formats an axis date."""
     figure = Figure(figsize=(7.2, 6.0), dpi=100)
     top, bottom = figure.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
-    figure.subplots_adjust(left=0.16, right=0.97, top=0.88, bottom=0.08, hspace=0.12)
+    figure.subplots_adjust(left=0.16, right=0.97, top=0.9, bottom=0.16, hspace=0.12)
     figure.suptitle(words["title"], fontsize=17, fontweight="bold")
 
     first = min([t.entry for t in timeline.trips] + [timeline.today])
@@ -62,34 +62,60 @@ def render(timeline: Timeline, words: Mapping[str, str], tick_text: Callable[[da
     )
     margin = max(timedelta(days=10), (last - first) / 25)
     left, right = date2num(first - margin), date2num(last + margin)
+    least = (right - left) / 150  # a short trip or overstay stays visible on a ten-year calendar
+
+    def bar(row: int, start: date, end: date, color: str, hatch: str | None = None) -> None:
+        x = date2num(start)
+        width = max(date2num(end + ONE_DAY) - x, least)
+        edge = "white" if hatch else color
+        top.broken_barh([(x, width)], (row - 0.3, 0.6), facecolors=color, hatch=hatch, edgecolor=edge)
 
     for trip in timeline.trips:
         legal_end = min(trip.last_day, trip.last_legal_day)
         if legal_end >= trip.entry:
-            _bar(top, 1, trip.entry, legal_end, GREEN)
+            bar(1, trip.entry, legal_end, GREEN)
         if trip.last_day > trip.last_legal_day:
-            _bar(top, 1, max(trip.entry, trip.last_legal_day + ONE_DAY), trip.last_day, RED)
+            bar(1, max(trip.entry, trip.last_legal_day + ONE_DAY), trip.last_day, RED)
     for start, end in timeline.bans:
-        _bar(top, 0, start, end if end is not None else last + margin, ORANGE, hatch=None if end else "//")
+        bar(0, start, end if end is not None else last + margin, ORANGE, hatch=None if end else "//")
     top.set_yticks([0, 1], [words["ban"], words["trips"]], fontsize=14)
-    top.set_ylim(-0.7, 1.9)
+    top.set_ylim(-0.7, 2.0)
     top.axvline(date2num(timeline.today), color=GREY, linewidth=1.5, linestyle=":")
-    top.text(date2num(timeline.today), 1.55, words["today"], color=GREY, fontsize=12, ha="center")
+    top.text(date2num(timeline.today), 1.45, " " + words["today"], color=GREY, fontsize=12, ha="left")
     if timeline.last_legal_day is not None:
         x = date2num(timeline.last_legal_day)
         top.axvline(x, color=RED, linewidth=2, linestyle="--")
-        top.text(x, 1.62, words["last_legal"], color=RED, fontsize=13, ha="right", fontweight="bold")
+        top.text(
+            x,
+            1.7,
+            f" {words['last_legal']} ",
+            color=RED,
+            fontsize=13,
+            ha=_side(x, left, right),
+            fontweight="bold",
+        )
     if timeline.enter_from is not None:
         x = date2num(timeline.enter_from)
         top.axvline(x, color=GREEN, linewidth=2.5)
-        top.text(x, -0.55, words["enter_from"], color=GREEN, fontsize=13, ha="right", fontweight="bold")
+        top.text(
+            x,
+            -0.55,
+            f" {words['enter_from']} ",
+            color=GREEN,
+            fontsize=13,
+            ha=_side(x, left, right),
+            fontweight="bold",
+        )
     handles = [
         top.bar(0, 0, color=GREEN, label=words["legal"]),
         top.bar(0, 0, color=RED, label=words["over"]),
     ]
     if timeline.bans:
         handles.append(top.bar(0, 0, color=ORANGE, label=words["ban"]))
-    top.legend(handles=handles, loc="upper left", fontsize=12, ncols=3, frameon=False, bbox_to_anchor=(0, 1.1))
+    long_words = sum(len(handle.get_label()) for handle in handles) > 40
+    figure.legend(
+        handles=handles, loc="lower center", fontsize=12, ncols=2 if long_words else 3, frameon=False
+    )
 
     if timeline.used:
         xs = [date2num(day) for day, _count in timeline.used]
@@ -115,9 +141,6 @@ def render(timeline: Timeline, words: Mapping[str, str], tick_text: Callable[[da
     return buffer.getvalue()
 
 
-def _bar(axes, row: int, first: date, last: date, color: str, hatch: str | None = None) -> None:
-    start = date2num(first)
-    axes.broken_barh(
-        [(start, date2num(last + ONE_DAY) - start)], (row - 0.3, 0.6), facecolors=color, hatch=hatch,
-        edgecolor="white" if hatch else color,
-    )
+def _side(x: float, left: float, right: float) -> str:
+    """Write a label on the side of its line that has room: right of a line near the left edge, else left."""
+    return "left" if x < left + (right - left) * 0.3 else "right"
