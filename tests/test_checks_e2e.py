@@ -380,3 +380,52 @@ async def test_a_document_reminder_is_sent_once_in_the_users_language(tg: FakeTe
     await app.restart()
     await user.send("/menu")
     assert len(delivered()) == 1
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_defect_2_an_older_overstay_is_asked_and_still_bans(tg: FakeTelegram, app: RunningApp, locale: str):
+    user = tg.user(6000 + LOCALES.index(locale), language_code=locale)
+    year = users_today().year - 4  # a trip before last year, judged by 90 in any 180 days before 2025
+    entry = date(year, 1, 1)
+    left = entry + timedelta(days=89 + 200)  # 200 days over: 5 years from the exit
+    await user.send("/ban")
+    await user.press(t("🇷🇺 Russia", locale))
+    await user.press(t("No", locale))
+    [old] = await user.press(t("No", locale))
+    assert format_date(date(users_today().year - 1, 1, 1), locale) in old.text
+    await user.press(t("Yes", locale))
+    await user.send(dmy(entry))
+    await user.send(dmy(left))
+    await user.press(t("No", locale))  # no other older overstay
+    photo, result = await no_times(user, locale, 1 + BAN_QUESTIONS)  # no contract, no ban answers
+    assert_timeline(photo)
+    five = ground("overstay_180")
+    end = add_years(left, 5)
+    assert five.clause.get(locale) in result.text
+    if end >= users_today():
+        assert plain(
+            t("<b>Last day of the longest ban: {end}. You may enter from {date}.</b>", locale).format(
+                end=format_date(end, locale), date=format_date(end + timedelta(days=1), locale)
+            )
+        ) in result.text
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_defect_9_two_readmissions_and_the_medical_exam(tg: FakeTelegram, app: RunningApp, locale: str):
+    user = tg.user(6100 + LOCALES.index(locale), language_code=locale)
+    first, second = users_today() - timedelta(days=900), users_today() - timedelta(days=100)
+    await user.send("/ban")
+    await user.press(t("🇷🇺 Russia", locale))
+    await no_times(user, locale, 2 + 1 + 1 + 1)  # no trips, no older overstay, no contract, not expelled
+    [dates] = await user.press(t("Yes", locale))  # readmitted
+    assert dates.text.startswith(t("Type the date of each readmission, one date per message.", locale))
+    await user.send(dmy(first))
+    await user.send(dmy(second))
+    await user.press(t("Done", locale))
+    await no_times(user, locale, 4)  # fines (2), debts, conviction
+    photo, result = await user.press(t("Yes", locale))  # the medical examination
+    assert photo.kind == "photo"
+    assert ground("removal").clause.get(locale) in result.text
+    assert ground("repeated_removal").clause.get(locale) not in result.text
+    assert ground("medical_exam").title.get(locale) in result.text
+    assert format_date(add_years(second, 5), locale) in result.text

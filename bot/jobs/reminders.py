@@ -60,13 +60,12 @@ def reminder_text(reminder: reminders.Reminder, locale: str, today: date | None 
     return f"{text}\n\n{official_check_text()}" if reminder.kind == "ban_end" else text
 
 
-def reminder_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=_("🔎 Official check"), url=MVD_CHECK_URL)],
-            [menu_button()],
-        ]
-    )
+def reminder_keyboard(kind: str = "ban_end") -> InlineKeyboardMarkup:
+    """The official check under reminders about a ban or a trip; only the menu under document reminders."""
+    rows = [[menu_button()]]
+    if kind in ("ban_end", "check_before_travel"):
+        rows.insert(0, [InlineKeyboardButton(text=_("🔎 Official check"), url=MVD_CHECK_URL)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 async def send_due_reminders(
@@ -78,7 +77,7 @@ async def send_due_reminders(
         for reminder in batch:
             locale = reminder.locale or default_locale
             with i18n.context(), i18n.use_locale(locale):
-                text, markup = reminder_text(reminder, locale, today), reminder_keyboard()
+                text, markup = reminder_text(reminder, locale, today), reminder_keyboard(reminder.kind)
             try:
                 await bot.send_message(reminder.user_id, text, reply_markup=markup)
             except TelegramForbiddenError:

@@ -172,12 +172,6 @@ def contract_cover(trips: Sequence[Trip], rule: StayRule, contract: Contract | N
     return ContractCover(index, last_day, last_day > contract.end)
 
 
-def days_used_on(trips: Sequence[Trip], day: date, rule: StayRule, today: date) -> int:
-    """The days of stay in the window that judges `day`, up to it (the count the limit applies to)."""
-    all_days = _days_of_stay(sorted(trips, key=lambda trip: trip.entry), today)
-    return _count_between(all_days, _window(day, rule)[0], day)
-
-
 def used_by_day(trips: Sequence[Trip], first: date, last: date, rule: StayRule, today: date) -> list[tuple[date, int]]:
     """`days_used_on` for every day from `first` to `last`, computed in one pass over the days."""
     all_days = _days_of_stay(sorted(trips, key=lambda trip: trip.entry), today)
