@@ -209,6 +209,7 @@ async def test_defect_4_kazakhstan_overstay_is_answered(tg: FakeTelegram, app: R
     )
     assert refusal.source in text and t("⚠️ Not yet checked by a lawyer.", locale) in text
     assert RULES.stay.kazakhstan.source in text
+    assert RULES.stay.kazakhstan.contract.source in text  # what is known of a contract there, flagged
     assert "xn--b1afk4ade4e" not in str(result.reply_markup)  # the MVD check is Russia's
 
 

@@ -12,11 +12,12 @@ import logging
 from datetime import date, timedelta
 
 from aiogram import Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.text_decorations import html_decoration
 
-from bot.content.ban_rules import BanRules, OverstayCondition, StayRule
+from bot.content.ban_rules import BanGround, BanRules, OverstayCondition, StayRule
 from bot.content.common import Sourced
 from bot.handlers.ban import MVD_CHECK_URL, caution_text, official_check_text
 from bot.handlers.guided import Answers, Context, DialogSpec, attach, send
@@ -188,14 +189,15 @@ def source_line(fact: Sourced, locale: str) -> str:
     return line if fact.verified else line + " " + _("⚠️ Not yet checked by a lawyer.")
 
 
-def ban_words(finding_ground, years: int | None) -> str:
-    if finding_ground.duration_unknown:
+def ban_words(ground: BanGround) -> str:
+    if ground.duration_unknown:
         return _("refusal of entry (for how long is not known)")
-    return _("a {years}-year entry ban").format(years=years)
+    return _("a {years}-year entry ban").format(years=ground.duration_years)
 
 
 def tiers_text(rules: BanRules, country: str, last_legal: date, today: date, locale: str) -> list[str]:
-    """Defect 5: the dates from which leaving means a longer ban, each computed."""
+    """For someone still in the country: from which day leaving means a longer ban, as dates to act on
+    ("each extra day can make it longer" tells them nothing)."""
     lines = []
     for tier in exit_tiers(rules.grounds_of(country), last_legal, today):
         if not tier.grounds:
@@ -205,7 +207,7 @@ def tiers_text(rules: BanRules, country: str, last_legal: date, today: date, loc
                 )
             continue
         ground = tier.grounds[0]
-        words = ban_words(ground, ground.duration_years)
+        words = ban_words(ground)
         day = tier.first_exit if tier.first_exit > today else None
         if tier.last_exit is not None and day is None:
             lines.append(
@@ -300,8 +302,18 @@ def stay_text(
 
 
 def contract_text(stay: StayResult, rule: StayRule, contract: Contract | None, locale: str) -> list[str]:
-    if contract is None or rule.contract is None:
+    if rule.contract is None:
         return []
+    if contract is None:
+        if rule.contract.verified:
+            return []
+        # Kazakhstan: what is known of a contract lengthening the stay, said even without one, flagged.
+        note = _(
+            "With a work contract, the EAEU Treaty lets a worker stay for the contract's term, and {days} days "
+            "more after an early end more than {after} days after entry. How this country applies it is not "
+            "confirmed."
+        ).format(days=rule.contract.grace_days, after=rule.contract.after_days)
+        return [f"{note}\n{source_line(rule.contract, locale)}"]
     cover = contract_cover([t.trip for t in stay.trips], rule, contract)
     lines = []
     if stay.contract_applied:
@@ -530,7 +542,10 @@ async def show_result(answers: Answers, context: Context) -> None:
             "Your timeline: trips (green: legal, red: over the limit), the days used against the {limit}-day "
             "line, and any ban."
         ).format(limit=rule.limit_days)
-        await context.bot.send_photo(context.chat_id, BufferedInputFile(png, "timeline.png"), caption=caption)
+        try:
+            await context.bot.send_photo(context.chat_id, BufferedInputFile(png, "timeline.png"), caption=caption)
+        except TelegramBadRequest as error:  # the picture is a help, never a reason to lose the answer
+            log.warning("check.timeline_rejected", extra={"user_id": context.chat_id, "error": error.message})
     await send(
         context.bot,
         context.chat_id,
