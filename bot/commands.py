@@ -15,6 +15,7 @@ USER_COMMANDS: list[tuple[str, LazyProxy]] = [
     ("guide", __("Safe migration guide")),
     ("ban", __("Check for a Russian entry ban")),
     ("stay", __("Count the days you may stay")),
+    ("reminders", __("Your reminders for documents and dates")),
     ("contacts", __("Help contacts")),
     ("training", __("Training and help")),
     ("ask", __("Ask a person: a volunteer answers")),

@@ -173,3 +173,17 @@ class CaseCb(CallbackData, prefix="cs"):
 
     action: str
     id: int
+# Reminders for documents (bot/handlers/reminders.py)
+class DocRemindCb(CallbackData, prefix="drm"):
+    """"Remind me" for a date a result names: the kind (bot.services.reminders.DOCUMENT_KINDS), the ISO date."""
+
+    kind: str
+    day: str
+
+
+class RemListCb(CallbackData, prefix="rml"):
+    """/reminders: `cancel` one date's reminders (kind and ISO day), or `add` a typed one (kind)."""
+
+    action: str
+    kind: str
+    day: str = ""

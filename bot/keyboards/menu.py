@@ -24,8 +24,7 @@ class MenuSection:
 # The main menu shows exactly these sections, in this order; a feature adds its entry here.
 SECTIONS: list[MenuSection] = [
     MenuSection("guide", __("Safe migration guide")),
-    MenuSection("ban", __("Ban self-check")),
-    MenuSection("stay", __("Stay calculator")),
+    MenuSection("check", __("Check my situation")),
     MenuSection("contacts", __("Help contacts")),
     MenuSection("training", __("Training and help")),
     MenuSection("ask", __("💬 Ask a person")),
