@@ -14,7 +14,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from bot.broadcasting import run_broadcasts
+from bot.broadcasting import create_broadcaster, run_broadcasts
 from bot.commands import register_commands
 from bot.config import Settings
 from bot.content.loader import ContentStore, load_content
@@ -24,13 +24,20 @@ from bot.i18n import Catalogues
 from bot.jobs.reminders import reminder_loop
 from bot.jobs.retention import retention_loop
 from bot.middlewares.throttling import ThrottlingMiddleware
+from bot.services.broadcaster import Broadcaster
+from bot.services.pace import Limits, MemoryPace
 
 log = logging.getLogger(__name__)
 
 BackgroundLoop = Callable[["App"], Awaitable[None]]
 
+
+async def broadcast_loop(app: App) -> None:
+    await run_broadcasts(app.broadcaster)
+
+
 # Loops that run beside the dispatcher (reminders, broadcasts); a feature adds its entry here.
-BACKGROUND_LOOPS: list[BackgroundLoop] = [reminder_loop, retention_loop, run_broadcasts]
+BACKGROUND_LOOPS: list[BackgroundLoop] = [reminder_loop, retention_loop, broadcast_loop]
 
 # How long a stopping bot lets handlers that are already running finish.
 DRAIN_SECONDS = 10.0
@@ -45,7 +52,8 @@ class App:
         self.i18n = i18n
         self._tasks: list[asyncio.Task[None]] = []
         self.started = asyncio.Event()  # set once commands are registered and loops run
-        dp["app"] = self  # for features that keep a per-process engine (the broadcaster)
+        dp["app"] = self
+        self.broadcaster: Broadcaster = dp["broadcaster"]
         dp.startup.register(self._on_startup)
         dp.shutdown.register(self._on_shutdown)
 
@@ -55,7 +63,12 @@ class App:
             services["content"] = ContentStore(load_content(settings.content_dir))
         db = await Database.open(settings.database_path)
         i18n = Catalogues(default_locale=settings.default_locale)
-        bot = create_bot(settings)
+        # One pace for every call of this process (a replica-shared one can be passed in instead).
+        pace = services.setdefault("pace", MemoryPace(Limits(rate=settings.broadcast_rate)))
+        bot = create_bot(settings, pace)
+        services.setdefault(
+            "broadcaster", create_broadcaster(db, bot, i18n, pace, settings.default_locale)
+        )
         dp = create_dispatcher(settings, db, i18n, **services)
         return cls(settings, db, bot, dp, i18n)
 

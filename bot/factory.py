@@ -19,12 +19,14 @@ from bot.i18n import Catalogues
 from bot.middlewares.retry import RetryMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
+from bot.services.pace import Pace
 from bot.session import BotAPISession
 
 
-def create_bot(settings: Settings) -> Bot:
+def create_bot(settings: Settings, pace: Pace) -> Bot:
+    """Every call of this bot passes `pace`, the one shared by replies, notifications and broadcasts."""
     session = BotAPISession(api=TelegramAPIServer.from_base(settings.bot_api_url), timeout=settings.request_timeout)
-    session.middleware(RetryMiddleware())
+    session.middleware(RetryMiddleware(pace))
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
