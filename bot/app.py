@@ -19,8 +19,9 @@ from bot.commands import register_commands
 from bot.config import Settings
 from bot.content.loader import ContentStore, load_content
 from bot.db.connection import Database
-from bot.factory import create_bot, create_dispatcher
+from bot.factory import create_bot, create_dispatcher, outbox_renderers
 from bot.i18n import Catalogues
+from bot.jobs.outbox import Outbox
 from bot.jobs.reminders import reminder_loop
 from bot.jobs.retention import retention_loop
 from bot.middlewares.throttling import ThrottlingMiddleware
@@ -36,8 +37,12 @@ async def broadcast_loop(app: App) -> None:
     await run_broadcasts(app.broadcaster)
 
 
+async def outbox_loop(app: App) -> None:
+    await app.outbox.run_forever()
+
+
 # Loops that run beside the dispatcher (reminders, broadcasts); a feature adds its entry here.
-BACKGROUND_LOOPS: list[BackgroundLoop] = [reminder_loop, retention_loop, broadcast_loop]
+BACKGROUND_LOOPS: list[BackgroundLoop] = [reminder_loop, retention_loop, broadcast_loop, outbox_loop]
 
 # How long a stopping bot lets handlers that are already running finish.
 DRAIN_SECONDS = 10.0
@@ -54,6 +59,7 @@ class App:
         self.started = asyncio.Event()  # set once commands are registered and loops run
         dp["app"] = self
         self.broadcaster: Broadcaster = dp["broadcaster"]
+        self.outbox: Outbox = dp["outbox"]
         dp.startup.register(self._on_startup)
         dp.shutdown.register(self._on_shutdown)
 
@@ -68,6 +74,10 @@ class App:
         bot = create_bot(settings, pace)
         services.setdefault(
             "broadcaster", create_broadcaster(db, bot, i18n, pace, settings.default_locale)
+        )
+        services.setdefault(
+            "outbox",
+            Outbox(db, bot, i18n, services["content"], pace, settings.default_locale, outbox_renderers()),
         )
         dp = create_dispatcher(settings, db, i18n, **services)
         return cls(settings, db, bot, dp, i18n)

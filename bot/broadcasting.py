@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from datetime import timedelta
 from typing import Any
 
@@ -74,24 +75,30 @@ class TelegramDelivery:
         self.request_timeout = request_timeout
 
     async def __call__(self, delivery: Delivery) -> Outcome:
-        try:
-            with retries_disabled():  # the engine has taken its pace slot and handles 429 itself
-                await send_content(
-                    self.bot, delivery.user_id, delivery.content, request_timeout=self.request_timeout
-                )
-        except TelegramRetryAfter as error:
-            return RetryAfter(error.retry_after)
-        except TelegramForbiddenError:
-            return Blocked()
-        except TelegramBadRequest as error:
-            return PermanentError(error.message)
-        except TelegramNetworkError as error:
-            return outcome_of_network_error(error)
-        except TelegramServerError as error:
-            return TransientError(type(error).__name__)
-        except TelegramAPIError as error:  # 404, 409...: Telegram will refuse this row again
-            return PermanentError(error.message)
-        return Sent()
+        return await attempt(
+            send_content(self.bot, delivery.user_id, delivery.content, request_timeout=self.request_timeout)
+        )
+
+
+async def attempt(sending: Awaitable[Any]) -> Outcome:
+    """Make one call, for a caller that has taken its pace slot and retries on its own (the broadcast
+    engine, the outbox): its result, or its error, as an Outcome."""
+    try:
+        with retries_disabled():
+            await sending
+    except TelegramRetryAfter as error:
+        return RetryAfter(error.retry_after)
+    except TelegramForbiddenError:
+        return Blocked()
+    except TelegramBadRequest as error:
+        return PermanentError(error.message)
+    except TelegramNetworkError as error:
+        return outcome_of_network_error(error)
+    except TelegramServerError as error:
+        return TransientError(type(error).__name__)
+    except TelegramAPIError as error:  # 404, 409...: Telegram will refuse this again
+        return PermanentError(error.message)
+    return Sent()
 
 
 def answer_lost(error: TelegramNetworkError) -> bool:

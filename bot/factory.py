@@ -15,7 +15,9 @@ from bot.db.connection import Database
 from bot.db.storage import SQLiteStorage
 from bot.db.users import UserRecorder
 from bot.handlers import get_routers
+from bot.handlers.referrals import render_announcement, render_status
 from bot.i18n import Catalogues
+from bot.jobs.outbox import Renderer
 from bot.middlewares.retry import RetryMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
@@ -42,3 +44,8 @@ def create_dispatcher(settings: Settings, db: Database, i18n: Catalogues, **serv
     dp.callback_query.middleware(CallbackAnswerMiddleware())
     dp.include_routers(*get_routers())
     return dp
+
+
+def outbox_renderers() -> dict[str, Renderer]:
+    """What each kind of outbox row says (bot/jobs/outbox.py); a feature that queues messages adds its own."""
+    return {"referral.new": render_announcement, "referral.status": render_status}
