@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.db.connection import Database
 
 # sqlite3.Error covers SQLITE_FULL ("database or disk is full"), SQLITE_IOERR, a locked or read-only file.
 STORAGE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, OSError)
@@ -19,3 +23,9 @@ def fault_kind(error: BaseException) -> str:
     ):
         return "disk_full"
     return "database"
+
+
+async def make_room(db: Database) -> None:
+    """After a full disk: fold the write-ahead log into the database file and truncate it. The log only grows
+    between checkpoints, so on a nearly full disk it can hold the very space the next write needs."""
+    await db.fetchall("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -43,7 +43,7 @@ class OutboxRow:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
+    return moment.isoformat(timespec="milliseconds")
 
 
 async def enqueue(

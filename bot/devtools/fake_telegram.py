@@ -220,6 +220,11 @@ class FakeTelegram:
         answer back ``delay`` seconds: a client with a shorter timeout never learns it was delivered."""
         self._faults.append(Fault(method, 200, times, None, None, delay, answer_late=True))
 
+    def heal(self) -> None:
+        """Forget every fault queued by ``fail``/``lose_answers`` and end an ``outage``: Telegram is back."""
+        self._faults.clear()
+        self._outage = None
+
     def outage(self, seconds: float, status: int = 502) -> None:
         """Every call except getUpdates fails with ``status`` for ``seconds``."""
         self._outage = (time.monotonic() + seconds, status)

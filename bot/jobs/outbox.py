@@ -39,7 +39,7 @@ Rendered = tuple[str, InlineKeyboardMarkup | None]
 Renderer = Callable[[Database, ContentStore, OutboxRow, str], Awaitable[Rendered | None]]
 
 POLL_SECONDS = 30.0  # the loop looks again at least this often (and at once when woken)
-BACKOFF_BASE = 1.0  # seconds before the second try after a passing failure; doubled each time
+BACKOFF_BASE = 0.5  # seconds before the second try after a passing failure; doubled each time
 BACKOFF_MAX = 60.0
 
 

@@ -28,7 +28,7 @@ from typing import Any
 from bot.db import broadcasts as store
 from bot.db.broadcasts import Content, Counts, Recipient
 from bot.db.connection import Database
-from bot.db.errors import STORAGE_ERRORS, fault_kind
+from bot.db.errors import STORAGE_ERRORS, fault_kind, make_room
 from bot.services.pace import Clock, MemoryPace, Pace, Priority, SystemClock
 
 __all__ = ["Clock", "MemoryPace", "Pace", "SystemClock"]
@@ -202,12 +202,13 @@ class Broadcaster:
         for broadcast_id, at in list(self._paused.items()):
             if (force or self._clock.now() >= at) and broadcast_id not in self._runs:
                 try:
+                    await make_room(self._db)
                     await self._record_leftovers(broadcast_id)
                 except STORAGE_ERRORS as error:
                     self._paused[broadcast_id] = self._clock.now() + self._settings.pause_retry
                     log.warning(
                         "broadcast.still_paused",
-                        extra={"broadcast_id": broadcast_id, "reason": fault_kind(error)},
+                        extra={"broadcast_id": broadcast_id, "reason": fault_kind(error), "error": str(error)},
                     )
                     continue
                 del self._paused[broadcast_id]
