@@ -165,3 +165,17 @@ async def test_a_reply_is_retried_for_minutes_then_given_up() -> None:
         await clock.run(middleware(api, None, method))
     assert REPLY_MAX_AGE - 30 <= clock.now() <= REPLY_MAX_AGE
     assert api.calls > 10  # minutes of tries, not a fixed four
+
+
+async def test_a_call_to_no_chat_is_tried_a_few_times_only() -> None:
+    from aiogram.methods import SetMyCommands
+
+    from bot.middlewares.retry import SETUP_ATTEMPTS
+
+    clock = VirtualClock()
+    middleware = RetryMiddleware(pace(clock), clock)
+    method = SetMyCommands(commands=[])
+    api = Api(*(TelegramServerError(method, "Bad Gateway") for _ in range(10)))
+    with pytest.raises(TelegramServerError):
+        await clock.run(middleware(api, None, method))
+    assert api.calls == SETUP_ATTEMPTS and clock.now() < 10

@@ -3,8 +3,10 @@ it is delivered or too old to matter.
 
 A 429 penalises the pace, so every sender of this bot (other replies, notifications, broadcasts) waits the
 `retry_after` Telegram asked for, however long; the call then queues again with its priority. 5xx and network
-errors back off exponentially. Either way a call is given up only once REPLY_MAX_AGE has passed since it was
-first tried: an answer minutes late is still worth having, one an hour late is not.
+errors back off exponentially. Either way a call to a chat (a message, an edit) is given up only once
+REPLY_MAX_AGE has passed since it was first tried: an answer minutes late is still worth having, one an hour
+late is not. Calls to no chat (start-up's getMe, setMyCommands, setWebhook) get SETUP_ATTEMPTS tries, so a
+bot that cannot reach Telegram at start says so instead of waiting for minutes.
 
 Callers that pace and retry on their own (the broadcast engine, the outbox) wrap their calls in
 `retries_disabled()`: then this middleware neither waits nor retries, and only reports what Telegram said.
@@ -51,6 +53,7 @@ log = logging.getLogger(__name__)
 REPLY_MAX_AGE = 300.0  # seconds after its first try that a reply is still worth delivering
 BACKOFF_BASE = 0.5  # seconds before the second try after a 5xx or network error; doubled each time
 BACKOFF_MAX = 30.0
+SETUP_ATTEMPTS = 4  # tries of a call to no chat
 
 # Calls that put a message in a chat: these count against the chat's and the bot's limits.
 MESSAGE_METHODS = (
@@ -105,10 +108,13 @@ class RetryMiddleware(BaseRequestMiddleware):
         if _disabled.get() or isinstance(method, GetUpdates):  # polling has its own backoff
             return await make_request(bot, method)
         chat_id = message_chat(method)
+        to_a_chat = "chat_id" in type(method).model_fields
         deadline = self.clock.now() + self.max_age
         failures = 0
+        tries = 0
         while True:
             await self.pace.acquire(chat_id, Priority.REPLY)
+            tries += 1
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as error:
@@ -121,7 +127,7 @@ class RetryMiddleware(BaseRequestMiddleware):
                 failures += 1
                 delay = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (failures - 1))
                 reason = type(error).__name__
-            if self.clock.now() + delay > deadline:
+            if self.clock.now() + delay > deadline or (not to_a_chat and tries >= SETUP_ATTEMPTS):
                 log.warning("api.gave_up", extra={"method": method.__api_method__, "reason": reason})
                 raise failed
             log.warning(
