@@ -18,6 +18,7 @@ from bot.handlers import get_routers
 from bot.handlers.referrals import render_announcement, render_status
 from bot.i18n import Catalogues
 from bot.jobs.outbox import Renderer
+from bot.jobs.reminders import render_reminder
 from bot.middlewares.retry import RetryMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
@@ -48,4 +49,4 @@ def create_dispatcher(settings: Settings, db: Database, i18n: Catalogues, **serv
 
 def outbox_renderers() -> dict[str, Renderer]:
     """What each kind of outbox row says (bot/jobs/outbox.py); a feature that queues messages adds its own."""
-    return {"referral.new": render_announcement, "referral.status": render_status}
+    return {"referral.new": render_announcement, "referral.status": render_status, "reminder": render_reminder}

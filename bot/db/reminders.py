@@ -1,7 +1,8 @@
-"""Reminder rows: scheduling them from a dialogue, and claiming the due ones for the sender loop.
+"""Reminder rows: scheduling them from a dialogue, and handing the due ones to the outbox.
 
-Claiming marks a reminder sent in the same transaction that selects it, so two loop ticks (or a restart in
-the middle of one) can never send it twice; a send that fails for a passing reason gives it back.
+A due reminder is marked sent and its outbox row written in one transaction, so two loop ticks (or a
+restart in the middle of one) can never queue it twice, and a queued one is delivered by the outbox loop
+whatever happens next (a crash, Telegram down).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import date
 
 from bot.db.clock import now_iso
 from bot.db.connection import Database
+from bot.db.outbox import Notice, enqueue
 from bot.db.users import USER_LANGUAGE_SQL
 
 KINDS = ("check_before_travel", "ban_end")
@@ -49,26 +51,30 @@ async def schedule(db: Database, user_id: int, items: Iterable[tuple[str, date, 
     return stored
 
 
-async def claim_due(db: Database, today: date, limit: int = 50) -> list[Reminder]:
-    """The reminders due by `today` for users who have not blocked the bot, marked sent as they are taken."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            f"SELECT r.id, r.user_id, {USER_LANGUAGE_SQL} AS locale, r.kind, r.subject_date FROM reminders r"
-            " JOIN users u ON u.id = r.user_id"
-            " WHERE r.sent_at IS NULL AND r.due_on <= ? AND u.blocked = 0"
-            " ORDER BY r.due_on, r.id LIMIT ?",
-            (today.isoformat(), limit),
-        )
-        due = [
-            Reminder(row[0], row[1], row[2], row[3], date.fromisoformat(row[4]))
-            for row in await cursor.fetchall()
-        ]
-        await conn.executemany(
-            "UPDATE reminders SET sent_at = ? WHERE id = ?", [(now_iso(), r.id) for r in due]
-        )
-    return due
+async def queue_due(db: Database, today: date, limit: int = 500) -> int:
+    """Move the reminders due by `today` (for users who have not blocked the bot) into the outbox, marked
+    sent as they go; returns how many were queued."""
+    queued = 0
+    while True:
+        async with db.transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT r.id, r.user_id FROM reminders r JOIN users u ON u.id = r.user_id"
+                " WHERE r.sent_at IS NULL AND r.due_on <= ? AND u.blocked = 0 ORDER BY r.due_on, r.id LIMIT ?",
+                (today.isoformat(), limit),
+            )
+            due = list(await cursor.fetchall())
+            for row in due:
+                await conn.execute("UPDATE reminders SET sent_at = ? WHERE id = ?", (now_iso(), row[0]))
+                await enqueue(conn, [Notice("reminder", row[1])], row[0])
+        queued += len(due)
+        if len(due) < limit:
+            return queued
 
 
-async def release(db: Database, reminder_id: int) -> None:
-    """Give a claimed reminder back after a send that failed for a passing reason (network, flood limit)."""
-    await db.execute("UPDATE reminders SET sent_at = NULL WHERE id = ?", (reminder_id,))
+async def get(db: Database, reminder_id: int) -> Reminder | None:
+    row = await db.fetchone(
+        f"SELECT r.id, r.user_id, {USER_LANGUAGE_SQL} AS locale, r.kind, r.subject_date FROM reminders r"
+        " JOIN users u ON u.id = r.user_id WHERE r.id = ?",
+        (reminder_id,),
+    )
+    return None if row is None else Reminder(row[0], row[1], row[2], row[3], date.fromisoformat(row[4]))
