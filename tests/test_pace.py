@@ -179,16 +179,3 @@ async def test_a_call_to_no_chat_is_tried_a_few_times_only() -> None:
     with pytest.raises(TelegramServerError):
         await clock.run(middleware(api, None, method))
     assert api.calls == SETUP_ATTEMPTS and clock.now() < 10
-
-
-async def test_after_a_429_replies_keep_to_the_global_rate_for_a_while() -> None:
-    clock = VirtualClock()
-    p = pace(clock, rate=10)
-    await p.penalise(1)
-    times = await clock.run(*(timed(clock, p.acquire(user)) for user in range(1, 32)))
-    assert min(times) == pytest.approx(1)
-    assert max(times) == pytest.approx(1 + 3 * MemoryPace.WINDOW)  # 10 a second, not all 31 at once
-    clock.t += MemoryPace.FLOOD_MEMORY + 10  # a quiet minute later, replies go at once again
-    now = clock.now()
-    times = await clock.run(*(timed(clock, p.acquire(user)) for user in range(100, 131)))
-    assert max(times) == pytest.approx(now)

@@ -11,11 +11,8 @@ several replicas (Redis) can implement as well as this in-memory one:
   out a pause.
 - `penalise(seconds)` is called after a 429: every sender waits that long.
 
-Replies to people come first: they take their slots from the global rate, so broadcasts slow down to
-leave them room, but are not held to it (their volume is what users send), until Telegram answers 429:
-from then on, for FLOOD_MEMORY seconds after the last 429, replies queue for global slots too (still
-first), so a backlog drains at the rate Telegram takes instead of as a herd that earns 429 after 429.
-Notifications (outbox) come next, broadcasts last.
+Replies to people come first: they are not held to the global rate (their volume is what users send) but
+take their slots from it, so broadcasts slow down to leave them room. Notifications (outbox) come next.
 """
 
 from __future__ import annotations
@@ -101,7 +98,6 @@ class MemoryPace:
     """
 
     WINDOW = 1.01  # seconds
-    FLOOD_MEMORY = 60.0  # seconds after a 429 during which replies, too, keep to the global rate
     _PRUNE_AT = 10_000  # chats remembered before the idle ones are forgotten
 
     def __init__(self, limits: Limits | None = None, clock: Clock | None = None) -> None:
@@ -111,7 +107,6 @@ class MemoryPace:
         self._clock = clock or SystemClock()
         self._next = self._clock.now()
         self._paused_until = self._next
-        self._flood_until = float("-inf")
         self._recent: deque[float] = deque(maxlen=max(1, int(self.limits.rate)))
         self._buckets: dict[int | str, _Bucket] = {}
         self._groups: dict[int | str, deque[float]] = {}
@@ -125,7 +120,6 @@ class MemoryPace:
 
     async def penalise(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self._clock.now() + seconds)
-        self._flood_until = self._paused_until + self.FLOOD_MEMORY
         self._notify()
 
     async def acquire(self, chat_id: int | str | None, priority: Priority = Priority.REPLY) -> None:
@@ -156,7 +150,7 @@ class MemoryPace:
             sent = self._group_window(ticket.chat_id, now)
             if len(sent) >= self.limits.group_count:
                 at = max(at, sent[0] + self.limits.group_window)
-        if ticket.priority > Priority.REPLY or now < self._flood_until:
+        if ticket.priority > Priority.REPLY:
             at = max(at, self._next)
             if len(self._recent) == self._recent.maxlen:
                 at = max(at, self._recent[0] + self.WINDOW)
@@ -164,7 +158,7 @@ class MemoryPace:
 
     def _first_in_line(self, ticket: _Ticket, now: float) -> bool:
         """Nobody more urgent (or, at the same priority, earlier) could go now in its place."""
-        if ticket.chat_id is None or (ticket.priority == Priority.REPLY and now >= self._flood_until):
+        if ticket.chat_id is None or ticket.priority == Priority.REPLY:
             return True
         return not any(
             other < ticket and other.chat_id is not None and self._ready_at(other, now) <= now
