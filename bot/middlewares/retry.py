@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.methods import (
+    AnswerCallbackQuery,
     CopyMessage,
     CopyMessages,
     ForwardMessage,
@@ -106,6 +107,8 @@ class RetryMiddleware(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         if _disabled.get() or isinstance(method, GetUpdates):  # polling has its own backoff
+            return await make_request(bot, method)
+        if isinstance(method, AnswerCallbackQuery):  # only useful within seconds: never held by a pause
             return await make_request(bot, method)
         chat_id = message_chat(method)
         to_a_chat = "chat_id" in type(method).model_fields
