@@ -27,7 +27,7 @@ class BotProcess:
         self.process: asyncio.subprocess.Process | None = None
         self.log_path = workdir / "bot.log"
 
-    async def start(self) -> None:
+    async def start(self, timeout: float = 30) -> None:
         started_before = len(self.tg.calls_of("setMyCommands"))
         log = self.log_path.open("ab")
         self.process = await asyncio.create_subprocess_exec(
@@ -37,7 +37,7 @@ class BotProcess:
         await self.tg.wait_for(
             # commands are registered once per language and once by default, then polling starts
             lambda: len(self.tg.calls_of("setMyCommands")) >= started_before + 4 or self.process.returncode is not None,
-            timeout=30,
+            timeout=timeout,
         )
         assert self.process.returncode is None, self.log()
 

@@ -15,6 +15,7 @@ from tests.test_process import replies_to
 from tests.test_training_e2e import REFERENCE, apply, english_coordinator, fill_form
 
 SAVED = "Thank you! Your request is saved."
+STARTUP = 120  # seconds; importing aiogram alone takes 20 s on a shared, busy machine
 
 
 def announcements(tg: FakeTelegram, reference: str) -> list:
@@ -71,7 +72,7 @@ async def test_kill_9_between_the_commit_and_the_announcement_then_it_goes_out_o
     tg: FakeTelegram, tmp_path: Path
 ) -> None:
     bot = BotProcess(tg, tmp_path, ADMIN_IDS=str(COORDINATOR_ID))
-    await bot.start()
+    await bot.start(timeout=STARTUP)
     try:
         tg.user(COORDINATOR_ID, language_code="en")
         user = tg.user(2102, language_code="en")
@@ -99,10 +100,10 @@ async def test_kill_9_between_the_commit_and_the_announcement_then_it_goes_out_o
         assert not announcements(tg, reference)
 
         tg.heal()
-        await bot.start()
+        await bot.start(timeout=STARTUP)
         await tg.wait_for(lambda: announcements(tg, reference), timeout=20, message="announced after restart")
         await bot.stop()  # a clean stop, and one more start: nothing is sent twice
-        await bot.start()
+        await bot.start(timeout=STARTUP)
         await asyncio.sleep(1.0)
         assert len(announcements(tg, reference)) == 1
     finally:
