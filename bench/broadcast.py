@@ -26,7 +26,8 @@ from bot.db.broadcasts import Content
 from bot.db.clock import now_iso
 from bot.db.connection import Database
 from bot.devtools.fake_telegram import FakeTelegram
-from bot.services.broadcaster import Broadcaster, Pacer
+from bot.services.broadcaster import Broadcaster
+from bot.services.pace import Limits, MemoryPace
 from bot.services.subscriptions import Audience
 from bot.session import BotAPISession
 
@@ -50,7 +51,7 @@ async def main(users: int, rate: float, cap: float) -> int:
             bot = Bot(
                 "123456:TEST-token", session=BotAPISession(api=TelegramAPIServer.from_base(tg.base_url))
             )
-            broadcaster = Broadcaster(db, TelegramDelivery(bot), Pacer(rate), default_locale="ru")
+            broadcaster = Broadcaster(db, TelegramDelivery(bot), MemoryPace(Limits(rate=rate)), default_locale="ru")
             broadcast_id = await store.create_broadcast(
                 db,
                 sender_id=1,

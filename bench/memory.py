@@ -10,7 +10,7 @@ Three steps, and what each measures:
 2. It starts the fake Bot API server here, capped at ``--cap`` messages per second (429 with retry_after
    beyond it), and knowing every subscriber's chat.
 3. The bot side runs as a separate process (this module with ``--bot-side``), so its RSS is its own: the real
-   ``Broadcaster``, ``Pacer`` and ``TelegramDelivery`` with an aiogram ``Bot`` over HTTP. It creates a
+   ``Broadcaster``, ``MemoryPace`` and ``TelegramDelivery`` with an aiogram ``Bot`` over HTTP. It creates a
    broadcast to everyone and starts it, which writes one recipient row per subscriber in one transaction
    (timed, with its memory), then sends through the fake until ``--sends`` messages went out (0: all of
    them) and cancels the rest. It reads its peak RSS from ``/proc/self/status`` (VmHWM) and counts the
@@ -102,7 +102,8 @@ async def bot_side(db_path: Path, api_url: str, rate: float, sends: int) -> dict
 
     from bot.broadcasting import TelegramDelivery
     from bot.runtime import settle_memory, tune_interpreter
-    from bot.services.broadcaster import Broadcaster, Delivery, Outcome, Pacer, Progress, Sent
+    from bot.services.broadcaster import Broadcaster, Delivery, Outcome, Progress, Sent
+    from bot.services.pace import Limits, MemoryPace
     from bot.services.subscriptions import Audience
     from bot.session import BotAPISession
 
@@ -134,7 +135,7 @@ async def bot_side(db_path: Path, api_url: str, rate: float, sends: int) -> dict
     async def on_progress(progress: Progress) -> None:
         reports.append(progress)
 
-    broadcaster = Broadcaster(db, deliver, Pacer(rate), default_locale="ru", on_progress=on_progress)
+    broadcaster = Broadcaster(db, deliver, MemoryPace(Limits(rate=rate)), default_locale="ru", on_progress=on_progress)
     tune_interpreter()  # as `python -m bot` runs
     settle_memory()
     now = datetime.now(UTC)

@@ -23,25 +23,37 @@ from aiogram.exceptions import (
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from bot.broadcasting import run_broadcasts
+from bot.broadcasting import create_broadcaster, run_broadcasts
 from bot.commands import register_commands
 from bot.config import Settings
 from bot.content.loader import ContentStore, load_content
 from bot.db.connection import Database
-from bot.factory import create_bot, create_dispatcher
+from bot.factory import create_bot, create_dispatcher, outbox_renderers
 from bot.handover import Handover, handover_loop
 from bot.i18n import Catalogues
+from bot.jobs.outbox import Outbox
 from bot.jobs.reminders import reminder_loop
 from bot.jobs.retention import retention_loop
 from bot.middlewares.retry import retries_disabled
 from bot.middlewares.throttling import ThrottlingMiddleware
+from bot.services.broadcaster import Broadcaster
+from bot.services.pace import Limits, MemoryPace
 
 log = logging.getLogger(__name__)
 
 BackgroundLoop = Callable[["App"], Awaitable[None]]
 
+
+async def broadcast_loop(app: App) -> None:
+    await run_broadcasts(app.broadcaster)
+
+
+async def outbox_loop(app: App) -> None:
+    await app.outbox.run_forever()
+
+
 # Loops that run beside the dispatcher (reminders, broadcasts); a feature adds its entry here.
-BACKGROUND_LOOPS: list[BackgroundLoop] = [reminder_loop, retention_loop, run_broadcasts, handover_loop]
+BACKGROUND_LOOPS: list[BackgroundLoop] = [reminder_loop, retention_loop, broadcast_loop, outbox_loop, handover_loop]
 
 # How long a stopping bot lets handlers that are already running finish.
 DRAIN_SECONDS = 10.0
@@ -60,7 +72,9 @@ class App:
         self.i18n = i18n
         self._tasks: list[asyncio.Task[None]] = []
         self.started = asyncio.Event()  # set once commands are registered and loops run
-        dp["app"] = self  # for features that keep a per-process engine (the broadcaster)
+        dp["app"] = self
+        self.broadcaster: Broadcaster = dp["broadcaster"]
+        self.outbox: Outbox = dp["outbox"]
         if "handover" not in dp.workflow_data:  # talking to a person: the worker that fills the topics
             dp["handover"] = Handover(bot, db, settings, i18n, dp["content"])
         dp.startup.register(self._on_startup)
@@ -71,13 +85,22 @@ class App:
         if "content" not in services:  # invalid content stops the start before anything is opened
             services["content"] = ContentStore(load_content(settings.content_dir))
         i18n = Catalogues(default_locale=settings.default_locale)
-        bot = create_bot(settings)
+        # One pace for every call of this process (a replica-shared one can be passed in instead).
+        pace = services.setdefault("pace", MemoryPace(Limits(rate=settings.broadcast_rate)))
+        bot = create_bot(settings, pace)
         try:
             await introduce(bot, i18n, settings)
             db = await Database.open(settings.database_path)
         except BaseException:
             await bot.session.close()
             raise
+        services.setdefault(
+            "broadcaster", create_broadcaster(db, bot, i18n, pace, settings.default_locale)
+        )
+        services.setdefault(
+            "outbox",
+            Outbox(db, bot, i18n, services["content"], pace, settings.default_locale, outbox_renderers()),
+        )
         dp = create_dispatcher(settings, db, i18n, **services)
         return cls(settings, db, bot, dp, i18n)
 

@@ -7,13 +7,13 @@ runs the engine beside polling so unfinished broadcasts resume after a restart.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from contextvars import ContextVar
+from collections.abc import Awaitable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiogram import Bot
-from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import (
     TelegramAPIError,
     TelegramBadRequest,
@@ -22,14 +22,14 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.methods import CopyMessage, SendDocument, SendMessage, SendPhoto, SendVideo, TelegramMethod
-from aiogram.methods.base import Response, TelegramType
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity
+from aiohttp import ClientConnectorError
 from babel.dates import format_timedelta
 
 from bot.db import broadcasts as store
 from bot.db.broadcasts import BroadcastInfo, Content, Counts
-from bot.i18n import _
+from bot.db.connection import Database
+from bot.i18n import Catalogues, _
 from bot.keyboards.callbacks import BroadcastStopCb
 from bot.middlewares.retry import retries_disabled
 from bot.services.broadcaster import (
@@ -37,23 +37,19 @@ from bot.services.broadcaster import (
     Broadcaster,
     Delivery,
     Outcome,
-    Pacer,
+    Pace,
     PermanentError,
     Progress,
     RetryAfter,
     Sent,
     TransientError,
+    Unknown,
 )
 from bot.services.schedule import format_local_time
 
-if TYPE_CHECKING:
-    from bot.app import App
-
 log = logging.getLogger(__name__)
 
-REQUEST_TIMEOUT = 20  # seconds; a slower answer is a transient error and the row is tried again
-_MESSAGE_METHODS = (SendMessage, SendPhoto, SendVideo, SendDocument, CopyMessage)
-_in_broadcast: ContextVar[bool] = ContextVar("koldoo_in_broadcast", default=False)
+REQUEST_TIMEOUT = 20  # seconds; a slower answer may still have been delivered: the row becomes ambiguous
 
 
 async def send_content(bot: Bot, chat_id: int, content: Content, **extra: Any) -> Message:
@@ -74,47 +70,46 @@ async def send_content(bot: Bot, chat_id: int, content: Content, **extra: Any) -
 class TelegramDelivery:
     """The engine's `deliver`: one send, its result or error as an Outcome. Retries are the engine's job."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, request_timeout: float = REQUEST_TIMEOUT) -> None:
         self.bot = bot
+        self.request_timeout = request_timeout
 
     async def __call__(self, delivery: Delivery) -> Outcome:
-        token = _in_broadcast.set(True)
-        try:
-            with retries_disabled():
-                await send_content(
-                    self.bot, delivery.user_id, delivery.content, request_timeout=REQUEST_TIMEOUT
-                )
-        except TelegramRetryAfter as error:
-            return RetryAfter(error.retry_after)
-        except TelegramForbiddenError:
-            return Blocked()
-        except TelegramBadRequest as error:
-            return PermanentError(error.message)
-        except (TelegramServerError, TelegramNetworkError) as error:
-            return TransientError(type(error).__name__)
-        except TelegramAPIError as error:  # 404, 409...: Telegram will refuse this row again
-            return PermanentError(error.message)
-        finally:
-            _in_broadcast.reset(token)
-        return Sent()
+        return await attempt(
+            send_content(self.bot, delivery.user_id, delivery.content, request_timeout=self.request_timeout)
+        )
 
 
-class InteractivePacing(BaseRequestMiddleware):
-    """Every message the bot sends outside a broadcast takes a token from the broadcast pacer without
-    waiting: replies to people keep priority, and broadcasts slow down to keep the total under the cap."""
+async def attempt(sending: Awaitable[Any]) -> Outcome:
+    """Make one call, for a caller that has taken its pace slot and retries on its own (the broadcast
+    engine, the outbox): its result, or its error, as an Outcome."""
+    try:
+        with retries_disabled():
+            await sending
+    except TelegramRetryAfter as error:
+        return RetryAfter(error.retry_after)
+    except TelegramForbiddenError:
+        return Blocked()
+    except TelegramBadRequest as error:
+        return PermanentError(error.message)
+    except TelegramNetworkError as error:
+        return outcome_of_network_error(error)
+    except TelegramServerError as error:
+        return TransientError(type(error).__name__)
+    except TelegramAPIError as error:  # 404, 409...: Telegram will refuse this again
+        return PermanentError(error.message)
+    return Sent()
 
-    def __init__(self, pacer: Pacer) -> None:
-        self.pacer = pacer
 
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
-    ) -> Response[TelegramType]:
-        if isinstance(method, _MESSAGE_METHODS) and not _in_broadcast.get():
-            self.pacer.take()
-        return await make_request(bot, method)
+def answer_lost(error: TelegramNetworkError) -> bool:
+    """True when the request may have reached Telegram: anything but a connection that never opened."""
+    return not isinstance(error.__cause__, ClientConnectorError)
+
+
+def outcome_of_network_error(error: TelegramNetworkError) -> Outcome:
+    if answer_lost(error):
+        return Unknown("timeout" if isinstance(error.__cause__, asyncio.TimeoutError) else "lost")
+    return TransientError(type(error).__name__)
 
 
 # --- the sender's view -----------------------------------------------------------------------------------
@@ -124,6 +119,7 @@ def status_label(status: str) -> str:
     return {
         "scheduled": _("scheduled"),
         "running": _("sending"),
+        "paused": _("paused"),
         "done": _("finished"),
         "cancelled": _("cancelled"),
     }[status]
@@ -134,20 +130,35 @@ def counts_line(counts: Counts) -> str:
         sent=counts.sent, blocked=counts.blocked, failed=counts.failed, left=counts.left
     )
     if counts.ambiguous:
-        line += "\n" + _("❔ Unknown (the bot restarted while sending, not sent again): {count}").format(
-            count=counts.ambiguous
-        )
+        line += "\n" + _(
+            "❔ Unknown (Telegram did not answer, or the bot restarted while sending; not sent again): {count}"
+        ).format(count=counts.ambiguous)
     return line
 
 
+def pause_reason(reason: str) -> str:
+    if reason == "disk_full":
+        return _(
+            "⏸ Paused: the server's disk is full, so the bot cannot record who got the message. Nobody is "
+            "skipped: sending goes on by itself once there is room again."
+        )
+    return _(
+        "⏸ Paused: the bot's database cannot be written. Nobody is skipped: sending goes on by itself once it "
+        "works again."
+    )
+
+
 def progress_text(progress: Progress, locale: str) -> str:
+    paused = progress.status == "running" and progress.paused is not None
     lines = [
         _("📣 <b>Broadcast #{id}</b>: {status}").format(
-            id=progress.broadcast_id, status=status_label(progress.status)
+            id=progress.broadcast_id, status=status_label("paused" if paused else progress.status)
         ),
         counts_line(progress.counts),
     ]
-    if progress.status == "running":
+    if paused:
+        lines.append(pause_reason(progress.paused or ""))
+    elif progress.status == "running":
         eta = (
             format_timedelta(timedelta(seconds=progress.eta), locale=locale, threshold=2)
             if progress.eta is not None
@@ -169,21 +180,23 @@ def stop_keyboard(broadcast_id: int) -> InlineKeyboardMarkup:
 class ProgressEditor:
     """Edits the sender's progress message with each snapshot (the engine spaces them)."""
 
-    def __init__(self, app: App) -> None:
-        self.app = app
+    def __init__(self, db: Database, bot: Bot, i18n: Catalogues) -> None:
+        self.db = db
+        self.bot = bot
+        self.i18n = i18n
         self._shown: dict[int, str] = {}  # last text per broadcast: Telegram refuses an unchanged edit
 
     async def __call__(self, progress: Progress) -> None:
-        info = await store.get_broadcast(self.app.db, progress.broadcast_id)
+        info = await store.get_broadcast(self.db, progress.broadcast_id)
         if info is None or info.progress_message_id is None:
             return
-        with self.app.i18n.context(), self.app.i18n.use_locale(info.sender_locale):
+        with self.i18n.context(), self.i18n.use_locale(info.sender_locale):
             text = progress_text(progress, info.sender_locale)
             markup = stop_keyboard(info.id) if progress.status == "running" else None
         if self._shown.get(info.id) == text:
             return
         try:
-            await self.app.bot.edit_message_text(
+            await self.bot.edit_message_text(
                 text=text,
                 chat_id=info.progress_chat_id,
                 message_id=info.progress_message_id,
@@ -197,28 +210,20 @@ class ProgressEditor:
             self._shown.pop(info.id, None)
 
 
-def broadcaster_of(app: App) -> Broadcaster:
-    """The one engine of this bot process, made on first use and kept as dispatcher data."""
-    existing = app.dp.workflow_data.get("broadcaster")
-    if isinstance(existing, Broadcaster):
-        return existing
-    pacer = Pacer(app.settings.broadcast_rate)
-    app.bot.session.middleware(InteractivePacing(pacer))
-    broadcaster = Broadcaster(
-        app.db,
-        TelegramDelivery(app.bot),
-        pacer,
-        default_locale=app.settings.default_locale,
-        on_progress=ProgressEditor(app),
+def create_broadcaster(db: Database, bot: Bot, i18n: Catalogues, pace: Pace, default_locale: str) -> Broadcaster:
+    """The one engine of this bot process; the app hands it to handlers as dispatcher data."""
+    return Broadcaster(
+        db,
+        TelegramDelivery(bot),
+        pace,
+        default_locale=default_locale,
+        on_progress=ProgressEditor(db, bot, i18n),
     )
-    app.dp["broadcaster"] = broadcaster
-    return broadcaster
 
 
-async def run_broadcasts(app: App) -> None:
+async def run_broadcasts(broadcaster: Broadcaster) -> None:
     """The background loop: resume what a restart interrupted, start what falls due; on stop, let the
     messages in flight finish so nothing is left ambiguous."""
-    broadcaster = broadcaster_of(app)
     try:
         await broadcaster.run_forever()
     finally:

@@ -15,17 +15,22 @@ from bot.db.connection import Database
 from bot.db.storage import SQLiteStorage
 from bot.db.users import UserRecorder
 from bot.handlers import get_routers
+from bot.handlers.referrals import render_announcement, render_status
 from bot.i18n import Catalogues
+from bot.jobs.outbox import Renderer
+from bot.jobs.reminders import render_reminder
 from bot.keyboards.menu import set_hidden_sections
 from bot.middlewares.retry import RetryMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
+from bot.services.pace import Pace
 from bot.session import BotAPISession
 
 
-def create_bot(settings: Settings) -> Bot:
+def create_bot(settings: Settings, pace: Pace) -> Bot:
+    """Every call of this bot passes `pace`, the one shared by replies, notifications and broadcasts."""
     session = BotAPISession(api=TelegramAPIServer.from_base(settings.bot_api_url), timeout=settings.request_timeout)
-    session.middleware(RetryMiddleware())
+    session.middleware(RetryMiddleware(pace))
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
@@ -42,3 +47,8 @@ def create_dispatcher(settings: Settings, db: Database, i18n: Catalogues, **serv
     dp.callback_query.middleware(CallbackAnswerMiddleware())
     dp.include_routers(*get_routers())
     return dp
+
+
+def outbox_renderers() -> dict[str, Renderer]:
+    """What each kind of outbox row says (bot/jobs/outbox.py); a feature that queues messages adds its own."""
+    return {"referral.new": render_announcement, "referral.status": render_status, "reminder": render_reminder}

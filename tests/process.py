@@ -42,7 +42,7 @@ class BotProcess:
         self.process: asyncio.subprocess.Process | None = None
         self.log_path = workdir / "bot.log"
 
-    async def start(self) -> None:
+    async def start(self, timeout: float = 60) -> None:
         log_before = len(self.log())
         log = self.log_path.open("ab")
         self.process = await asyncio.create_subprocess_exec(
@@ -52,7 +52,7 @@ class BotProcess:
         await self.tg.wait_for(
             # logged once commands are registered, loops run and SIGTERM is handled; then polling starts
             lambda: "bot.started" in self.log()[log_before:] or self.process.returncode is not None,
-            timeout=60,  # a loaded machine (several test runs at once) takes that long to import and start
+            timeout=timeout,  # a loaded machine (several test runs at once) takes that long to import and start
         )
         assert self.process.returncode is None, self.log()
 

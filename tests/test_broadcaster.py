@@ -19,32 +19,18 @@ from bot.services.broadcaster import (
     Delivery,
     EngineSettings,
     Outcome,
-    Pacer,
     PermanentError,
     Progress,
     RetryAfter,
     Sent,
     TransientError,
 )
+from bot.services.pace import Limits, MemoryPace
 from tests.broadcast_helpers import add_users, new_broadcast
 
 FAST = EngineSettings(
     page_size=7, concurrency=3, backoff_base=0.001, progress_interval=0.05, schedule_poll=0.01
 )
-
-
-class FakeClock:
-    """Virtual time for one waiter at a time: sleeping moves the clock forward at once."""
-
-    def __init__(self) -> None:
-        self.t = 0.0
-
-    def now(self) -> float:
-        return self.t
-
-    async def sleep(self, seconds: float) -> None:
-        self.t += max(0.0, seconds)
-        await asyncio.sleep(0)
 
 
 class Telegram:
@@ -81,33 +67,7 @@ async def db(tmp_path):
 
 
 def engine(db: Database, telegram: Telegram, rate: float = 2000, **kwargs) -> Broadcaster:
-    return Broadcaster(db, telegram, Pacer(rate), default_locale="ru", settings=FAST, **kwargs)
-
-
-async def test_pacer_keeps_the_rate():
-    clock = FakeClock()
-    pacer = Pacer(10, clock)
-    for _ in range(31):
-        await pacer.acquire()
-    assert clock.t == pytest.approx(3 * Pacer.WINDOW)  # 10 a second, each rolling second a hair long
-
-
-async def test_pacer_pause_holds_everyone_and_interactive_messages_come_first():
-    clock = FakeClock()
-    pacer = Pacer(10, clock)
-    await pacer.acquire()
-    pacer.pause(5)
-    await pacer.acquire()
-    assert clock.t == pytest.approx(5.0)
-    for _ in range(5):  # five replies to users went out meanwhile
-        pacer.take()
-    await pacer.acquire()
-    assert clock.t == pytest.approx(5.6)
-
-
-def test_pacer_needs_a_positive_rate():
-    with pytest.raises(ValueError):
-        Pacer(0)
+    return Broadcaster(db, telegram, MemoryPace(Limits(rate=rate)), default_locale="ru", settings=FAST, **kwargs)
 
 
 async def test_every_outcome_is_recorded_and_each_subscriber_gets_one_copy(db):
@@ -150,7 +110,7 @@ async def test_an_exception_in_deliver_is_retried_not_fatal(db):
             raise ConnectionResetError
         return Sent()
 
-    broadcaster = Broadcaster(db, flaky, Pacer(2000), default_locale="ru", settings=FAST)
+    broadcaster = Broadcaster(db, flaky, MemoryPace(Limits(rate=2000)), default_locale="ru", settings=FAST)
     bid = await new_broadcast(db)
     await broadcaster.start(bid)
     await broadcaster.wait(bid)
@@ -287,17 +247,3 @@ async def test_shutdown_lets_rows_in_flight_finish_and_leaves_the_broadcast_runn
     assert await again.resume() == 0
     await again.wait(bid)
     assert sorted(user for _, user, _ in telegram.delivered) == list(range(1, 51))
-
-
-async def test_pacer_never_puts_more_than_rate_sends_in_a_rolling_second():
-    clock = FakeClock()
-    pacer = Pacer(30, clock)
-    sends = []
-    for step in range(300):
-        if step % 50 == 10:
-            clock.t += 0.2  # a stall (a slow send, a busy loop): the schedule must not burst to catch up
-        await pacer.acquire()
-        sends.append(clock.t)
-    for index, start in enumerate(sends):
-        assert sum(1 for t in sends[index:] if t < start + 1.0) <= 30
-    assert len(sends) / (sends[-1] - sends[0] + 1 / 30) >= 0.95 * 30 * (1 - 1.2 / 10)  # minus the stalls

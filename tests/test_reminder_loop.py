@@ -1,4 +1,5 @@
-"""The reminder sender against the fake Telegram: language, blocked users, passing failures, /forget."""
+"""Reminders through the outbox against the fake Telegram: language, blocked users, passing failures,
+/forget."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ from bot.db import reminders
 from bot.db.users import get_user
 from bot.devtools.fake_telegram import FakeTelegram
 from bot.i18n import format_date
-from bot.jobs.reminders import send_due_reminders
-from bot.middlewares.retry import retries_disabled
 from bot.services.dates import users_today
 from tests.conftest import RunningApp
 
@@ -18,8 +17,10 @@ AHEAD = users_today() + timedelta(days=30)
 
 
 async def send_due(app: RunningApp) -> int:
+    """Queue what is due by AHEAD and deliver it; how many were delivered."""
     assert app.app is not None
-    return await send_due_reminders(app.app.bot, app.db, app.app.i18n, "ru", AHEAD)
+    await reminders.queue_due(app.db, AHEAD)
+    return await app.app.outbox.deliver_due()
 
 
 async def known_user(tg: FakeTelegram, user_id: int, language: str | None = None, telegram_language: str = "en"):
@@ -54,14 +55,16 @@ async def test_blocked_user_is_marked_and_not_retried(tg: FakeTelegram, app: Run
     assert await send_due(app) == 0
     assert (await get_user(app.db, 5100)).blocked
     assert await app.db.fetchval("SELECT sent_at IS NOT NULL FROM reminders WHERE user_id = 5100") == 1
+    assert await app.db.fetchval("SELECT state || ':' || error FROM outbox") == "failed:blocked"
+    assert await send_due(app) == 0
 
 
 async def test_a_passing_failure_keeps_the_reminder_for_the_next_pass(tg: FakeTelegram, app: RunningApp):
     await known_user(tg, 5200, "English")
     await reminders.schedule(app.db, 5200, [("ban_end", AHEAD, AHEAD)])
     tg.fail("sendMessage", status=502)
-    with retries_disabled():
-        assert await send_due(app) == 0
+    assert await send_due(app) == 0
+    await app.db.execute("UPDATE outbox SET not_before = '2000-01-01T00:00:00.000+00:00'")  # its retry is due
     assert await send_due(app) == 1
     assert tg.chat(5200)[-1].text.startswith(
         "⏰ Reminder from Koldoo\nBy your check, your entry ban has ended: you may enter from today"

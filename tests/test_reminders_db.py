@@ -65,22 +65,31 @@ def test_travel_plan():
     ]
 
 
-async def test_due_reminders_are_claimed_once(db):
+async def queued(db) -> list[tuple]:
+    rows = await db.fetchall("SELECT o.kind, o.chat_id, r.kind, r.subject_date FROM outbox o"
+                             " JOIN reminders r ON r.id = o.subject_id ORDER BY o.id")
+    return [tuple(row) for row in rows]
+
+
+async def test_due_reminders_are_queued_in_the_outbox_once(db):
     assert await reminders.schedule(db, 1, ban_end_plan(date(2027, 1, 10), date(2026, 10, 1))) == 5
     assert await reminders.schedule(db, 1, ban_end_plan(date(2027, 1, 10), date(2026, 10, 1))) == 0
     await reminders.schedule(db, 2, travel_plan(date(2026, 12, 20), date(2026, 10, 1)))
     await reminders.schedule(db, 3, travel_plan(date(2026, 12, 20), date(2026, 10, 1)))
 
-    due = await reminders.claim_due(db, TODAY)
-    assert [(r.user_id, r.locale, r.kind, r.subject_date) for r in due] == [
-        (2, None, "check_before_travel", date(2026, 12, 20)),
-        (1, "ky", "check_before_travel", date(2027, 1, 10)),
+    assert await reminders.queue_due(db, TODAY) == 2
+    assert await queued(db) == [
+        ("reminder", 2, "check_before_travel", "2026-12-20"),
+        ("reminder", 1, "check_before_travel", "2027-01-10"),
     ]
-    assert await reminders.claim_due(db, TODAY) == []
+    assert await reminders.queue_due(db, TODAY) == 0
     # the bot was down from 30 days before until the day: one message, not four
-    later = await reminders.claim_due(db, date(2027, 1, 10))
-    assert [(r.user_id, r.kind) for r in later] == [(1, "ban_end")]
-    assert await reminders.claim_due(db, date(2027, 1, 11)) == []
+    assert await reminders.queue_due(db, date(2027, 1, 10)) == 1
+    assert (await queued(db))[-1] == ("reminder", 1, "ban_end", "2027-01-10")
+    assert await reminders.queue_due(db, date(2027, 1, 11)) == 0
+    first = await db.fetchval("SELECT subject_id FROM outbox ORDER BY id LIMIT 1")
+    reminder = await reminders.get(db, first)
+    assert (reminder.user_id, reminder.locale, reminder.kind) == (2, None, "check_before_travel")
 
 
 async def test_pending_reminders_are_listed_and_cancelled(db):
@@ -94,13 +103,6 @@ async def test_pending_reminders_are_listed_and_cancelled(db):
     assert await reminders.cancel(db, 1, "passport_expiry", date(2027, 3, 1)) == 3
     assert [p.kind for p in await reminders.pending_for(db, 1)] == ["ban_end"]
     assert await reminders.pending_for(db, 2) == []
-
-
-async def test_released_reminder_is_claimed_again(db):
-    await reminders.schedule(db, 1, [("check_before_travel", date(2026, 12, 20), TODAY)])
-    (first,) = await reminders.claim_due(db, TODAY)
-    await reminders.release(db, first.id)
-    assert [r.id for r in await reminders.claim_due(db, TODAY)] == [first.id]
 
 
 async def test_unknown_kind_is_refused(db):

@@ -75,7 +75,18 @@ async def apply(tg: FakeTelegram, user_id: int, **form: str | None) -> str:
     user = tg.user(user_id, language_code="en")
     await fill_form(user, **form)
     [done] = await user.press("Confirm")
-    return REFERENCE.search(done.text).group(0)
+    reference = REFERENCE.search(done.text).group(0)
+    await announced(tg, reference)
+    return reference
+
+
+async def announced(tg: FakeTelegram, reference: str) -> None:
+    """The announcement goes out from the outbox, a moment after the confirmation."""
+    chats = (COORDINATOR_ID, *tg.known_chats)
+    await tg.wait_for(
+        lambda: any(reference in (m.text or "") for chat in chats for m in tg.chat(chat)),
+        message=f"{reference} announced",
+    )
 
 
 async def english_coordinator(tg: FakeTelegram) -> FakeUser:
@@ -182,6 +193,7 @@ async def test_full_referral_with_shared_contact(tg: FakeTelegram, app: RunningA
     )
     assert referral.item_id == "osh_centre_of_excellence" and referral.status is Status.NEW
 
+    await announced(tg, reference)
     announcement = tg.chat(COORDINATOR_ID)[-1]
     assert reference in announcement.text and "Centre of Excellence" in announcement.text
     assert "Osh city" in announcement.text and "Aigul" not in announcement.text
@@ -339,6 +351,7 @@ async def test_status_change_is_recorded_and_sent_to_the_migrant_in_their_langua
         Status.NEW,
         Status.CONTACTED,
     )
+    await tg.wait_for(lambda: "жаңы абалы" in (migrant.last.text or ""))
     assert (
         migrant.last.text
         == f"{reference} сурамыңыздын (Ош мамлекеттик университетиндеги алдыңкы тажрыйба борбору) жаңы абалы: Байланышты"

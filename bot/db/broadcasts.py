@@ -397,6 +397,11 @@ async def mark_retry(db: Database, broadcast_id: int, user_id: int, error: str) 
     await _move(db, broadcast_id, user_id, "sending", "pending", error)
 
 
+async def mark_lost(db: Database, broadcast_id: int, user_id: int, error: str) -> None:
+    """The request went out but its answer was lost (a timeout): maybe delivered, so never sent again."""
+    await _move(db, broadcast_id, user_id, "sending", "ambiguous", error)
+
+
 async def mark_blocked(db: Database, broadcast_id: int, user_id: int) -> None:
     """The user blocked the bot (or is gone): mark the row, and the user so no broadcast picks them again."""
     async with db.transaction() as conn:

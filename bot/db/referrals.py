@@ -4,13 +4,14 @@ and keyset-paged iteration so an export never holds the whole table in memory.""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiosqlite
 
 from bot.db.connection import Database
+from bot.db.outbox import Notice, enqueue
 from bot.services.referrals import (
     DUPLICATE_WINDOW,
     Kind,
@@ -96,11 +97,13 @@ async def create_referral(
     city: str | None,
     comment: str | None,
     now: datetime | None = None,
+    notices: Sequence[Notice] = (),
 ) -> tuple[Referral, bool]:
     """Save a referral, unless the user asked for the same item within 30 days.
 
     Returns the referral and True when it was created, or the existing one and False. The check and the
-    insert share one transaction, so a double tap on Confirm cannot create two.
+    insert share one transaction, so a double tap on Confirm cannot create two; `notices` (the
+    announcements) are queued in it too, so a saved referral is always announced.
     """
     moment = _now(now)
     async with db.transaction() as conn:
@@ -114,6 +117,7 @@ async def create_referral(
             (user_id, kind.value, item_id, name, phone, region, city, comment, _ts(moment), _ts(moment)),
         )
         created = await cursor.fetchone()
+        await enqueue(conn, notices, created["id"], moment)
     return _referral(created), True
 
 
@@ -161,16 +165,23 @@ async def iter_referrals(
 
 
 async def change_status(
-    db: Database, referral_id: int, target: Status, actor_id: int, now: datetime | None = None
+    db: Database,
+    referral_id: int,
+    target: Status,
+    actor_id: int,
+    now: datetime | None = None,
+    *,
+    notify: bool = False,
 ) -> Referral | None:
-    """Move a referral to `target` and record who did it and when.
+    """Move a referral to `target` and record who did it and when; with `notify`, queue the migrant's
+    notification in the same transaction (the outbox), so the change is always told.
 
     Returns the updated referral, or None when it does not exist or the move is not allowed from its
     current status (for instance, another coordinator moved it a moment ago).
     """
     moment = _ts(_now(now))
     async with db.transaction() as conn:
-        cursor = await conn.execute("SELECT status FROM referrals WHERE id = ?", (referral_id,))
+        cursor = await conn.execute("SELECT status, user_id FROM referrals WHERE id = ?", (referral_id,))
         row = await cursor.fetchone()
         if row is None or not can_move(Status(row["status"]), target):
             return None
@@ -183,6 +194,9 @@ async def change_status(
             " VALUES (?, ?, ?, ?, ?)",
             (referral_id, actor_id, moment, row["status"], target.value),
         )
+        if notify and row["user_id"] is not None:
+            status_notice = Notice("referral.status", row["user_id"], payload={"status": target.value})
+            await enqueue(conn, [status_notice], referral_id)
         cursor = await conn.execute(f"SELECT {_COLUMNS} FROM referrals WHERE id = ?", (referral_id,))
         updated = await cursor.fetchone()
     return _referral(updated)

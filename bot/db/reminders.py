@@ -1,9 +1,10 @@
-"""Reminder rows: scheduling them from a dialogue, listing and cancelling them, claiming the due ones.
+"""Reminder rows: scheduling them from a dialogue, listing and cancelling them, handing the due ones to the outbox.
 
-Claiming marks a reminder sent in the same transaction that selects it, so two loop ticks (or a restart in
-the middle of one) can never send it twice; a send that fails for a passing reason gives it back. When
-several reminders of one date are due at once (the bot was down), only the latest is returned: the others
-are marked sent with it, so the migrant gets one message, not three.
+A due reminder is marked sent and its outbox row written in one transaction, so two loop ticks (or a
+restart in the middle of one) can never queue it twice, and a queued one is delivered by the outbox loop
+whatever happens next (a crash, Telegram down). When several reminders of one date are due at once (the bot
+was down), only the latest is queued: the others are marked sent with it, so the migrant gets one message,
+not three.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import date
 
 from bot.db.clock import now_iso
 from bot.db.connection import Database
+from bot.db.outbox import Notice, enqueue
 from bot.db.users import USER_LANGUAGE_SQL
 
 KINDS = (
@@ -59,27 +61,27 @@ async def schedule(db: Database, user_id: int, items: Iterable[tuple[str, date, 
     return stored
 
 
-async def claim_due(db: Database, today: date, limit: int = 50) -> list[Reminder]:
-    """The reminders due by `today` for users who have not blocked the bot, marked sent as they are taken."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            f"SELECT r.id, r.user_id, {USER_LANGUAGE_SQL} AS locale, r.kind, r.subject_date FROM reminders r"
-            " JOIN users u ON u.id = r.user_id"
-            " WHERE r.sent_at IS NULL AND r.due_on <= ? AND u.blocked = 0"
-            " ORDER BY r.due_on, r.id LIMIT ?",
-            (today.isoformat(), limit),
-        )
-        claimed = [
-            Reminder(row[0], row[1], row[2], row[3], date.fromisoformat(row[4]))
-            for row in await cursor.fetchall()
-        ]
-        await conn.executemany(
-            "UPDATE reminders SET sent_at = ? WHERE id = ?", [(now_iso(), r.id) for r in claimed]
-        )
-    latest: dict[tuple[int, str, date], Reminder] = {}
-    for reminder in claimed:  # ordered by due_on: a later one of the same date replaces an earlier one
-        latest[(reminder.user_id, reminder.kind, reminder.subject_date)] = reminder
-    return list(latest.values())
+async def queue_due(db: Database, today: date, limit: int = 500) -> int:
+    """Move the reminders due by `today` (for users who have not blocked the bot) into the outbox, marked
+    sent as they go; of several due for the same date only the latest is queued. Returns how many were queued."""
+    queued = 0
+    while True:
+        async with db.transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT r.id, r.user_id, r.kind, r.subject_date FROM reminders r JOIN users u ON u.id = r.user_id"
+                " WHERE r.sent_at IS NULL AND r.due_on <= ? AND u.blocked = 0 ORDER BY r.due_on, r.id LIMIT ?",
+                (today.isoformat(), limit),
+            )
+            due = list(await cursor.fetchall())
+            latest: dict[tuple[int, str, str], tuple[int, int]] = {}
+            for row in due:  # ordered by due_on: a later one of the same date replaces an earlier one
+                await conn.execute("UPDATE reminders SET sent_at = ? WHERE id = ?", (now_iso(), row[0]))
+                latest[(row[1], row[2], row[3])] = (row[0], row[1])
+            for reminder_id, user_id in latest.values():
+                await enqueue(conn, [Notice("reminder", user_id)], reminder_id)
+        queued += len(latest)
+        if len(due) < limit:
+            return queued
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,10 @@ async def cancel(db: Database, user_id: int, kind: str, subject_date: date) -> i
     )
 
 
-async def release(db: Database, reminder_id: int) -> None:
-    """Give a claimed reminder back after a send that failed for a passing reason (network, flood limit)."""
-    await db.execute("UPDATE reminders SET sent_at = NULL WHERE id = ?", (reminder_id,))
+async def get(db: Database, reminder_id: int) -> Reminder | None:
+    row = await db.fetchone(
+        f"SELECT r.id, r.user_id, {USER_LANGUAGE_SQL} AS locale, r.kind, r.subject_date FROM reminders r"
+        " JOIN users u ON u.id = r.user_id WHERE r.id = ?",
+        (reminder_id,),
+    )
+    return None if row is None else Reminder(row[0], row[1], row[2], row[3], date.fromisoformat(row[4]))

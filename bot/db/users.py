@@ -150,4 +150,5 @@ async def forget_user(db: Database, user_id: int) -> None:
     """
     async with db.transaction() as conn:
         await conn.execute("DELETE FROM fsm_state WHERE user_id = ?", (user_id,))
+        await conn.execute("DELETE FROM outbox WHERE chat_id = ?", (user_id,))  # messages still owed to them
         await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))

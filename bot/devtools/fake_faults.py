@@ -20,8 +20,11 @@ class Fault:
     retry_after: int | None
     description: str | None
     delay: float
+    answer_late: bool = False  # handle the call, then hold its answer back `delay` seconds (a lost answer)
 
-    def matches(self, method: str) -> bool:
+    def matches(self, method: str, answer_late: bool = False) -> bool:
+        if self.answer_late != answer_late:
+            return False
         return self.method == method or (self.method is None and method != "getUpdates")
 
     def error(self) -> ApiError:
@@ -59,6 +62,46 @@ class RateWindow:
         retry_after = max(1, math.ceil(self.times[0] + self.window - now))
         self.penalty_until = now + retry_after
         return retry_after
+
+    def record(self, now: float) -> None:
+        self.times.append(now)
+
+
+class TokenBucket:
+    """Per-chat limiter: ``burst`` messages at once, then ``rate`` a second; beyond it, 429 with the wait."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = max(1, burst)
+        self.tokens = float(self.burst)
+        self.at: float | None = None
+
+    def retry_after(self, now: float) -> int | None:
+        if self.at is not None:
+            self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1:
+            return None
+        return max(1, math.ceil((1 - self.tokens) / self.rate))
+
+    def record(self, now: float) -> None:
+        self.tokens -= 1
+
+
+class CountWindow:
+    """``count`` messages per ``seconds`` (a group's 20 a minute); beyond it, 429 until the oldest ages out."""
+
+    def __init__(self, count: int, seconds: float) -> None:
+        self.count = count
+        self.seconds = seconds
+        self.times: deque[float] = deque()
+
+    def retry_after(self, now: float) -> int | None:
+        while self.times and self.times[0] <= now - self.seconds:
+            self.times.popleft()
+        if len(self.times) < self.count:
+            return None
+        return max(1, math.ceil(self.times[0] + self.seconds - now))
 
     def record(self, now: float) -> None:
         self.times.append(now)

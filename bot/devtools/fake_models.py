@@ -53,6 +53,7 @@ class ApiCall:
     status: int = 0
     response: dict[str, Any] = field(default_factory=dict)
     injected: bool = False  # the answer came from fail()/outage(), not from the bot's own request
+    answer_lost: bool = False  # handled, but its answer was held back past the client's timeout
 
     @property
     def ok(self) -> bool:

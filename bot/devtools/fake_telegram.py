@@ -33,7 +33,7 @@ from aiohttp import web
 from yarl import URL
 
 from bot.devtools import fake_validation as check
-from bot.devtools.fake_faults import Fault, RateWindow, rate_limited
+from bot.devtools.fake_faults import CountWindow, Fault, RateWindow, TokenBucket, rate_limited
 from bot.devtools.fake_forum import ForumMixin
 from bot.devtools.fake_models import (
     MESSAGE_KINDS_WITH_CAPTION,
@@ -67,6 +67,9 @@ class FakeTelegram(ForumMixin):
         bot_username: str = "koldoo_test_bot",
         rate_limit: float | None = None,
         per_chat_rate_limit: float | None = None,
+        per_chat_burst: int = 1,
+        per_group_limit: int | None = None,
+        group_window: float = 60.0,
     ) -> None:
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
@@ -101,9 +104,17 @@ class FakeTelegram(ForumMixin):
         self._queries: dict[str, bool] = {}  # callback query id -> answered
         self._faults: list[Fault] = []
         self._outage: tuple[float, int] | None = None
-        self._rate = RateWindow(rate_limit) if rate_limit else None
-        self._per_chat_rate = per_chat_rate_limit
-        self._chat_rates: dict[int, RateWindow] = {}
+        self._rate: RateWindow | None = None
+        self._per_chat: tuple[float, int] | None = None
+        self._per_group: tuple[int, float] | None = None
+        self._chat_rates: dict[int, TokenBucket | CountWindow] = {}
+        self.limit(
+            rate=rate_limit,
+            per_chat=per_chat_rate_limit,
+            chat_burst=per_chat_burst,
+            per_group=per_group_limit,
+            group_window=group_window,
+        )
         self._file_paths: dict[str, StoredFile] = {}
         self._changed = asyncio.Event()
         self._stopping = False
@@ -182,6 +193,39 @@ class FakeTelegram(ForumMixin):
         (a slow, not failing, server). A 429 without ``retry_after`` gets retry_after=1.
         """
         self._faults.append(Fault(method, status, times, retry_after, description, delay))
+
+    def limit(
+        self,
+        *,
+        rate: float | None = None,
+        per_chat: float | None = None,
+        chat_burst: int = 1,
+        per_group: int | None = None,
+        group_window: float = 60.0,
+    ) -> None:
+        """Enforce Telegram's flood limits (None: off), each answered with 429 and a ``retry_after``:
+        ``rate`` messages a second in all (going beyond starts a penalty, as Telegram does), ``per_chat``
+        a second to one chat after a burst of ``chat_burst``, ``per_group`` per ``group_window`` seconds to
+        one group (Telegram: 30/s, about 1/s with short bursts, 20 a minute)."""
+        self._rate = RateWindow(rate) if rate else None
+        self._per_chat = (per_chat, chat_burst) if per_chat else None
+        self._per_group = (per_group, group_window) if per_group else None
+        self._chat_rates.clear()
+
+    @property
+    def rate_limited(self) -> list[ApiCall]:
+        """The calls answered 429 by a rate limit (not by ``fail``)."""
+        return [call for call in self.calls if call.status == 429 and not call.injected]
+
+    def lose_answers(self, method: str | None = None, *, times: int = 1, delay: float = 1.0) -> None:
+        """Handle the next ``times`` calls of ``method`` normally (the message is delivered), then hold the
+        answer back ``delay`` seconds: a client with a shorter timeout never learns it was delivered."""
+        self._faults.append(Fault(method, 200, times, None, None, delay, answer_late=True))
+
+    def heal(self) -> None:
+        """Forget every fault queued by ``fail``/``lose_answers`` and end an ``outage``: Telegram is back."""
+        self._faults.clear()
+        self._outage = None
 
     def outage(self, seconds: float, status: int = 502) -> None:
         """Every call except getUpdates fails with ``status`` for ``seconds``."""
@@ -326,6 +370,13 @@ class FakeTelegram(ForumMixin):
         except ApiError as error:
             call.status, call.response = error.status, error.response()
         self._record(call)
+        late = next((fault for fault in self._faults if fault.matches(method, answer_late=True)), None)
+        if late is not None and call.ok:
+            late.remaining -= 1
+            if late.remaining <= 0:
+                self._faults.remove(late)
+            call.answer_lost = True
+            await asyncio.sleep(late.delay)  # the client gave up meanwhile; the message stays delivered
         return web.json_response(call.response, status=call.status)
 
     async def _inject_fault(self, call: ApiCall) -> None:
@@ -399,11 +450,13 @@ class FakeTelegram(ForumMixin):
         return message
 
     def _throttle(self, chat_id: int) -> None:
-        """Refuse with 429 a message beyond the global or per-chat rate limit."""
+        """Refuse with 429 a message beyond the global, per-chat or per-group rate limit."""
         now = time.monotonic()
-        windows = [self._rate] if self._rate else []
-        if self._per_chat_rate:
-            windows.append(self._chat_rates.setdefault(chat_id, RateWindow(self._per_chat_rate)))
+        windows: list[RateWindow | TokenBucket | CountWindow] = [self._rate] if self._rate else []
+        if chat_id < 0 and self._per_group:
+            windows.append(self._chat_rates.setdefault(chat_id, CountWindow(*self._per_group)))
+        elif chat_id > 0 and self._per_chat:
+            windows.append(self._chat_rates.setdefault(chat_id, TokenBucket(*self._per_chat)))
         for window in windows:
             retry_after = window.retry_after(now)
             if retry_after is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -19,7 +19,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.broadcasting import broadcast_info_text, broadcaster_of, send_content, stop_keyboard
+from bot.broadcasting import broadcast_info_text, send_content, stop_keyboard
 from bot.config import Settings
 from bot.content.common import LOCALES
 from bot.db import broadcasts as store
@@ -31,11 +31,9 @@ from bot.handlers.settings import interest_label, region_label
 from bot.i18n import LANGUAGE_NAMES, _
 from bot.keyboards.callbacks import AudienceCb, BroadcastCb, BroadcastStopCb
 from bot.replies import answer, edit_or_send
+from bot.services.broadcaster import Broadcaster
 from bot.services.schedule import ScheduleError, example_time, format_local_time, parse_local_time
 from bot.services.subscriptions import INTERESTS, REGIONS, Audience
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 log = logging.getLogger(__name__)
 router = Router(name="broadcast")
@@ -318,7 +316,7 @@ async def send_now(
     state: FSMContext,
     db: Database,
     settings: Settings,
-    app: App,
+    broadcaster: Broadcaster,
 ) -> None:
     data = await draft_or_explain(callback, state)
     if data is None:
@@ -330,7 +328,7 @@ async def send_now(
     broadcast_id = await confirm(state, db, callback.from_user.id, None)
     # The panel becomes the progress message: the engine's first report, at once, replaces it.
     await store.set_progress_message(db, broadcast_id, callback.message.chat.id, callback.message.message_id)
-    await broadcaster_of(app).start(broadcast_id)
+    await broadcaster.start(broadcast_id)
 
 
 @router.callback_query(BroadcastCb.filter(F.action == "schedule"))
@@ -405,13 +403,12 @@ async def stop_broadcast(
     callback_answer: CallbackAnswer,
     db: Database,
     role: str | None,
-    app: App,
+    broadcaster: Broadcaster,
 ) -> None:
     info = await store.get_broadcast(db, callback_data.broadcast_id)
     if info is None or (role != COORDINATOR and info.sender_id != callback.from_user.id):
         callback_answer.text = _("Only its sender or a coordinator can cancel this broadcast.")
         return
-    broadcaster = broadcaster_of(app)
     running_here = info.id in broadcaster.active
     if await broadcaster.cancel(info.id):
         await audit(db, callback.from_user.id, "broadcast.cancel", info.id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, F, Router, html
+from aiogram import F, Router, html
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
@@ -29,10 +29,11 @@ from bot.db.clock import now_iso
 from bot.db.connection import Database
 from bot.db.referrals import create_referral, find_recent
 from bot.handlers.referral_texts import details_lines, status_label
-from bot.handlers.referrals import announce
+from bot.handlers.referrals import announcements
 from bot.handlers.regions import region_label
 from bot.handlers.start import show_menu
-from bot.i18n import Catalogues, _, format_date
+from bot.i18n import _, format_date
+from bot.jobs.outbox import Outbox
 from bot.keyboards.callbacks import ApplyCb, FormCb
 from bot.keyboards.menu import main_menu_keyboard, menu_only_keyboard
 from bot.replies import answer, edit_or_send
@@ -352,8 +353,7 @@ async def confirm(
     db: Database,
     settings: Settings,
     content: ContentStore,
-    bot: Bot,
-    i18n: Catalogues,
+    outbox: Outbox,
     locale: str,
 ) -> None:
     catalogue = content.current.catalogue
@@ -368,7 +368,9 @@ async def confirm(
         region=data["region"],
         city=data["city"],
         comment=data.get("comment"),
+        notices=await announcements(db, settings),
     )
+    outbox.wake()
     await state.clear()
     title = _title(catalogue, referral.kind, referral.item_id, locale)
     if not created:
@@ -381,4 +383,3 @@ async def confirm(
         "requests: /my"
     ).format(reference=referral.reference, title=html.quote(title))
     await edit_or_send(callback, text, menu_only_keyboard())
-    await announce(bot, db, settings, i18n, catalogue, referral)

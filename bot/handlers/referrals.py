@@ -10,8 +10,7 @@ import logging
 import tempfile
 from pathlib import Path
 
-from aiogram import Bot, F, Router, html
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram import F, Router, html
 from aiogram.filters import Command, CommandObject, or_f
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -25,6 +24,7 @@ from bot.content.catalogue import REGIONS, Catalogue
 from bot.content.loader import ContentStore
 from bot.db.clock import utcnow
 from bot.db.connection import Database
+from bot.db.outbox import Notice, OutboxRow
 from bot.db.referrals import (
     add_note,
     change_status,
@@ -35,11 +35,11 @@ from bot.db.referrals import (
     page_referrals,
 )
 from bot.db.staff import coordinator_ids
-from bot.db.users import get_user
 from bot.filters.roles import IsCoordinator
 from bot.handlers.referral_texts import coordinator_card, status_label
 from bot.handlers.regions import region_label
-from bot.i18n import Catalogues, _
+from bot.i18n import _
+from bot.jobs.outbox import Outbox
 from bot.keyboards.callbacks import RefCardCb, RefListCb, RefMoveCb, RefNoteCb, RefPickCb
 from bot.keyboards.menu import nav_row, pager_row
 from bot.replies import answer, edit_or_send
@@ -57,42 +57,49 @@ class NoteForm(StatesGroup):
 
 
 # -- announcing a new referral ---------------------------------------------------------------------------
-async def announce(
-    bot: Bot, db: Database, settings: Settings, i18n: Catalogues, catalogue: Catalogue, referral: Referral
-) -> None:
-    """Tell the coordinators' group, or else each coordinator in their language, that a referral came in.
+async def announcements(db: Database, settings: Settings) -> list[Notice]:
+    """Who hears of a new referral: the coordinators' group, or else each coordinator in their language.
 
-    The announcement names the programme and region only; the person's details are behind the Open button,
-    which only a coordinator can use.
+    They are queued with the referral itself (the outbox), so a saved request is always announced.
     """
     if settings.coordinator_chat_id is not None:
-        targets = [(settings.coordinator_chat_id, settings.default_locale)]
-    else:
-        targets = []
-        for user_id in await coordinator_ids(db, settings.admin_ids):
-            user = await get_user(db, user_id)
-            targets.append((user_id, (user.language if user else None) or settings.default_locale))
-    for chat_id, locale in targets:
-        with i18n.use_locale(locale):
-            item = catalogue.item(referral.kind, referral.item_id)
-            text = _("📥 New request <b>{reference}</b>\n{title}\n{region}").format(
-                reference=referral.reference,
-                title=html.quote(item.title.get(locale) if item else referral.item_id),
-                region=html.quote(region_label(referral.region, locale)),
-            )
-            builder = InlineKeyboardBuilder()
-            builder.button(text=_("Open"), callback_data=RefCardCb(id=referral.id))
-            await _deliver(bot, chat_id, text, builder.as_markup(), "referral.announce_failed")
+        return [Notice("referral.new", settings.coordinator_chat_id, settings.default_locale)]
+    return [Notice("referral.new", user_id) for user_id in await coordinator_ids(db, settings.admin_ids)]
 
 
-async def _deliver(
-    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, event: str
-) -> None:
-    """Send, and log instead of failing when the recipient blocked the bot or the chat is gone."""
-    try:
-        await bot.send_message(chat_id, text, reply_markup=markup)
-    except (TelegramForbiddenError, TelegramBadRequest) as error:
-        log.warning(event, extra={"chat_id": chat_id, "error": type(error).__name__})
+async def render_announcement(
+    db: Database, content: ContentStore, row: OutboxRow, locale: str
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """The announcement names the programme and region only; the person's details are behind the Open
+    button, which only a coordinator can use."""
+    referral = await get_referral(db, row.subject_id)
+    if referral is None:
+        return None
+    item = content.current.catalogue.item(referral.kind, referral.item_id)
+    text = _("📥 New request <b>{reference}</b>\n{title}\n{region}").format(
+        reference=referral.reference,
+        title=html.quote(item.title.get(locale) if item else referral.item_id),
+        region=html.quote(region_label(referral.region, locale)),
+    )
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Open"), callback_data=RefCardCb(id=referral.id))
+    return text, builder.as_markup()
+
+
+async def render_status(
+    db: Database, content: ContentStore, row: OutboxRow, locale: str
+) -> tuple[str, None] | None:
+    """The migrant hears of each status change, with the status it changed to (not the latest one)."""
+    referral = await get_referral(db, row.subject_id)
+    if referral is None:
+        return None
+    item = content.current.catalogue.item(referral.kind, referral.item_id)
+    text = _("Your request <b>{reference}</b> ({title}) has a new status: {status}").format(
+        reference=referral.reference,
+        title=html.quote(item.title.get(locale) if item else referral.item_id),
+        status=status_label(Status(row.payload["status"])),
+    )
+    return text, None
 
 
 # -- the list --------------------------------------------------------------------------------------------
@@ -265,12 +272,13 @@ async def move(
     db: Database,
     settings: Settings,
     content: ContentStore,
-    bot: Bot,
-    i18n: Catalogues,
+    outbox: Outbox,
     locale: str,
 ) -> None:
     catalogue = content.current.catalogue
-    referral = await change_status(db, callback_data.id, Status(callback_data.to), callback.from_user.id)
+    referral = await change_status(
+        db, callback_data.id, Status(callback_data.to), callback.from_user.id, notify=True
+    )
     if referral is None:
         _alert(callback_answer, _("This request has changed meanwhile; here it is as it is now."))
         current = await get_referral(db, callback_data.id)
@@ -285,25 +293,8 @@ async def move(
             "actor_id": callback.from_user.id,
         },
     )
+    outbox.wake()  # the migrant's notification was queued with the change
     await edit_or_send(callback, *await _card(db, catalogue, referral, locale))
-    await _notify_migrant(bot, db, settings, i18n, catalogue, referral)
-
-
-async def _notify_migrant(
-    bot: Bot, db: Database, settings: Settings, i18n: Catalogues, catalogue: Catalogue, referral: Referral
-) -> None:
-    if referral.user_id is None:
-        return
-    user = await get_user(db, referral.user_id)
-    locale = (user.language if user else None) or settings.default_locale
-    with i18n.use_locale(locale):
-        item = catalogue.item(referral.kind, referral.item_id)
-        text = _("Your request <b>{reference}</b> ({title}) has a new status: {status}").format(
-            reference=referral.reference,
-            title=html.quote(item.title.get(locale) if item else referral.item_id),
-            status=status_label(referral.status),
-        )
-        await _deliver(bot, referral.user_id, text, None, "referral.notify_failed")
 
 
 @router.callback_query(RefNoteCb.filter(), IsCoordinator())

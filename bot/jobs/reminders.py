@@ -1,7 +1,7 @@
-"""The reminder loop: sends each due reminder once, in the user's language, and survives restarts.
+"""The reminder loop: hands each due reminder to the outbox once, which sends it in the user's language.
 
-Reminders are claimed (marked sent) in the same transaction that selects them, then sent; a send that fails
-for a passing reason gives the reminder back for the next tick, and a user who blocked the bot is marked so.
+A due reminder is marked sent and queued in the outbox in one transaction (bot/db/reminders.py); the outbox
+loop delivers it, retries passing failures, marks a user who blocked the bot, and never sends one twice.
 """
 
 from __future__ import annotations
@@ -11,22 +11,15 @@ import logging
 from datetime import date
 from typing import TYPE_CHECKING
 
-from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramBadRequest,
-    TelegramForbiddenError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.content.loader import ContentStore
 from bot.db import reminders
 from bot.db.connection import Database
-from bot.db.users import mark_blocked
+from bot.db.outbox import OutboxRow
 from bot.handlers.ban import MVD_CHECK_URL, official_check_text
 from bot.handlers.reminders import document_reminder_text
-from bot.i18n import Catalogues, _, format_date
+from bot.i18n import _, format_date
 from bot.keyboards.menu import menu_button
 from bot.services.dates import users_today
 
@@ -42,7 +35,8 @@ async def reminder_loop(app: App) -> None:
     """Runs beside polling: a first pass at start (reminders that fell due while the bot was down), then
     one pass a minute."""
     while True:
-        await send_due_reminders(app.bot, app.db, app.i18n, app.settings.default_locale, users_today())
+        if await reminders.queue_due(app.db, users_today()):
+            app.outbox.wake()
         await asyncio.sleep(INTERVAL_SECONDS)
 
 
@@ -68,32 +62,11 @@ def reminder_keyboard(kind: str = "ban_end") -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def send_due_reminders(
-    bot: Bot, db: Database, i18n: Catalogues, default_locale: str, today: date
-) -> int:
-    """Send every reminder due by `today`; returns how many were delivered."""
-    sent = 0
-    while batch := await reminders.claim_due(db, today):
-        for reminder in batch:
-            locale = reminder.locale or default_locale
-            with i18n.context(), i18n.use_locale(locale):
-                text, markup = reminder_text(reminder, locale, today), reminder_keyboard(reminder.kind)
-            try:
-                await bot.send_message(reminder.user_id, text, reply_markup=markup)
-            except TelegramForbiddenError:
-                await mark_blocked(db, reminder.user_id)
-                log.info(
-                    "reminder.user_blocked", extra={"reminder_id": reminder.id, "user_id": reminder.user_id}
-                )
-            except TelegramBadRequest as error:
-                log.warning("reminder.rejected", extra={"reminder_id": reminder.id, "error": error.message})
-            except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter) as error:
-                await reminders.release(db, reminder.id)
-                log.warning(
-                    "reminder.deferred", extra={"reminder_id": reminder.id, "error": type(error).__name__}
-                )
-                return sent
-            else:
-                sent += 1
-                log.info("reminder.sent", extra={"reminder_id": reminder.id, "user_id": reminder.user_id})
-    return sent
+async def render_reminder(
+    db: Database, content: ContentStore, row: OutboxRow, locale: str
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """An outbox row of kind "reminder": written at send time, in the user's language."""
+    reminder = await reminders.get(db, row.subject_id)
+    if reminder is None:  # deleted meanwhile (/forget)
+        return None
+    return reminder_text(reminder, locale), reminder_keyboard(reminder.kind)

@@ -3,47 +3,37 @@
 Telegram is reached only through an injected `deliver(delivery) -> Outcome`, so this module knows nothing of
 aiogram and its tests run with an in-memory deliver function.
 
-- One `Pacer` (send slots at BROADCAST_RATE) is shared by every broadcast running at once; a 429 pauses
-  it, and so all sending, for `retry_after`. Interactive replies take tokens without waiting (`Pacer.take`),
-  so they keep priority and broadcasts slow down to leave them room.
+- Every send first passes the bot's one shared pace (`bot.services.pace`) at bulk priority: the global rate
+  (BROADCAST_RATE), the per-chat limit, and any 429 pause. Replies and notifications pass the same pace
+  with a higher priority, so broadcasts slow down to leave them room.
 - Recipients are paged from the database by keyset and at most `concurrency` are in flight, so memory stays
   flat whatever the audience.
 - Each recipient row is committed `sending` right before the API call and to its outcome right after it; a
   crash leaves at most the rows in flight `sending`, which `resume()` turns `ambiguous` and never resends.
+  A call whose answer was lost (a timeout: Telegram may have delivered it) is `ambiguous` at once, likewise.
+- A write that fails (disk full, database error) pauses the broadcast instead of skipping rows: the run stops,
+  what it could not record is kept in memory and written first when it resumes, the sender's progress
+  message says why, and the engine tries again every `pause_retry` seconds (and at every start).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from bot.db import broadcasts as store
 from bot.db.broadcasts import Content, Counts, Recipient
 from bot.db.connection import Database
+from bot.db.errors import STORAGE_ERRORS, fault_kind, make_room
+from bot.services.pace import Clock, MemoryPace, Pace, Priority, SystemClock
+
+__all__ = ["Clock", "MemoryPace", "Pace", "SystemClock"]
 
 log = logging.getLogger(__name__)
-
-
-class Clock(Protocol):
-    """Monotonic time in seconds, and a way to wait; tests pass a fake one."""
-
-    def now(self) -> float: ...
-
-    async def sleep(self, seconds: float) -> None: ...
-
-
-class SystemClock:
-    def now(self) -> float:
-        return time.monotonic()
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
 
 
 # What one API call came to, as the Telegram adapter reports it.
@@ -78,7 +68,14 @@ class PermanentError:
     reason: str
 
 
-Outcome = Sent | Blocked | RetryAfter | TransientError | PermanentError
+@dataclass(frozen=True)
+class Unknown:
+    """The request went out but its answer never came (a timeout): Telegram may have delivered it."""
+
+    reason: str
+
+
+Outcome = Sent | Blocked | RetryAfter | TransientError | PermanentError | Unknown
 
 
 @dataclass(frozen=True)
@@ -91,56 +88,11 @@ class Delivery:
 Deliver = Callable[[Delivery], Awaitable[Outcome]]
 
 
-class Pacer:
-    """Send slots one `1/rate` apart: `acquire()` waits for the next slot; `pause()` holds every sender back.
-
-    Slots are kept on an absolute schedule, so the few milliseconds a timer wakes late are made up by the next
-    slot instead of being lost (at 30 messages/s they would cost about 3% of the rate). The make-up is capped
-    at a quarter slot, and on top of the schedule no rolling second (a hair longer, for network jitter) ever
-    holds more than `rate` sends, interactive replies included: a BROADCAST_RATE equal to Telegram's limit
-    then stays under it instead of tripping 429s that would halve the real rate.
-    """
-
-    WINDOW = 1.01  # seconds
-
-    def __init__(self, rate: float, clock: Clock | None = None) -> None:
-        if rate <= 0:
-            raise ValueError("BROADCAST_RATE must be above zero")
-        self.rate = rate
-        self._interval = 1 / rate
-        self._slack = self._interval / 4
-        self._clock = clock or SystemClock()
-        self._next = self._clock.now()
-        self._paused_until = self._next
-        self._recent: deque[float] = deque(maxlen=max(1, int(rate)))  # times of the latest sends
-        self._lock = asyncio.Lock()  # FIFO: concurrent broadcasts take turns
-
-    async def acquire(self) -> None:
-        async with self._lock:
-            while True:
-                now = self._clock.now()
-                slot = max(self._next, self._paused_until)
-                if len(self._recent) == self._recent.maxlen:
-                    slot = max(slot, self._recent[0] + self.WINDOW)
-                if slot <= now:
-                    self._next = max(slot, now - self._slack) + self._interval
-                    self._recent.append(now)
-                    return
-                await self._clock.sleep(slot - now)
-
-    def take(self) -> None:
-        """An interactive message went out: it takes the next slot at once, and broadcasts wait one more."""
-        now = self._clock.now()
-        self._next = max(self._next, now - self._slack) + self._interval
-        self._recent.append(now)
-
-    def pause(self, seconds: float) -> None:
-        self._paused_until = max(self._paused_until, self._clock.now() + seconds)
-
-
 @dataclass(frozen=True)
 class Progress:
-    """A snapshot for the sender: counts, messages per second in this run, seconds to finish (None: unknown)."""
+    """A snapshot for the sender: counts, messages per second in this run, seconds to finish (None: unknown).
+
+    `paused` names why a running broadcast stopped sending for now ("disk_full", "database"), else None."""
 
     broadcast_id: int
     status: str
@@ -148,6 +100,7 @@ class Progress:
     counts: Counts
     rate: float
     eta: float | None
+    paused: str | None = None
 
 
 ProgressCallback = Callable[[Progress], Awaitable[None]]
@@ -162,6 +115,7 @@ class EngineSettings:
     backoff_max: float = 60.0
     progress_interval: float = 5.0
     schedule_poll: float = 5.0  # how often due scheduled broadcasts are looked for
+    pause_retry: float = 60.0  # seconds between tries to resume a broadcast paused by a failed write
 
 
 @dataclass
@@ -176,6 +130,7 @@ class _Run:
     started_at: float = 0.0  # clock time this run began, for the rate
     done_before: int = 0  # rows already settled when it began (a resumed broadcast)
     last_report: float = float("-inf")
+    fault: str | None = None  # why a write failed: the run pauses instead of going on
 
 
 def _utcnow() -> datetime:
@@ -189,7 +144,7 @@ class Broadcaster:
         self,
         db: Database,
         deliver: Deliver,
-        pacer: Pacer,
+        pace: Pace,
         *,
         default_locale: str,
         on_progress: ProgressCallback | None = None,
@@ -198,12 +153,15 @@ class Broadcaster:
     ) -> None:
         self._db = db
         self._deliver = deliver
-        self._pacer = pacer
+        self._pace = pace
         self._default_locale = default_locale
         self._on_progress = on_progress
         self._settings = settings or EngineSettings()
         self._clock = clock or SystemClock()
         self._runs: dict[int, _Run] = {}
+        # Broadcasts paused by a failed write: when to try again, and the row outcomes still to record.
+        self._paused: dict[int, float] = {}
+        self._unrecorded: dict[int, list[tuple[int, str, str | None]]] = {}
 
     # --- lifecycle -----------------------------------------------------------------------------------------
 
@@ -223,11 +181,63 @@ class Broadcaster:
         return ambiguous
 
     async def run_forever(self) -> None:
-        """The background task: resume, then start scheduled broadcasts when they fall due."""
+        """The background task: resume, then start scheduled broadcasts when they fall due and retry paused
+        ones. A database that fails here (a full disk) is waited out, not a crash of the loop."""
         await self.resume()
         while True:
-            await self.start_due()
+            try:
+                await self.resume_paused()
+                await self.start_due()
+            except Exception:
+                log.exception("broadcast.schedule_failed")
             await self._clock.sleep(self._settings.schedule_poll)
+
+    @property
+    def paused(self) -> list[int]:
+        return list(self._paused)
+
+    async def resume_paused(self, force: bool = False) -> list[int]:
+        """Go on with broadcasts paused by a failed write whose retry time has come (all, with `force`)."""
+        resumed = []
+        for broadcast_id, at in list(self._paused.items()):
+            if (force or self._clock.now() >= at) and broadcast_id not in self._runs:
+                try:
+                    await make_room(self._db)
+                    await self._record_leftovers(broadcast_id)
+                except STORAGE_ERRORS as error:
+                    self._paused[broadcast_id] = self._clock.now() + self._settings.pause_retry
+                    log.warning(
+                        "broadcast.still_paused",
+                        extra={"broadcast_id": broadcast_id, "reason": fault_kind(error), "error": str(error)},
+                    )
+                    continue
+                del self._paused[broadcast_id]
+                log.info("broadcast.resumed", extra={"broadcast_id": broadcast_id})
+                await self._launch(broadcast_id)
+                resumed.append(broadcast_id)
+        return resumed
+
+    async def _record_leftovers(self, broadcast_id: int) -> None:
+        """Write the outcomes a failed write left in memory, each as the state step it would have been."""
+        rows = self._unrecorded.get(broadcast_id, [])
+        while rows:
+            user_id, target, error = rows[0]
+            await self._settle_row(broadcast_id, user_id, target, error)
+            rows.pop(0)
+        self._unrecorded.pop(broadcast_id, None)
+
+    async def _settle_row(self, broadcast_id: int, user_id: int, target: str, error: str | None) -> None:
+        match target:
+            case "sent":
+                await store.mark_sent(self._db, broadcast_id, user_id)
+            case "blocked":
+                await store.mark_blocked(self._db, broadcast_id, user_id)
+            case "failed":
+                await store.mark_failed(self._db, broadcast_id, user_id, error or "")
+            case "ambiguous":
+                await store.mark_lost(self._db, broadcast_id, user_id, error or "")
+            case _:
+                await store.mark_retry(self._db, broadcast_id, user_id, error or "")
 
     async def start_due(self) -> list[int]:
         started = []
@@ -254,6 +264,7 @@ class Broadcaster:
         if run is not None:
             run.cancelled = True
             run.stop.set()
+        self._paused.pop(broadcast_id, None)
         return True
 
     async def wait(self, broadcast_id: int) -> None:
@@ -295,7 +306,9 @@ class Broadcaster:
         try:
             if not await self._send_and_settle(run, total):
                 return
-            if run.cancelled or not run.stop.is_set():
+            if run.fault is not None:  # paused: the sender hears why at once
+                await self._report(run, total)
+            elif run.cancelled or not run.stop.is_set():
                 # The last word, still no sooner than `progress_interval` after the previous one.
                 await self._clock.sleep(
                     run.last_report + self._settings.progress_interval - self._clock.now()
@@ -312,12 +325,18 @@ class Broadcaster:
             run.done_before = (await store.state_counts(self._db, run.broadcast_id)).done
             reporter = asyncio.create_task(self._report_while_running(run, total))
             await self._send_all(run)
-            if not run.stop.is_set() and await store.finish_broadcast(self._db, run.broadcast_id, _utcnow()):
-                log.info("broadcast.finished", extra={"broadcast_id": run.broadcast_id})
+            if not run.stop.is_set():
+                try:
+                    finished = await store.finish_broadcast(self._db, run.broadcast_id, _utcnow())
+                except STORAGE_ERRORS as error:
+                    self._pause(run, error)
+                else:
+                    if finished:
+                        log.info("broadcast.finished", extra={"broadcast_id": run.broadcast_id})
             return True
-        except Exception:  # the database failed under us: the broadcast stays running and resumes at restart
-            log.exception("broadcast.crashed", extra={"broadcast_id": run.broadcast_id})
-            return False
+        except STORAGE_ERRORS as error:  # a read failed under us: paused like a failed write
+            self._pause(run, error)
+            return True
         finally:
             if reporter is not None:
                 reporter.cancel()
@@ -329,7 +348,11 @@ class Broadcaster:
         in_flight: set[asyncio.Task[None]] = set()
         cursor = 0
         while not run.stop.is_set():
-            page = await store.pending_page(self._db, run.broadcast_id, cursor, self._settings.page_size)
+            try:
+                page = await store.pending_page(self._db, run.broadcast_id, cursor, self._settings.page_size)
+            except STORAGE_ERRORS as error:
+                self._pause(run, error)
+                break
             if not page:
                 break
             for recipient in page:
@@ -344,43 +367,69 @@ class Broadcaster:
             cursor = page[-1].user_id
         await asyncio.gather(*in_flight)
 
+    def _pause(self, run: _Run, error: BaseException) -> None:
+        """A write failed: stop this run, keep the broadcast running in the database, retry later."""
+        if run.fault is None:
+            run.fault = fault_kind(error)
+            log.error(
+                "broadcast.paused",
+                extra={"broadcast_id": run.broadcast_id, "reason": run.fault, "error": type(error).__name__},
+            )
+        self._paused[run.broadcast_id] = self._clock.now() + self._settings.pause_retry
+        run.stop.set()
+
     async def _send_one(self, run: _Run, recipient: Recipient) -> None:
-        """Deliver to one recipient: one try per pacer token, the row committed around every try."""
+        """Deliver to one recipient, the row committed around every try; a failed write pauses the run."""
+        bid, uid = run.broadcast_id, recipient.user_id
+        outcome: tuple[str, str | None] | None = None  # what the row is to become, once known
+        try:
+            outcome = await self._deliver_row(run, recipient)
+            if outcome is not None:
+                await self._settle_row(bid, uid, *outcome)
+        except STORAGE_ERRORS as error:
+            if outcome is not None:  # Telegram answered but the answer could not be written: kept for later
+                self._unrecorded.setdefault(bid, []).append((uid, *outcome))
+            self._pause(run, error)
+
+    async def _deliver_row(self, run: _Run, recipient: Recipient) -> tuple[str, str | None] | None:
+        """Send until there is an outcome to record; None if there is nothing to record (the row is not
+        ours, or the run stopped before a try)."""
         bid, uid = run.broadcast_id, recipient.user_id
         delivery = Delivery(bid, uid, run.content.get(recipient.locale, run.fallback))
         failures = 0
         sending = False
         while True:
-            if not await self._unless_stopped(run, self._pacer.acquire()):
-                if sending:  # stopped during a 429 pause: the row was not delivered
-                    await store.mark_retry(self._db, bid, uid, "stopped")
-                return
+            if not await self._unless_stopped(run, self._pace.acquire(uid, Priority.BULK)):
+                return ("pending", "stopped") if sending else None  # stopped in a 429 pause: not delivered
             if not sending:
                 if not await store.mark_sending(self._db, bid, uid):
-                    return
+                    return None
                 sending = True
             match await self._try(delivery):
                 case Sent():
-                    await store.mark_sent(self._db, bid, uid)
-                    return
+                    return ("sent", None)
                 case Blocked():
-                    await store.mark_blocked(self._db, bid, uid)
-                    return
+                    return ("blocked", None)
                 case PermanentError(reason):
-                    await store.mark_failed(self._db, bid, uid, reason)
-                    return
+                    return ("failed", reason)
+                case Unknown(reason):  # maybe delivered: never sent again, counted as ambiguous
+                    log.warning("broadcast.answer_lost", extra={"broadcast_id": bid, "user_id": uid})
+                    return ("ambiguous", reason)
                 case RetryAfter(seconds):  # the same row goes again once the pause is over
                     log.warning("broadcast.retry_after", extra={"broadcast_id": bid, "seconds": seconds})
-                    self._pacer.pause(seconds)
+                    await self._pace.penalise(seconds)
                 case TransientError(reason):
                     failures += 1
                     if failures >= self._settings.max_attempts:
-                        await store.mark_failed(self._db, bid, uid, reason)
-                        return
-                    await store.mark_retry(self._db, bid, uid, reason)
+                        return ("failed", reason)
+                    try:
+                        await store.mark_retry(self._db, bid, uid, reason)
+                    except STORAGE_ERRORS:
+                        self._unrecorded.setdefault(bid, []).append((uid, "pending", reason))
+                        raise
                     sending = False
                     if not await self._unless_stopped(run, self._clock.sleep(self._backoff(failures))):
-                        return
+                        return None
 
     @staticmethod
     async def _unless_stopped(run: _Run, waiting: Coroutine[Any, Any, None]) -> bool:
@@ -390,6 +439,8 @@ class Broadcaster:
         done, _ = await asyncio.wait({work, stopped}, return_when=asyncio.FIRST_COMPLETED)
         work.cancel()
         stopped.cancel()
+        if work in done:
+            work.result()  # a wait that failed must say so, not pass for a wait that ended
         return work in done and not run.stop.is_set()
 
     async def _try(self, delivery: Delivery) -> Outcome:
@@ -413,14 +464,18 @@ class Broadcaster:
     async def _report(self, run: _Run, total: int) -> None:
         if self._on_progress is None:
             return
-        info = await store.get_broadcast(self._db, run.broadcast_id)
+        try:
+            info = await store.get_broadcast(self._db, run.broadcast_id)
+        except STORAGE_ERRORS:  # the database is failing: the next report will tell
+            log.exception("broadcast.progress_unreadable", extra={"broadcast_id": run.broadcast_id})
+            return
         if info is None:
             return
         run.last_report = self._clock.now()
         elapsed = run.last_report - run.started_at
         rate = (info.counts.done - run.done_before) / elapsed if elapsed > 0 else 0.0
         eta = info.counts.left / rate if rate > 0 else (0.0 if info.counts.left == 0 else None)
-        progress = Progress(run.broadcast_id, info.status, total, info.counts, rate, eta)
+        progress = Progress(run.broadcast_id, info.status, total, info.counts, rate, eta, run.fault)
         try:
             await self._on_progress(progress)
         except Exception:  # a failed progress edit must not stop the broadcast

@@ -1,0 +1,31 @@
+"""What a failing database raises, in one place, so callers that must survive it (the broadcast engine, the
+outbox) catch exactly that, and can tell a full disk from other failures when they explain a pause."""
+
+from __future__ import annotations
+
+import errno
+import sqlite3
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.db.connection import Database
+
+# sqlite3.Error covers SQLITE_FULL ("database or disk is full"), SQLITE_IOERR, a locked or read-only file.
+STORAGE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, OSError)
+
+
+def fault_kind(error: BaseException) -> str:
+    """"disk_full" when the disk (or the database's size limit) is full, else "database"."""
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return "disk_full"
+    if isinstance(error, sqlite3.Error) and (
+        getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "is full" in str(error)
+    ):
+        return "disk_full"
+    return "database"
+
+
+async def make_room(db: Database) -> None:
+    """After a full disk: fold the write-ahead log into the database file and truncate it. The log only grows
+    between checkpoints, so on a nearly full disk it can hold the very space the next write needs."""
+    await db.fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
