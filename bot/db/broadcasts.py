@@ -250,17 +250,19 @@ async def get_broadcast(db: Database, broadcast_id: int) -> BroadcastInfo | None
     return None if row is None else _info(row, await state_counts(db, broadcast_id))
 
 
-async def recent_broadcasts(db: Database, limit: int = 10) -> list[BroadcastInfo]:
-    """Scheduled ones first (soonest first), then the latest others, each with its counts."""
+async def recent_broadcasts(db: Database, limit: int = 10, sender_id: int | None = None) -> list[BroadcastInfo]:
+    """Scheduled ones first (soonest first), then the latest others, each with its counts; with `sender_id`,
+    only that sender's."""
     rows = await db.fetchall(
         """
         SELECT * FROM broadcasts
+        WHERE :sender IS NULL OR sender_id = :sender
         ORDER BY status = 'scheduled' DESC,
                  CASE WHEN status = 'scheduled' THEN scheduled_at END ASC,
                  id DESC
-        LIMIT ?
+        LIMIT :limit
         """,
-        (limit,),
+        {"sender": sender_id, "limit": limit},
     )
     counts = await _counts_for(db, [row["id"] for row in rows])
     return [_info(row, counts.get(row["id"], Counts())) for row in rows]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -66,6 +67,9 @@ def _where(flt: ReferralFilter) -> tuple[str, list[Any]]:
     if flt.item_id is not None:
         clauses.append("item_id = ?")
         params.append(flt.item_id)
+    if flt.referral_id is not None:
+        clauses.append("id = ?")
+        params.append(flt.referral_id)
     if flt.date_from is not None:
         clauses.append("created_at >= ?")
         params.append(flt.date_from.isoformat())
@@ -143,6 +147,13 @@ async def page_referrals(
     return [_referral(row) for row in rows], total
 
 
+async def count_by_status(db: Database, flt: ReferralFilter) -> dict[Status, int]:
+    """How many referrals of each status match the filter, its own status aside (the counts beside a list)."""
+    where, params = _where(replace(flt, status=None))
+    rows = await db.fetchall(f"SELECT status, COUNT(*) FROM referrals {where} GROUP BY status", params)
+    return {Status(row[0]): row[1] for row in rows}
+
+
 async def iter_referrals(
     db: Database, flt: ReferralFilter, batch_size: int = EXPORT_BATCH
 ) -> AsyncIterator[list[Referral]]:
@@ -183,6 +194,10 @@ async def change_status(
             " VALUES (?, ?, ?, ?, ?)",
             (referral_id, actor_id, moment, row["status"], target.value),
         )
+        await conn.execute(
+            "INSERT INTO audit_log (actor_id, action, target, details, at) VALUES (?, 'referral.status', ?, ?, ?)",
+            (actor_id, str(referral_id), json.dumps({"from": row["status"], "to": target.value}), moment),
+        )
         cursor = await conn.execute(f"SELECT {_COLUMNS} FROM referrals WHERE id = ?", (referral_id,))
         updated = await cursor.fetchone()
     return _referral(updated)
@@ -200,6 +215,10 @@ async def add_note(
         await conn.execute(
             "INSERT INTO referral_events (referral_id, actor_id, at, note) VALUES (?, ?, ?, ?)",
             (referral_id, actor_id, moment, note),
+        )
+        await conn.execute(
+            "INSERT INTO audit_log (actor_id, action, target, details, at) VALUES (?, 'referral.note', ?, NULL, ?)",
+            (actor_id, str(referral_id), moment),
         )
         await conn.execute("UPDATE referrals SET updated_at = ? WHERE id = ?", (moment, referral_id))
     return True
@@ -236,6 +255,7 @@ async def log_export(
         "programme": flt.item_id,
         "from": flt.date_from.isoformat() if flt.date_from else None,
         "to": flt.date_to.isoformat() if flt.date_to else None,
+        "referral": flt.referral_id,
     }
     details = json.dumps({"filters": {k: v for k, v in filters.items() if v is not None}, "rows": rows})
     await db.execute(

@@ -11,7 +11,6 @@ import tempfile
 from pathlib import Path
 
 from aiogram import Bot, F, Router, html
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command, CommandObject, or_f
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -27,7 +26,6 @@ from bot.db.clock import utcnow
 from bot.db.connection import Database
 from bot.db.referrals import (
     add_note,
-    change_status,
     get_referral,
     iter_referrals,
     list_events,
@@ -42,6 +40,7 @@ from bot.handlers.regions import region_label
 from bot.i18n import Catalogues, _
 from bot.keyboards.callbacks import RefCardCb, RefListCb, RefMoveCb, RefNoteCb, RefPickCb
 from bot.keyboards.menu import nav_row, pager_row
+from bot.referral_actions import deliver, move_referral
 from bot.replies import answer, edit_or_send
 from bot.services.export import FilterError, parse_filters, write_exports
 from bot.services.referrals import COMMENT_MAX, Referral, ReferralFilter, Status, allowed_moves, clean_comment
@@ -82,17 +81,7 @@ async def announce(
             )
             builder = InlineKeyboardBuilder()
             builder.button(text=_("Open"), callback_data=RefCardCb(id=referral.id))
-            await _deliver(bot, chat_id, text, builder.as_markup(), "referral.announce_failed")
-
-
-async def _deliver(
-    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, event: str
-) -> None:
-    """Send, and log instead of failing when the recipient blocked the bot or the chat is gone."""
-    try:
-        await bot.send_message(chat_id, text, reply_markup=markup)
-    except (TelegramForbiddenError, TelegramBadRequest) as error:
-        log.warning(event, extra={"chat_id": chat_id, "error": type(error).__name__})
+            await deliver(bot, chat_id, text, builder.as_markup(), "referral.announce_failed")
 
 
 # -- the list --------------------------------------------------------------------------------------------
@@ -270,40 +259,16 @@ async def move(
     locale: str,
 ) -> None:
     catalogue = content.current.catalogue
-    referral = await change_status(db, callback_data.id, Status(callback_data.to), callback.from_user.id)
+    referral = await move_referral(
+        bot, db, settings, i18n, catalogue, callback_data.id, Status(callback_data.to), callback.from_user.id
+    )
     if referral is None:
         _alert(callback_answer, _("This request has changed meanwhile; here it is as it is now."))
         current = await get_referral(db, callback_data.id)
         if current is not None:
             await edit_or_send(callback, *await _card(db, catalogue, current, locale))
         return
-    log.info(
-        "referral.status",
-        extra={
-            "referral_id": referral.id,
-            "status": referral.status.value,
-            "actor_id": callback.from_user.id,
-        },
-    )
     await edit_or_send(callback, *await _card(db, catalogue, referral, locale))
-    await _notify_migrant(bot, db, settings, i18n, catalogue, referral)
-
-
-async def _notify_migrant(
-    bot: Bot, db: Database, settings: Settings, i18n: Catalogues, catalogue: Catalogue, referral: Referral
-) -> None:
-    if referral.user_id is None:
-        return
-    user = await get_user(db, referral.user_id)
-    locale = (user.language if user else None) or settings.default_locale
-    with i18n.use_locale(locale):
-        item = catalogue.item(referral.kind, referral.item_id)
-        text = _("Your request <b>{reference}</b> ({title}) has a new status: {status}").format(
-            reference=referral.reference,
-            title=html.quote(item.title.get(locale) if item else referral.item_id),
-            status=status_label(referral.status),
-        )
-        await _deliver(bot, referral.user_id, text, None, "referral.notify_failed")
 
 
 @router.callback_query(RefNoteCb.filter(), IsCoordinator())
