@@ -22,6 +22,7 @@ def get_routers() -> list[Router]:
         stats,
         stay,
         training,
+        web,
     )
 
     routers = [
@@ -36,6 +37,7 @@ def get_routers() -> list[Router]:
         broadcast.router,
         stats.router,
         search.router,
+        web.router,
         fallback.router,
     ]
     for router in routers:
