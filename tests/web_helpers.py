@@ -49,7 +49,7 @@ async def login_link(tg: FakeTelegram, user_id: int, language_code: str = "en") 
 
 def browser_session() -> aiohttp.ClientSession:
     """An HTTP client that keeps cookies for 127.0.0.1, as a browser does."""
-    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True), headers={"Accept-Language": "en-GB,en;q=0.8"})
 
 
 async def logged_in(tg: FakeTelegram, console: Console, user_id: int) -> aiohttp.ClientSession:
@@ -65,7 +65,7 @@ async def seed_referral(
     user_id: int,
     *,
     name: str = "Aigul Toktogulova",
-    region: str = "osh-city",
+    region: str = "osh_city",
     item_id: str = OSH_CENTRE,
     comment: str | None = None,
     language_code: str = "en",

@@ -62,7 +62,7 @@ from bot.handlers.referral_texts import status_label
 from bot.handlers.regions import region_label
 from bot.handlers.staff import role_label
 from bot.handlers.stats import weekly_png
-from bot.i18n import LANGUAGE_NAMES, _, format_date
+from bot.i18n import LANGUAGE_NAMES, _, format_date, pick_locale
 from bot.referral_actions import move_referral
 from bot.services.export import FilterError, filter_of, write_exports
 from bot.services.referrals import COMMENT_MAX, ReferralFilter, Status, allowed_moves, clean_comment
@@ -120,6 +120,12 @@ def notices() -> dict[str, str]:
     }
 
 
+def guest_locale(request: web.Request) -> str:
+    """Before login: the browser's first language when we speak it, else the default."""
+    first = request.headers.get("Accept-Language", "").split(",")[0].split(";")[0].strip()
+    return pick_locale(None, first, app_of(request).settings.default_locale)
+
+
 def app_of(request: web.Request) -> App:
     return request.app[APP_KEY]  # type: ignore[return-value]
 
@@ -166,7 +172,7 @@ def page(*roles: str) -> Callable[[Handler], Callable[[web.Request], Awaitable[w
             if visitor is None:
                 if request.method == "GET":
                     raise web.HTTPSeeOther("/login")
-                with app.i18n.context(), app.i18n.use_locale(app.settings.default_locale):
+                with app.i18n.context(), app.i18n.use_locale(guest_locale(request)):
                     return refusal(request, None, 403, _("Please log in again: send /web to the bot."))
             with app.i18n.context(), app.i18n.use_locale(visitor.locale):
                 if visitor.role not in roles:
@@ -201,7 +207,7 @@ def _int(value: object, default: int = 0, limit: int = 2**53) -> int:
 # -- login -----------------------------------------------------------------------------------------------
 async def login_page(request: web.Request) -> web.Response:
     app = app_of(request)
-    with app.i18n.context(), app.i18n.use_locale(app.settings.default_locale):
+    with app.i18n.context(), app.i18n.use_locale(guest_locale(request)):
         widget = None
         if app.settings.web_login_widget:
             me = await app.bot.me()
@@ -236,7 +242,7 @@ async def _login(request: web.Request, method: str, user_of: Callable[[App, date
     app = app_of(request)
     now = utcnow()
     client = request.remote or "unknown"
-    with app.i18n.context(), app.i18n.use_locale(app.settings.default_locale):
+    with app.i18n.context(), app.i18n.use_locale(guest_locale(request)):
         if await auth.too_many_failures(app.db, client, now):
             return refusal(request, None, 429, _("Too many failed logins. Wait a quarter of an hour and try again."))
         user_id = await user_of(app, now)
