@@ -428,3 +428,30 @@ def test_web_listen_settings(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     (tmp_path / ".env").write_text("WEB_LISTEN=\n")
     monkeypatch.delenv("WEB_LISTEN")
     assert not load_settings().console_enabled
+
+
+async def test_python_m_bot_serves_the_console_beside_polling(tg: FakeTelegram, tmp_path) -> None:
+    import signal
+
+    from tests.process import BotProcess
+
+    port = free_port()
+    process = BotProcess(tg, tmp_path, WEB_LISTEN=f"127.0.0.1:{port}", WEB_BASE_URL=f"http://127.0.0.1:{port}", ADMIN_IDS=str(COORDINATOR_ID))
+    await process.start()
+    try:
+        async with browser_session() as http:
+            assert (await http.get(f"http://127.0.0.1:{port}/healthz")).status == 200
+            link = await login_link(tg, COORDINATOR_ID)
+            response = await http.get(link)
+            assert response.status == 200 and response.url.path == "/referrals"
+    finally:
+        assert await process.stop(signal.SIGTERM) == 0
+
+
+async def test_the_broadcasts_page_refreshes_while_one_is_sending(tg: FakeTelegram, console: Console) -> None:
+    broadcast_id = await make_broadcast(console, COORDINATOR_ID)
+    async with await logged_in(tg, console, COORDINATOR_ID) as http:
+        assert 'http-equiv="refresh"' not in await (await http.get(f"{console.base}/broadcasts")).text()
+        await console.app.db.execute("UPDATE broadcasts SET status = 'running' WHERE id = ?", (broadcast_id,))
+        page = await (await http.get(f"{console.base}/broadcasts")).text()
+        assert 'http-equiv="refresh"' in page and "<progress" in page

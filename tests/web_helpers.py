@@ -41,10 +41,14 @@ async def start_console(make_app: Callable[..., Awaitable[RunningApp]], **overri
 async def login_link(tg: FakeTelegram, user_id: int, language_code: str = "en") -> str:
     """What the bot answers to /web: the one-time link in its text."""
     user = tg.user(user_id, language_code=language_code)
-    [reply] = await user.send("/web")
-    match = LINK.search(reply.text)
-    assert match, reply.text
-    return match.group(0)
+    marker = tg.activity_marker()
+    await user.send("/web")  # a bot in its own process handles it as a task: wait for the answer
+
+    def found() -> list[str]:
+        return [m.group(0) for msg in tg.bot_activity(user_id, since=marker) if (m := LINK.search(msg.text or ""))]
+
+    await tg.wait_for(found, timeout=10)
+    return found()[-1]
 
 
 def browser_session() -> aiohttp.ClientSession:
