@@ -1,10 +1,15 @@
 """What a coordinator does to a referral, the same from the bot and from the console: the status change
 (its rules and audit line are in `db.referrals.change_status`), the log event, and the migrant told in their
-language. Telegram is needed to tell them, so this lives beside `broadcasting.py`, not in `services/`."""
+language; and the export of a filtered set. Telegram is needed to tell people, so this lives beside
+`broadcasting.py`, not in `services/`."""
 
 from __future__ import annotations
 
 import logging
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 from aiogram import Bot, html
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
@@ -12,14 +17,28 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot.config import Settings
 from bot.content.catalogue import Catalogue
+from bot.db.clock import utcnow
 from bot.db.connection import Database
-from bot.db.referrals import change_status
+from bot.db.referrals import change_status, iter_referrals, log_export
 from bot.db.users import get_user
 from bot.handlers.referral_texts import status_label
 from bot.i18n import Catalogues, _
-from bot.services.referrals import Referral, Status
+from bot.services.export import ExportFiles, Titles, write_exports
+from bot.services.referrals import Referral, ReferralFilter, Status
 
 log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def exported(
+    db: Database, flt: ReferralFilter, titles: Titles, actor_id: int
+) -> AsyncIterator[ExportFiles]:
+    """The CSV and XLSX of the filtered referrals, in a folder removed afterwards; the export is audited
+    once the caller has sent them on (/export in the chat, a download in the console)."""
+    with tempfile.TemporaryDirectory(prefix="koldoo-export-") as tmp:
+        files = await write_exports(iter_referrals(db, flt), Path(tmp), utcnow().date(), titles)
+        yield files
+    await log_export(db, actor_id, flt, files.rows)
 
 
 async def deliver(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, event: str) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,6 +24,7 @@ from urllib.parse import urlencode
 
 import aiohttp_jinja2
 import jinja2
+from aiogram.utils.i18n import get_i18n
 from aiohttp import web
 
 from bot.broadcasting import broadcaster_of, cancel_as, may_cancel
@@ -39,9 +39,7 @@ from bot.db.referrals import (
     add_note,
     count_by_status,
     get_referral,
-    iter_referrals,
     list_events,
-    log_export,
     page_referrals,
 )
 from bot.db.staff import (
@@ -63,8 +61,8 @@ from bot.handlers.regions import region_label
 from bot.handlers.staff import role_label
 from bot.handlers.stats import weekly_png
 from bot.i18n import LANGUAGE_NAMES, _, format_date, pick_locale
-from bot.referral_actions import move_referral
-from bot.services.export import FilterError, filter_of, write_exports
+from bot.referral_actions import exported, move_referral
+from bot.services.export import FilterError, filter_of
 from bot.services.referrals import COMMENT_MAX, ReferralFilter, Status, allowed_moves, clean_comment
 from bot.services.schedule import format_local_time
 from bot.web import auth
@@ -145,6 +143,7 @@ def render(
             "languages": LANGUAGE_NAMES,
             "notice": notices().get(request.query.get("done", "")),
             "refresh": None,
+            "lang": get_i18n().current_locale,
             **context,
         },
         status=status,
@@ -351,8 +350,7 @@ async def export(request: web.Request, visitor: auth.Visitor) -> web.StreamRespo
     if flt is None or kind not in ("csv", "xlsx"):
         return refusal(request, visitor, 400, _("This filter value is not valid: {value}").format(value=bad_value or kind))
     titles = app.content.current.catalogue.titles(visitor.locale)
-    with tempfile.TemporaryDirectory(prefix="koldoo-export-") as tmp:
-        files = await write_exports(iter_referrals(app.db, flt), Path(tmp), utcnow().date(), titles)
+    async with exported(app.db, flt, titles, visitor.user_id) as files:
         path = files.csv_path if kind == "csv" else files.xlsx_path
         media = "text/csv" if kind == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         response = web.StreamResponse(
@@ -363,7 +361,6 @@ async def export(request: web.Request, visitor: auth.Visitor) -> web.StreamRespo
             while chunk := await asyncio.to_thread(file.read, 256 * 1024):
                 await response.write(chunk)
         await response.write_eof()
-    await log_export(app.db, visitor.user_id, flt, files.rows)
     return response
 
 
