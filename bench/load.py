@@ -30,7 +30,8 @@ async def measure(name: str, command: list[str], users: int) -> float:
     async with FakeTelegram() as tg:
         with tempfile.TemporaryDirectory() as workdir:
             env = {**os.environ, "PYTHONPATH": str(ROOT), "BOT_TOKEN": tg.token, "BOT_API_URL": tg.base_url,
-                   "DATABASE_PATH": str(Path(workdir) / "load.sqlite3"), "LOG_LEVEL": "WARNING"}
+                   "DATABASE_PATH": str(Path(workdir) / "load.sqlite3"), "LOG_LEVEL": "WARNING",
+                   "WEB_LISTEN": ""}  # no console: no fixed port on a shared machine
             process = await asyncio.create_subprocess_exec(*command, cwd=workdir, env=env)
             fake_users = [tg.user(100_000 + n, language_code=("ky", "ru", "en")[n % 3]) for n in range(users)]
             await tg.wait_for(lambda: tg.calls_of("getUpdates"), timeout=60)  # started and polled once

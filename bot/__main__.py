@@ -12,6 +12,7 @@ from bot.config import PROJECT_DIR, DatabaseSettings, SettingsError, load_settin
 from bot.content.common import LOCALES
 from bot.content.loader import ContentError, content_report
 from bot.db import ops, preflight
+from bot.errors import HttpListenError
 from bot.logs import setup_logging
 from bot.runtime import settle_memory, tune_interpreter
 
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             return restore(args.path)
         if args.command == "user-data":
             return user_data(args.user_id)
-    except (SettingsError, ContentError) as error:
+    except (SettingsError, ContentError, HttpListenError) as error:
         print(error, file=sys.stderr)
         return 2
     except ops.OpsError as error:

@@ -28,6 +28,7 @@ from bot.commands import register_commands
 from bot.config import Settings
 from bot.content.loader import ContentStore, load_content
 from bot.db.connection import Database
+from bot.errors import HttpListenError
 from bot.factory import create_bot, create_dispatcher, outbox_renderers
 from bot.handover import Handover, handover_loop
 from bot.i18n import Catalogues
@@ -72,6 +73,7 @@ class App:
         self.i18n = i18n
         self._tasks: list[asyncio.Task[None]] = []
         self.started = asyncio.Event()  # set once commands are registered and loops run
+        self.web_addresses: list[Any] = []  # where the HTTP server listens, once it does
         dp["app"] = self
         self.broadcaster: Broadcaster = dp["broadcaster"]
         self.outbox: Outbox = dp["outbox"]
@@ -154,25 +156,60 @@ class App:
             raise StartError(describe_start_failure(error, self.settings)) from None
 
     async def run_polling(self, **kwargs: Any) -> None:
-        await self.bot.delete_webhook(drop_pending_updates=False)
-        await self.dp.start_polling(
-            self.bot, allowed_updates=self.dp.resolve_used_update_types(), close_bot_session=False, **kwargs
-        )
+        """Long polling; the console and /healthz are served beside it when WEB_LISTEN is set."""
+        runner = await self.serve_http(required=False) if self.settings.console_enabled else None
+        try:
+            await self.bot.delete_webhook(drop_pending_updates=False)
+            await self.dp.start_polling(
+                self.bot, allowed_updates=self.dp.resolve_used_update_types(), close_bot_session=False, **kwargs
+            )
+        finally:
+            if runner is not None:
+                await runner.cleanup()
+
+    def http_application(self) -> web.Application:
+        """The one HTTP application of the process: /healthz, the webhook in webhook mode, the console."""
+        settings = self.settings
+        server = web.Application()
+        if settings.webhook_url and settings.webhook_secret:
+            SimpleRequestHandler(
+                dispatcher=self.dp,
+                bot=self.bot,
+                secret_token=settings.webhook_secret.get_secret_value(),
+                handle_in_background=False,
+            ).register(server, path=urlsplit(settings.webhook_url).path or "/")
+        server.router.add_get("/healthz", self._healthz)
+        if settings.console_enabled:
+            from bot.web.app import setup_console
+
+            setup_console(server, self)
+        return server
+
+    async def serve_http(self, required: bool) -> web.AppRunner | None:
+        """Start the HTTP server. A port already in use is one log line: without `required` (polling mode)
+        the bot goes on serving Telegram; the webhook cannot, so there it stops the start."""
+        runner = web.AppRunner(self.http_application(), shutdown_timeout=DRAIN_SECONDS, access_log=None)
+        await runner.setup()
+        host, port = self.settings.listen_host_port
+        try:
+            await web.TCPSite(runner, host, port).start()
+        except OSError as error:
+            await runner.cleanup()
+            if required:
+                raise HttpListenError(f"WEB_LISTEN {host}:{port} cannot be used: {error.strerror}") from None
+            log.error("web.listen_failed", extra={"address": f"{host}:{port}", "error": error.strerror})
+            return None
+        self.web_addresses = runner.addresses
+        log.info("web.listening", extra={"address": f"{host}:{port}", "console": self.settings.console_enabled})
+        return runner
 
     async def run_webhook(self, stop: asyncio.Event | None = None) -> None:
-        """Serve Telegram's webhook and /healthz until `stop` is set (or SIGTERM/SIGINT arrives)."""
+        """Serve Telegram's webhook, /healthz and the console until `stop` is set (or SIGTERM/SIGINT)."""
         settings = self.settings
         assert settings.webhook_url and settings.webhook_secret
         secret = settings.webhook_secret.get_secret_value()
-        server = web.Application()
-        SimpleRequestHandler(
-            dispatcher=self.dp, bot=self.bot, secret_token=secret, handle_in_background=False
-        ).register(server, path=urlsplit(settings.webhook_url).path or "/")
-        server.router.add_get("/healthz", self._healthz)
-        runner = web.AppRunner(server, shutdown_timeout=DRAIN_SECONDS, access_log=None)
-        await runner.setup()
-        host, port = settings.webhook_host_port
-        await web.TCPSite(runner, host, port).start()
+        runner = await self.serve_http(required=True)
+        assert runner is not None
         await self.dp.emit_startup(bot=self.bot, **self.dp.workflow_data)
         await self.bot.set_webhook(
             settings.webhook_url,
@@ -186,6 +223,10 @@ class App:
         finally:
             await runner.cleanup()  # stops accepting, waits for requests in flight
             await self.dp.emit_shutdown(bot=self.bot, **self.dp.workflow_data)
+
+    @property
+    def content(self) -> ContentStore:
+        return self.dp.workflow_data["content"]
 
     async def _healthz(self, request: web.Request) -> web.Response:
         if await self.db.ping():

@@ -29,6 +29,7 @@ from babel.dates import format_timedelta
 from bot.db import broadcasts as store
 from bot.db.broadcasts import BroadcastInfo, Content, Counts
 from bot.db.connection import Database
+from bot.db.staff import COORDINATOR, VOLUNTEER, audit
 from bot.i18n import Catalogues, _
 from bot.keyboards.callbacks import BroadcastStopCb
 from bot.middlewares.retry import retries_disabled
@@ -228,6 +229,19 @@ async def run_broadcasts(broadcaster: Broadcaster) -> None:
         await broadcaster.run_forever()
     finally:
         await broadcaster.shutdown()
+
+
+def may_cancel(info: BroadcastInfo, user_id: int, role: str | None) -> bool:
+    """Its sender or any coordinator may cancel a broadcast; in the bot and the console alike."""
+    return role == COORDINATOR or (role == VOLUNTEER and info.sender_id == user_id)
+
+
+async def cancel_as(broadcaster: Broadcaster, db: Database, broadcast_id: int, actor_id: int) -> bool:
+    """Cancel and write the audit line; False when the broadcast had already ended."""
+    if not await broadcaster.cancel(broadcast_id):
+        return False
+    await audit(db, actor_id, "broadcast.cancel", broadcast_id)
+    return True
 
 
 def broadcast_info_text(info: BroadcastInfo) -> str:

@@ -35,6 +35,7 @@ USER_COMMANDS: list[tuple[str, LazyProxy]] = [
 VOLUNTEER_COMMANDS: list[tuple[str, LazyProxy]] = [
     ("broadcast", __("Write a broadcast to subscribers")),
     ("broadcasts", __("Recent and scheduled broadcasts")),
+    ("web", __("A login link to the staff console")),
     ("cases", __("Open cases, longest waiting first")),
 ]
 COORDINATOR_COMMANDS: list[tuple[str, LazyProxy]] = [

@@ -11,12 +11,20 @@ from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    EnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 TELEGRAM_API_URL = "https://api.telegram.org"
 PLACEHOLDER_TOKEN = "123456:replace-with-your-token"  # what .env.example ships; never a real bot's token
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+DEFAULT_LISTEN = "127.0.0.1:8080"
 
 
 class DatabaseSettings(BaseSettings):
@@ -45,7 +53,10 @@ class Settings(DatabaseSettings):
     retention_days: int = Field(default=365, ge=1)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    webhook_listen: str = "127.0.0.1:8080"
+    webhook_listen: str | None = None  # deprecated alias of WEB_LISTEN, read when WEB_LISTEN is not set
+    web_listen: str = DEFAULT_LISTEN  # the one HTTP server (console, webhook, /healthz); empty: console off
+    web_base_url: str = "http://127.0.0.1:8080"
+    web_login_widget: bool = False
     request_timeout: float = Field(default=30.0, gt=0, le=300)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -58,7 +69,18 @@ class Settings(DatabaseSettings):
             raise ValueError("must look like 123456:ABC-DEF (from @BotFather)")
         return value
 
-    @field_validator("bot_api_url", "webhook_url")
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, _EmptyWebListen(settings_cls, dotenv_settings), env_settings, dotenv_settings, file_secret_settings
+
+    @field_validator("bot_api_url", "webhook_url", "web_base_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
@@ -75,13 +97,21 @@ class Settings(DatabaseSettings):
             return [int(part) for part in parts]
         return value
 
-    @field_validator("webhook_listen")
+    @field_validator("webhook_listen", "web_listen")
     @classmethod
-    def _host_port(cls, value: str) -> str:
+    def _host_port(cls, value: str | None) -> str | None:
+        if not value:  # an empty WEB_LISTEN turns the console off
+            return value
         host, _, port = value.rpartition(":")
-        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        if not host or not port.isdigit() or not 0 <= int(port) < 65536:
             raise ValueError("must be host:port, e.g. 127.0.0.1:8080")
         return value
+
+    @model_validator(mode="after")
+    def _deprecated_webhook_listen(self) -> Settings:
+        if self.webhook_listen and "web_listen" not in self.model_fields_set:
+            self.web_listen = self.webhook_listen
+        return self
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
@@ -112,9 +142,37 @@ class Settings(DatabaseSettings):
         return getattr(self, f"operator_chat_id_{locale}", None) or self.operator_chat_id
 
     @property
-    def webhook_host_port(self) -> tuple[str, int]:
-        host, _, port = self.webhook_listen.rpartition(":")
+    def console_enabled(self) -> bool:
+        return bool(self.web_listen)
+
+    @property
+    def listen_host_port(self) -> tuple[str, int]:
+        """Where the HTTP server listens: WEB_LISTEN; with the console off, a webhook still needs an address."""
+        address = self.web_listen or self.webhook_listen or DEFAULT_LISTEN
+        host, _, port = address.rpartition(":")
         return host.strip("[]"), int(port)
+
+
+class _EmptyWebListen(PydanticBaseSettingsSource):
+    """`WEB_LISTEN=` (empty) turns the console off, although an empty value of any other setting means
+    "the default" (env_ignore_empty): this source sees the empty value the others drop."""
+
+    def __init__(self, settings_cls: type[BaseSettings], dotenv: PydanticBaseSettingsSource) -> None:
+        super().__init__(settings_cls)
+        self.env_file = getattr(dotenv, "env_file", None)
+
+    def get_field_value(self, field: object, field_name: str) -> tuple[object, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, object]:
+        for source in (
+            EnvSettingsSource(self.settings_cls, env_ignore_empty=False),
+            DotEnvSettingsSource(self.settings_cls, env_file=self.env_file, env_ignore_empty=False),
+        ):
+            value = source().get("web_listen")
+            if value is not None:
+                return {"web_listen": ""} if value == "" else {}
+        return {}
 
 
 S = TypeVar("S", bound=DatabaseSettings)

@@ -72,6 +72,7 @@ def test_settings(tg: FakeTelegram, tmp_path: Path, **overrides: Any) -> Setting
         "bot_api_url": tg.base_url,
         "database_path": tmp_path / "koldoo.sqlite3",
         "admin_ids": [COORDINATOR_ID],
+        "web_listen": "",  # no console, no fixed port: a test that wants the console asks for it
     }
     values.update(overrides)
     return load_settings(**values)

@@ -37,6 +37,7 @@ class BotProcess:
             "PYTHONPATH": str(ROOT),
             "BOT_TOKEN": tg.token,
             "BOT_API_URL": tg.base_url,
+            "WEB_LISTEN": "",  # no console, no fixed port, unless a test asks for one
             **env,
         }
         self.process: asyncio.subprocess.Process | None = None

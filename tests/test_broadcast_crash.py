@@ -38,6 +38,7 @@ async def start_bot(tg: FakeTelegram, database: Path, log: Path) -> asyncio.subp
         "DATABASE_PATH": str(database),
         "ADMIN_IDS": "900",
         "BROADCAST_RATE": "20",
+        "WEB_LISTEN": "",  # no console, no fixed port
     }
     with log.open("ab") as sink:
         return await asyncio.create_subprocess_exec(

@@ -19,7 +19,11 @@ KYRGYZ_LETTERS = set("ңөүҢӨҮ")
 
 def source_messages() -> set[str]:
     found = extract_from_dir(
-        ROOT / "bot", method_map=[("**.py", "python")], keywords={"_": None, "__": None}, comment_tags=()
+        ROOT / "bot",
+        # the console's Jinja2 templates call _() too
+        method_map=[("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")],
+        keywords={"_": None, "__": None},
+        comment_tags=(),
     )
     return {message for _, _, message, _, _ in found if isinstance(message, str)}
 

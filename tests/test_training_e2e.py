@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
 import re
 
 import pytest
@@ -352,6 +353,10 @@ async def test_status_change_is_recorded_and_sent_to_the_migrant_in_their_langua
         Status.CONTACTED,
     )
     await tg.wait_for(lambda: "жаңы абалы" in (migrant.last.text or ""))
+    [line] = await app.db.fetchall("SELECT actor_id, target, details FROM audit_log WHERE action = 'referral.status'")
+    assert (line["actor_id"], line["target"], json.loads(line["details"])) == (
+        COORDINATOR_ID, str(referral_id(reference)), {"from": "new", "to": "contacted"}
+    )
     assert (
         migrant.last.text
         == f"{reference} сурамыңыздын (Ош мамлекеттик университетиндеги алдыңкы тажрыйба борбору) жаңы абалы: Байланышты"
@@ -443,7 +448,9 @@ async def test_export_sends_csv_and_xlsx_with_the_exact_rows(tg: FakeTelegram, a
 
     [only_new] = (await coordinator.send("/export status=new region=osh-city"))[:1]
     assert only_new.text == "Requests: 1"
-    audit = await app.db.fetchall("SELECT actor_id, action, details FROM audit_log ORDER BY id")
+    audit = await app.db.fetchall(
+        "SELECT actor_id, action, details FROM audit_log WHERE action LIKE 'referrals.%' ORDER BY id"
+    )
     assert [(row["actor_id"], row["action"]) for row in audit] == [(COORDINATOR_ID, "referrals.export")] * 2
     assert "Aigul" not in audit[1]["details"] and '"rows": 1' in audit[1]["details"]
 

@@ -112,6 +112,14 @@ def read_content(directory: Path, today: date | None = None) -> tuple[Content | 
     return Content.from_files(files), problems
 
 
+def reload_into(store: ContentStore, directory: Path) -> tuple[Content | None, list[Problem]]:
+    """`/reload` and the console's Reload: a broken file never replaces what is running."""
+    fresh, problems = read_content(directory)
+    if fresh is not None:
+        store.current = fresh
+    return fresh, problems
+
+
 def load_content(directory: Path) -> Content:
     """The content to start the bot with; warnings are logged, errors raise ContentError."""
     content, problems = read_content(directory)

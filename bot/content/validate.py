@@ -101,6 +101,23 @@ def validate_file(
     return parsed, problems
 
 
+def stale_entries(directory: Path, before: date) -> list[Problem]:
+    """Every fact whose `verified_on` is before `before`, located at its line: the console's review list.
+
+    Files that do not validate are skipped: their problems are reported by `validate_dir` already."""
+    found: list[Problem] = []
+    for name, model in CONTENT_FILES.items():
+        path = directory / name
+        try:
+            document = parse_yaml(path.read_text(encoding="utf-8"))
+            parsed = model.model_validate(document.data)
+        except (OSError, UnicodeDecodeError, YamlSyntaxError, ValidationError):
+            continue
+        for loc, value in _walk(parsed, ()):
+            if isinstance(value, Sourced) and value.verified_on < before:
+                line, key = document.locate(loc + ("verified_on",))
+                found.append(Problem(str(path), line, key, value.verified_on.isoformat(), "review"))
+    return found
 def count_entries(files: dict[str, StrictModel]) -> int:
     """The sourced entries (facts with a source and a date) of the files: what `check-content` reports."""
     return sum(isinstance(value, Sourced) for parsed in files.values() for _, value in _walk(parsed, ()))

@@ -250,17 +250,19 @@ async def get_broadcast(db: Database, broadcast_id: int) -> BroadcastInfo | None
     return None if row is None else _info(row, await state_counts(db, broadcast_id))
 
 
-async def recent_broadcasts(db: Database, limit: int = 10) -> list[BroadcastInfo]:
-    """Scheduled ones first (soonest first), then the latest others, each with its counts."""
+async def recent_broadcasts(db: Database, limit: int = 10, sender_id: int | None = None) -> list[BroadcastInfo]:
+    """Scheduled ones first (soonest first), then the latest others, each with its counts; with `sender_id`,
+    only that sender's."""
+    mine = "" if sender_id is None else "WHERE sender_id = :sender"  # no untyped NULL parameter for PostgreSQL
     rows = await db.fetchall(
-        """
-        SELECT * FROM broadcasts
+        f"""
+        SELECT * FROM broadcasts {mine}
         ORDER BY status = 'scheduled' DESC,
                  CASE WHEN status = 'scheduled' THEN scheduled_at END ASC,
                  id DESC
-        LIMIT ?
+        LIMIT :limit
         """,
-        (limit,),
+        {"sender": sender_id, "limit": limit} if sender_id is not None else {"limit": limit},
     )
     counts = await _counts_for(db, [row["id"] for row in rows])
     return [_info(row, counts.get(row["id"], Counts())) for row in rows]

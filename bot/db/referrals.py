@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -67,6 +68,9 @@ def _where(flt: ReferralFilter) -> tuple[str, list[Any]]:
     if flt.item_id is not None:
         clauses.append("item_id = ?")
         params.append(flt.item_id)
+    if flt.referral_id is not None:
+        clauses.append("id = ?")
+        params.append(flt.referral_id)
     if flt.date_from is not None:
         clauses.append("created_at >= ?")
         params.append(flt.date_from.isoformat())
@@ -147,6 +151,13 @@ async def page_referrals(
     return [_referral(row) for row in rows], total
 
 
+async def count_by_status(db: Database, flt: ReferralFilter) -> dict[Status, int]:
+    """How many referrals of each status match the filter, its own status aside (the counts beside a list)."""
+    where, params = _where(replace(flt, status=None))
+    rows = await db.fetchall(f"SELECT status, COUNT(*) FROM referrals {where} GROUP BY status", params)
+    return {Status(row[0]): row[1] for row in rows}
+
+
 async def iter_referrals(
     db: Database, flt: ReferralFilter, batch_size: int = EXPORT_BATCH
 ) -> AsyncIterator[list[Referral]]:
@@ -197,6 +208,10 @@ async def change_status(
         if notify and row["user_id"] is not None:
             status_notice = Notice("referral.status", row["user_id"], payload={"status": target.value})
             await enqueue(conn, [status_notice], referral_id)
+        await conn.execute(
+            "INSERT INTO audit_log (actor_id, action, target, details, at) VALUES (?, 'referral.status', ?, ?, ?)",
+            (actor_id, str(referral_id), json.dumps({"from": row["status"], "to": target.value}), moment),
+        )
         cursor = await conn.execute(f"SELECT {_COLUMNS} FROM referrals WHERE id = ?", (referral_id,))
         updated = await cursor.fetchone()
     return _referral(updated)
@@ -214,6 +229,10 @@ async def add_note(
         await conn.execute(
             "INSERT INTO referral_events (referral_id, actor_id, at, note) VALUES (?, ?, ?, ?)",
             (referral_id, actor_id, moment, note),
+        )
+        await conn.execute(
+            "INSERT INTO audit_log (actor_id, action, target, details, at) VALUES (?, 'referral.note', ?, NULL, ?)",
+            (actor_id, str(referral_id), moment),
         )
         await conn.execute("UPDATE referrals SET updated_at = ? WHERE id = ?", (moment, referral_id))
     return True
@@ -250,6 +269,7 @@ async def log_export(
         "programme": flt.item_id,
         "from": flt.date_from.isoformat() if flt.date_from else None,
         "to": flt.date_to.isoformat() if flt.date_to else None,
+        "referral": flt.referral_id,
     }
     details = json.dumps({"filters": {k: v for k, v in filters.items() if v is not None}, "rows": rows})
     await db.execute(

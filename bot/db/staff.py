@@ -91,3 +91,44 @@ async def list_staff(db: Database) -> list[StaffMember]:
         "SELECT user_id, role, granted_by, granted_at FROM staff ORDER BY role = 'volunteer', user_id"
     )
     return [StaffMember(row["user_id"], row["role"], row["granted_by"], row["granted_at"]) for row in rows]
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    actor_id: int
+    action: str
+    target: str | None
+    details: str | None
+    at: str
+
+
+async def list_audit(
+    db: Database,
+    *,
+    actor_id: int | None = None,
+    action: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[AuditEntry], int]:
+    """A page of the audit log, newest first, and how many lines match; `since`/`until` are ISO bounds."""
+    clauses, params = ["1 = 1"], []
+    for clause, value in (("actor_id = ?", actor_id), ("action = ?", action), ("at >= ?", since), ("at < ?", until)):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    where = " AND ".join(clauses)
+    total = await db.fetchval(f"SELECT COUNT(*) FROM audit_log WHERE {where}", params)
+    rows = await db.fetchall(
+        f"SELECT id, actor_id, action, target, details, at FROM audit_log WHERE {where}"
+        " ORDER BY id DESC LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    return [AuditEntry(*(row[key] for key in ("id", "actor_id", "action", "target", "details", "at"))) for row in rows], total
+
+
+async def audit_actions(db: Database) -> list[str]:
+    """The kinds of lines the log holds, for the filter."""
+    return [row[0] for row in await db.fetchall("SELECT DISTINCT action FROM audit_log ORDER BY action")]

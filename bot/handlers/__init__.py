@@ -25,6 +25,7 @@ def get_routers() -> list[Router]:
         start,
         stats,
         training,
+        web,
     )
 
     routers = [
@@ -42,6 +43,7 @@ def get_routers() -> list[Router]:
         operators.router,  # operator groups: before anything that answers free text
         ask.router,
         search.router,
+        web.router,
         fallback.router,
     ]
     for router in routers:

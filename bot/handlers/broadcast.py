@@ -19,13 +19,13 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.broadcasting import broadcast_info_text, send_content, stop_keyboard
+from bot.broadcasting import broadcast_info_text, cancel_as, may_cancel, send_content, stop_keyboard
 from bot.config import Settings
 from bot.content.common import LOCALES
 from bot.db import broadcasts as store
 from bot.db.broadcasts import Content
 from bot.db.connection import Database
-from bot.db.staff import COORDINATOR, audit
+from bot.db.staff import audit
 from bot.filters.roles import IsStaff
 from bot.handlers.settings import interest_label, region_label
 from bot.i18n import LANGUAGE_NAMES, _
@@ -406,12 +406,11 @@ async def stop_broadcast(
     broadcaster: Broadcaster,
 ) -> None:
     info = await store.get_broadcast(db, callback_data.broadcast_id)
-    if info is None or (role != COORDINATOR and info.sender_id != callback.from_user.id):
+    if info is None or not may_cancel(info, callback.from_user.id, role):
         callback_answer.text = _("Only its sender or a coordinator can cancel this broadcast.")
         return
     running_here = info.id in broadcaster.active
-    if await broadcaster.cancel(info.id):
-        await audit(db, callback.from_user.id, "broadcast.cancel", info.id)
+    if await cancel_as(broadcaster, db, info.id, callback.from_user.id):
         callback_answer.text = _("Broadcast #{id} is cancelled.").format(id=info.id)
     else:
         callback_answer.text = _("Broadcast #{id} has already ended.").format(id=info.id)

@@ -9,7 +9,7 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.config import Settings
-from bot.content.loader import Content, ContentStore, read_content
+from bot.content.loader import Content, ContentStore, reload_into
 from bot.content.topics import Topic
 from bot.filters.roles import IsCoordinator
 from bot.handlers.start import show_menu
@@ -98,7 +98,7 @@ async def share(
 @router.message(Command("reload"), IsCoordinator())
 async def reload_content(message: Message, settings: Settings, content: ContentStore) -> None:
     """Re-read `content/`; a broken file never replaces what is running, and the author gets its lines."""
-    fresh, problems = read_content(settings.content_dir)
+    fresh, problems = reload_into(content, settings.content_dir)
     report = "\n".join(html.quote(str(problem)) for problem in problems)
     if fresh is None:
         log.warning(
@@ -108,7 +108,6 @@ async def reload_content(message: Message, settings: Settings, content: ContentS
             message, _("Content was NOT reloaded: the bot keeps the previous version.") + "\n\n" + report
         )
         return
-    content.current = fresh
     log.info("content.reloaded", extra={"user_id": message.from_user.id, "topics": len(fresh.topics)})
     done = _("Content reloaded: {topics} topics, {contacts} contacts.").format(
         topics=len(fresh.topics), contacts=len(fresh.contacts)

@@ -7,8 +7,6 @@ Only coordinators see names and phones; everyone else asking for these screens g
 from __future__ import annotations
 
 import logging
-import tempfile
-from pathlib import Path
 
 from aiogram import F, Router, html
 from aiogram.filters import Command, CommandObject, or_f
@@ -22,16 +20,12 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.config import Settings
 from bot.content.catalogue import REGIONS, Catalogue
 from bot.content.loader import ContentStore
-from bot.db.clock import utcnow
 from bot.db.connection import Database
 from bot.db.outbox import Notice, OutboxRow
 from bot.db.referrals import (
     add_note,
-    change_status,
     get_referral,
-    iter_referrals,
     list_events,
-    log_export,
     page_referrals,
 )
 from bot.db.staff import coordinator_ids
@@ -42,8 +36,9 @@ from bot.i18n import _
 from bot.jobs.outbox import Outbox
 from bot.keyboards.callbacks import RefCardCb, RefListCb, RefMoveCb, RefNoteCb, RefPickCb
 from bot.keyboards.menu import nav_row, pager_row
+from bot.referral_actions import exported, move_referral
 from bot.replies import answer, edit_or_send
-from bot.services.export import FilterError, parse_filters, write_exports
+from bot.services.export import FilterError, parse_filters
 from bot.services.referrals import COMMENT_MAX, Referral, ReferralFilter, Status, allowed_moves, clean_comment
 
 log = logging.getLogger(__name__)
@@ -276,8 +271,8 @@ async def move(
     locale: str,
 ) -> None:
     catalogue = content.current.catalogue
-    referral = await change_status(
-        db, callback_data.id, Status(callback_data.to), callback.from_user.id, notify=True
+    referral = await move_referral(
+        db, outbox, callback_data.id, Status(callback_data.to), callback.from_user.id
     )
     if referral is None:
         _alert(callback_answer, _("This request has changed meanwhile; here it is as it is now."))
@@ -285,15 +280,6 @@ async def move(
         if current is not None:
             await edit_or_send(callback, *await _card(db, catalogue, current, locale))
         return
-    log.info(
-        "referral.status",
-        extra={
-            "referral_id": referral.id,
-            "status": referral.status.value,
-            "actor_id": callback.from_user.id,
-        },
-    )
-    outbox.wake()  # the migrant's notification was queued with the change
     await edit_or_send(callback, *await _card(db, catalogue, referral, locale))
 
 
@@ -338,12 +324,10 @@ async def export(
     if flt is None:
         return
     titles = content.current.catalogue.titles(locale)
-    with tempfile.TemporaryDirectory(prefix="koldoo-export-") as tmp:
-        files = await write_exports(iter_referrals(db, flt), Path(tmp), utcnow().date(), titles)
+    async with exported(db, flt, titles, message.from_user.id) as files:
         caption = _("Requests: {rows}").format(rows=files.rows)
         await message.answer_document(FSInputFile(files.csv_path), caption=caption)
         await message.answer_document(FSInputFile(files.xlsx_path))
-    await log_export(db, message.from_user.id, flt, files.rows)
     log.info("referral.export", extra={"actor_id": message.from_user.id, "rows": files.rows})
 
 

@@ -58,16 +58,21 @@ def stats_text(stats: Stats) -> str:
     return "\n".join(lines)
 
 
-@router.message(Command("stats"))
-async def stats_command(message: Message, db: Database, settings: Settings) -> None:
-    stats = await collect(db, settings.default_locale)
-    await answer(message, stats_text(stats) + "\n\n" + "\n".join(await case_stats_lines(db)))
+async def weekly_png(stats: Stats) -> bytes:
+    """The weekly chart in the current language, for /stats and the console's Stats page."""
     series = {_("New users"): stats.new_users_weekly}
     if stats.referrals is not None:
         series[_("Referrals")] = stats.referrals_weekly
     weeks = last_weeks(datetime.now(UTC).date(), WEEKS)
     # Drawing takes a fraction of a second: off the event loop, so other users are not kept waiting.
-    png = await asyncio.to_thread(weekly_chart, weeks, series, _("Per week"))
+    return await asyncio.to_thread(weekly_chart, weeks, series, _("Per week"))
+
+
+@router.message(Command("stats"))
+async def stats_command(message: Message, db: Database, settings: Settings) -> None:
+    stats = await collect(db, settings.default_locale)
+    await answer(message, stats_text(stats) + "\n\n" + "\n".join(await case_stats_lines(db)))
+    png = await weekly_png(stats)
     await message.answer_photo(
         BufferedInputFile(png, "stats.png"), caption=_("New users and referrals per week")
     )

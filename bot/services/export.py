@@ -24,7 +24,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from bot.content.catalogue import region_id
-from bot.services.referrals import Kind, Referral, ReferralFilter, Status
+from bot.services.referrals import Kind, Referral, ReferralFilter, Status, parse_reference
 
 # (header, column width in characters): one list, so headers and widths can never drift apart.
 # Every XLSX cell costs several microseconds in openpyxl, so only columns a coordinator works with are
@@ -82,12 +82,23 @@ def parse_filters(text: str | None) -> ReferralFilter:
         if key in values:
             raise FilterError("duplicate_key", token)
         values[key] = value
+    return filter_of(values)
+
+
+def filter_of(values: Mapping[str, str]) -> ReferralFilter:
+    """The filter named by `values` (keys of FILTER_KEYS, and `reference`); raises FilterError like
+    `parse_filters`. The console's filter form comes here too, so both edges accept the same values."""
+    reference = values.get("reference")
+    referral_id = parse_reference(reference) if reference else None
+    if reference and referral_id is None:
+        raise FilterError("reference", f"reference={reference}")
     flt = ReferralFilter(
         status=_parse_status(values.get("status")),
         region=_parse_region(values.get("region")),
         item_id=_parse_item(values.get("programme")),
         date_from=_parse_date("from", values.get("from")),
         date_to=_parse_date("to", values.get("to")),
+        referral_id=referral_id,
     )
     if flt.date_from and flt.date_to and flt.date_from > flt.date_to:
         raise FilterError("range", f"from={values['from']} to={values['to']}")

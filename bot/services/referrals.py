@@ -103,6 +103,7 @@ class ReferralFilter:
     item_id: str | None = None
     date_from: date | None = None
     date_to: date | None = None  # inclusive
+    referral_id: int | None = None  # from a reference number
 
 
 @dataclass(frozen=True)
