@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -62,7 +63,7 @@ async def test_a_second_bot_on_the_same_database_is_refused(
     tg: FakeTelegram, bot_process: BotProcess, tmp_path: Path
 ) -> None:
     second = await asyncio.create_subprocess_exec(
-        *("python", "-m", "bot"), cwd=tmp_path, env=bot_process.env,
+        sys.executable, "-m", "bot", cwd=tmp_path, env=bot_process.env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     _, stderr = await asyncio.wait_for(second.communicate(), 30)
