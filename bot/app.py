@@ -24,6 +24,7 @@ from bot.i18n import Catalogues
 from bot.jobs.reminders import reminder_loop
 from bot.jobs.retention import retention_loop
 from bot.middlewares.throttling import ThrottlingMiddleware
+from bot.services.export import export_dir, reset_export_dir
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class App:
         if "content" not in services:  # invalid content stops the start before anything is opened
             services["content"] = ContentStore(load_content(settings.content_dir))
         db = await Database.open(settings.database_path)
+        reset_export_dir(export_dir(settings.database_path))
         i18n = Catalogues(default_locale=settings.default_locale)
         bot = create_bot(settings)
         dp = create_dispatcher(settings, db, i18n, **services)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import (
     CallbackQuery,
@@ -50,3 +51,11 @@ async def edit_or_send(callback: CallbackQuery, text: str, markup: InlineKeyboar
             return
         log.info("edit.fallback_to_send", extra={"chat_id": message.chat.id, "error": error.message})
         await message.answer(text, reply_markup=markup)
+
+
+async def send_to(bot: Bot, chat_id: int, text: str, markup: Markup = None) -> Message:
+    """`answer` for a chat other than the one being talked in (a coordinator's private chat)."""
+    parts = split_html(text)
+    for part in parts[:-1]:
+        await bot.send_message(chat_id, part)
+    return await bot.send_message(chat_id, parts[-1], reply_markup=markup)

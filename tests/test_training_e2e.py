@@ -184,7 +184,7 @@ async def test_full_referral_with_shared_contact(tg: FakeTelegram, app: RunningA
 
     announcement = tg.chat(COORDINATOR_ID)[-1]
     assert reference in announcement.text and "Centre of Excellence" in announcement.text
-    assert "Osh city" in announcement.text and "Aigul" not in announcement.text
+    assert "· New" in announcement.text and "Aigul" not in announcement.text and "+996" not in announcement.text
     assert announcement.button_texts() == ["Open"]
 
 

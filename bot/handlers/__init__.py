@@ -15,6 +15,7 @@ def get_routers() -> list[Router]:
         contacts,
         fallback,
         guide,
+        private,
         search,
         settings,
         staff,
@@ -25,6 +26,7 @@ def get_routers() -> list[Router]:
     )
 
     routers = [
+        private.router,  # before every feature: personal dialogues stay out of groups
         start.router,
         guide.router,
         contacts.router,

@@ -14,6 +14,7 @@ from bot.db.staff import COORDINATOR, ROLES, grant, list_staff, revoke
 from bot.filters.roles import IsCoordinator
 from bot.i18n import _
 from bot.replies import answer
+from bot.services.parsing import parse_user_id
 
 log = logging.getLogger(__name__)
 router = Router(name="staff")
@@ -24,14 +25,10 @@ def role_label(role: str) -> str:
     return {"volunteer": _("volunteer"), "coordinator": _("coordinator")}[role]
 
 
-def _user_id(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 2**53 else None
-
-
 @router.message(Command("grant"))
 async def grant_command(message: Message, command: CommandObject, db: Database, settings: Settings) -> None:
     args = (command.args or "").split()
-    user_id = _user_id(args[0]) if args else None
+    user_id = parse_user_id(args[0]) if args else None
     if len(args) != 2 or user_id is None or args[1].lower() not in ROLES:
         await answer(message, _("Usage: /grant USER_ID volunteer|coordinator"))
         return
@@ -51,7 +48,7 @@ async def grant_command(message: Message, command: CommandObject, db: Database, 
 @router.message(Command("revoke"))
 async def revoke_command(message: Message, command: CommandObject, db: Database, settings: Settings) -> None:
     args = (command.args or "").split()
-    user_id = _user_id(args[0]) if len(args) == 1 else None
+    user_id = parse_user_id(args[0]) if len(args) == 1 else None
     if user_id is None:
         await answer(message, _("Usage: /revoke USER_ID"))
         return
