@@ -22,7 +22,7 @@ from bot.db.connection import Database
 from bot.factory import create_bot, create_dispatcher
 from bot.i18n import Catalogues
 from bot.jobs.reminders import reminder_loop
-from bot.jobs.retention import retention_loop
+from bot.jobs.retention import dialogue_expiry_loop, retention_loop
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.services.export import export_dir, reset_export_dir
 
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 BackgroundLoop = Callable[["App"], Awaitable[None]]
 
 # Loops that run beside the dispatcher (reminders, broadcasts); a feature adds its entry here.
-BACKGROUND_LOOPS: list[BackgroundLoop] = [reminder_loop, retention_loop, run_broadcasts]
+BACKGROUND_LOOPS: list[BackgroundLoop] = [reminder_loop, retention_loop, run_broadcasts, dialogue_expiry_loop]
 
 # How long a stopping bot lets handlers that are already running finish.
 DRAIN_SECONDS = 10.0

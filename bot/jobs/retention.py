@@ -2,7 +2,8 @@
 
 Closed referrals older than RETENTION_DAYS are anonymised: /privacy promises it; the counts stay, the name,
 phone, comment and notes go. Who received which broadcast is kept for a month after it ended (to report
-it), or RETENTION_DAYS if shorter; then only its counts remain.
+it), or RETENTION_DAYS if shorter; then only its counts remain. Dialogues abandoned for a day are dropped
+every hour (`dialogue_expiry_loop`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 from bot.db.broadcasts import fold_recipients
 from bot.db.clock import utcnow
 from bot.db.referrals import anonymise_closed
+from bot.db.storage import SQLiteStorage
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 INTERVAL_SECONDS = 24 * 3600
+DIALOGUE_SWEEP_SECONDS = 3600
 RECIPIENTS_KEPT_DAYS = 30
 
 
@@ -36,3 +39,14 @@ async def retention_loop(app: App) -> None:
         if folded:
             log.info("broadcast.retention", extra={"folded": folded})
         await asyncio.sleep(INTERVAL_SECONDS)
+
+
+async def dialogue_expiry_loop(app: App) -> None:
+    storage = app.dp.storage
+    if not isinstance(storage, SQLiteStorage):
+        return
+    while True:
+        expired = await storage.expire()
+        if expired:
+            log.info("dialogue.expired", extra={"dialogues": expired})
+        await asyncio.sleep(DIALOGUE_SWEEP_SECONDS)

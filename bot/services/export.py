@@ -254,8 +254,8 @@ def csv_field(value: Any) -> str:
 
     Excel in Russian and Kyrgyz uses `;` as the list separator, English Excel `,`: each splits the file on
     its own, and honours quotes only at the start of a cell. So a field is quoted when it holds either
-    separator, and the formula guard applies to each piece either could make a cell of (after a `;`, a `,`
-    or a line break), not only to the start of the field.
+    separator, and the formula guard applies to each piece either could make a cell of (after a `;`, a `,`,
+    a line break or a quote), not only to the start of the field.
     """
     text = _csv_cell(value)
     if any(char in text for char in _CSV_SPECIAL):
