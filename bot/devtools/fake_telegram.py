@@ -13,8 +13,8 @@ In a test: ``u = tg.user(1001, language_code="ky")``; ``await u.send("/start")``
 ``tg.outage()`` and the rate limits make Telegram misbehave; ``tg.assert_clean()`` checks the bot's manners.
 
 Deliberate differences from Telegram: ``parse_mode`` Markdown/MarkdownV2 is refused (the project uses HTML),
-an unescaped ``&`` in HTML is refused (see bot.services.telegram_html), and there are no groups (a
-``known_chats`` id below 0 is a bare supergroup) or inline mode.
+an unescaped ``&`` in HTML is refused (see bot.services.telegram_html), and groups are bare supergroups (a
+``known_chats`` id below 0; ``FakeUser.in_group`` writes there) without members, admins or inline mode.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from bot.devtools.fake_users import FakeUser
 __all__ = ["ApiCall", "FakeMessage", "FakeTelegram", "FakeUser", "StoredFile"]
 
 BLOCKED = "Forbidden: bot was blocked by the user"
+NOT_STARTED = "Forbidden: bot can't initiate conversation with a user"
 _IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"RIFF")
 _POLL_CONFLICT = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
@@ -81,6 +82,7 @@ class FakeTelegram:
         self.calls: list[ApiCall] = []
         self.violations: list[ApiCall] = []
         self.blocked: set[int] = set()
+        self.not_started: set[int] = set()  # users who never opened the private chat: the bot may not write
         self.known_chats: set[int] = set()
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.files: dict[str, StoredFile] = {}
@@ -242,15 +244,19 @@ class FakeTelegram:
             raise AssertionError("the bot misused the Bot API:\n" + "\n".join(problems))
 
     # -- used by FakeUser ----------------------------------------------------------------------------------
-    def add_message(self, chat_id: int, *, from_bot: bool, kind: str, **content: Any) -> FakeMessage:
+    def add_message(
+        self, chat_id: int, *, from_bot: bool, kind: str, sender: dict[str, Any] | None = None, **content: Any
+    ) -> FakeMessage:
         """Store a new message in a chat (message ids increase per chat, as in Telegram)."""
         message_id = self._last_message_id.get(chat_id, 0) + 1
         self._last_message_id[chat_id] = message_id
         user = self._users.get(chat_id)
+        if sender is None:
+            sender = self.bot_user if from_bot else (user.to_api() if user else self._chat_json(chat_id))
         message = FakeMessage(
             message_id=message_id,
             chat=self._chat_json(chat_id),
-            sender=self.bot_user if from_bot else (user.to_api() if user else self._chat_json(chat_id)),
+            sender=sender,
             from_bot=from_bot,
             kind=kind,
             date=int(time.time()),
@@ -332,7 +338,7 @@ class FakeTelegram:
 
     def _record(self, call: ApiCall) -> None:
         self.calls.append(call)
-        is_bot_bug = 400 <= call.status < 500 and call.status != 429 and call.description != BLOCKED
+        is_bot_bug = 400 <= call.status < 500 and call.status != 429 and call.description not in (BLOCKED, NOT_STARTED)
         if is_bot_bug and not call.injected:
             self.violations.append(call)
         self._notify()
@@ -372,6 +378,8 @@ class FakeTelegram:
             raise bad_request("chat not found")
         if chat_id in self.blocked:
             raise ApiError(403, BLOCKED)
+        if chat_id in self.not_started:
+            raise ApiError(403, NOT_STARTED)
         return chat_id
 
     def _message(self, chat_id: int, message_id: int | None, missing: str) -> FakeMessage:
