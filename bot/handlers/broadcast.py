@@ -33,6 +33,7 @@ from bot.keyboards.callbacks import AudienceCb, BroadcastCb, BroadcastStopCb
 from bot.replies import answer, edit_or_send
 from bot.services.schedule import ScheduleError, example_time, format_local_time, parse_local_time
 from bot.services.subscriptions import INTERESTS, REGIONS, Audience
+from bot.services.telegram_html import utf16_len
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -43,6 +44,7 @@ router.message.filter(IsStaff())
 router.callback_query.filter(IsStaff())
 
 MEDIA_KINDS = ("photo", "video", "document")
+CAPTION_LIMIT = 1024  # Telegram's, in UTF-16 units; a Premium sender may write a longer one than we may send
 
 
 class Compose(StatesGroup):
@@ -158,6 +160,15 @@ async def version_written(
     if content is None:
         await answer(
             message, _("I can only send a text, a photo, a video or a document. Please send one of them.")
+        )
+        return
+    if content.kind != "text" and utf16_len(content.text) > CAPTION_LIMIT:
+        await answer(
+            message,
+            _(
+                "This caption is {length} characters long; Telegram allows {limit} under a photo, video or "
+                "document. Please send the file again with a shorter caption."
+            ).format(length=utf16_len(content.text), limit=CAPTION_LIMIT),
         )
         return
     data = await state.get_data()
@@ -375,12 +386,21 @@ async def time_typed(message: Message, state: FSMContext, db: Database) -> None:
 # --- list and cancel -------------------------------------------------------------------------------------
 
 
-async def list_view(db: Database) -> tuple[str, InlineKeyboardMarkup | None]:
+def may_cancel(info: store.BroadcastInfo, user_id: int, role: str | None) -> bool:
+    """Its sender or a coordinator; the one rule behind the buttons shown and the presses accepted."""
+    return role == COORDINATOR or info.sender_id == user_id
+
+
+async def list_view(db: Database, user_id: int, role: str | None) -> tuple[str, InlineKeyboardMarkup | None]:
     broadcasts = await store.recent_broadcasts(db)
     if not broadcasts:
         return _("No broadcasts yet. Start one with /broadcast."), None
     text = "\n\n".join([_("<b>Broadcasts</b>")] + [broadcast_info_text(info) for info in broadcasts])
-    cancellable = [info.id for info in broadcasts if info.status in ("scheduled", "running")]
+    cancellable = [
+        info.id
+        for info in broadcasts
+        if info.status in ("scheduled", "running") and may_cancel(info, user_id, role)
+    ]
     if not cancellable:
         return text, None
     builder = InlineKeyboardBuilder()
@@ -394,8 +414,8 @@ async def list_view(db: Database) -> tuple[str, InlineKeyboardMarkup | None]:
 
 
 @router.message(Command("broadcasts"))
-async def broadcasts_command(message: Message, db: Database) -> None:
-    await answer(message, *await list_view(db))
+async def broadcasts_command(message: Message, db: Database, role: str | None) -> None:
+    await answer(message, *await list_view(db, message.from_user.id, role))
 
 
 @router.callback_query(BroadcastStopCb.filter())
@@ -408,7 +428,7 @@ async def stop_broadcast(
     app: App,
 ) -> None:
     info = await store.get_broadcast(db, callback_data.broadcast_id)
-    if info is None or (role != COORDINATOR and info.sender_id != callback.from_user.id):
+    if info is None or not may_cancel(info, callback.from_user.id, role):
         callback_answer.text = _("Only its sender or a coordinator can cancel this broadcast.")
         return
     broadcaster = broadcaster_of(app)
@@ -419,7 +439,7 @@ async def stop_broadcast(
     else:
         callback_answer.text = _("Broadcast #{id} has already ended.").format(id=info.id)
     if callback_data.from_list:
-        await edit_or_send(callback, *await list_view(db))
+        await edit_or_send(callback, *await list_view(db, callback.from_user.id, role))
     elif not running_here:  # a running one gets its final report from the engine
         updated = await store.get_broadcast(db, info.id)
         await edit_or_send(callback, broadcast_info_text(updated))
