@@ -14,8 +14,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
-from bot.handlers.start import greet
 from bot.config import Settings
+from bot.handlers.start import greet
 from bot.i18n import Catalogues, _, pick_locale
 from bot.keyboards.menu import main_menu_keyboard, menu_only_keyboard
 from bot.replies import answer
