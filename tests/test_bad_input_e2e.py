@@ -3,6 +3,7 @@ longer than Telegram allows, a programme removed mid-form, and errors told in th
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 from pathlib import Path
@@ -100,3 +101,18 @@ async def test_a_database_failure_is_told_in_the_users_language(tg: FakeTelegram
     assert reply.text == "Sorry, something went wrong. Please try again."
     [reply] = await tg.user(3104, language_code="ky").send("/help")
     assert reply.text == "Кечиресиз, бир ката кетти. Кайра аракет кылыңыз."
+
+
+async def test_a_form_abandoned_for_a_day_is_dropped_by_the_running_bot(tg: FakeTelegram, app: RunningApp) -> None:
+    user = tg.user(3105, language_code="en")
+    await fill_form(user)  # name and phone now sit in the dialogue state
+    await app.db.execute("UPDATE fsm_state SET updated_at = '2020-01-01T00:00:00+00:00'")
+    await app.restart()  # the sweep runs at start, then every hour
+    for _ in range(50):
+        if await app.db.fetchval("SELECT COUNT(*) FROM fsm_state") == 0:
+            break
+        await asyncio.sleep(0.05)
+    assert await app.db.fetchval("SELECT COUNT(*) FROM fsm_state") == 0
+    [reply] = await user.press("Confirm")  # the old summary's button: the form is gone, nothing is saved
+    assert await app.db.fetchval("SELECT COUNT(*) FROM referrals") == 0
+    assert "Please check your request" not in reply.text

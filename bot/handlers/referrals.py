@@ -431,7 +431,7 @@ async def ask_note(
     await state.set_data({"referral": callback_data.id})
 
 
-@router.message(NoteForm.text, F.text, ~F.text.startswith("/"), IsCoordinator())
+@router.message(NoteForm.text, F.text, ~F.text.startswith("/"), F.chat.type == ChatType.PRIVATE, IsCoordinator())
 async def got_note(
     message: Message, state: FSMContext, db: Database, content: ContentStore, locale: str
 ) -> None:
