@@ -10,25 +10,30 @@ from pathlib import Path
 
 from bot.config import PROJECT_DIR, DatabaseSettings, SettingsError, load_settings
 from bot.content.common import LOCALES
-from bot.content.loader import ContentError, check_content
-from bot.db import ops
+from bot.content.loader import ContentError, content_report
+from bot.db import ops, preflight
 from bot.logs import setup_logging
 from bot.runtime import settle_memory, tune_interpreter
 
 
 async def run_bot() -> int:
-    from bot.app import App
-
-    settings = load_settings()
+    settings = load_settings()  # before aiogram's seconds of import: a missing token is said at once
     setup_logging(settings.log_level)
+    preflight.check_database(settings.database_path)
+    from bot.app import App, StartError
+
     tune_interpreter()
     with ops.running_lock(settings.database_path):
-        app = await App.create(settings)
-        settle_memory()
         try:
-            await app.run()
-        finally:
-            await app.shutdown()
+            app = await App.create(settings)
+            settle_memory()
+            try:
+                await app.run()
+            finally:
+                await app.shutdown()
+        except StartError as error:
+            print(error, file=sys.stderr)
+            return 1
     return 0
 
 
@@ -53,11 +58,13 @@ def user_data(user_id: int) -> int:
 
 
 def print_check(directory: Path) -> int:
-    """`check-content`: one line per problem on stdout, exit 1 on any error."""
-    problems, exit_code = check_content(directory)
-    for problem in problems:
+    """`check-content`: one line per problem on stdout, exit 1 on any error; a summary line when all is well."""
+    report = content_report(directory)
+    for problem in report.problems:
         print(problem)
-    return exit_code
+    if report.exit_code == 0:
+        print(report.summary())
+    return report.exit_code
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import (
+    AiogramError,
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
@@ -20,9 +29,11 @@ from bot.config import Settings
 from bot.content.loader import ContentStore, load_content
 from bot.db.connection import Database
 from bot.factory import create_bot, create_dispatcher
+from bot.handover import Handover, handover_loop
 from bot.i18n import Catalogues
 from bot.jobs.reminders import reminder_loop
 from bot.jobs.retention import dialogue_expiry_loop, retention_loop
+from bot.middlewares.retry import retries_disabled
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.services.export import export_dir, reset_export_dir
 
@@ -31,10 +42,16 @@ log = logging.getLogger(__name__)
 BackgroundLoop = Callable[["App"], Awaitable[None]]
 
 # Loops that run beside the dispatcher (reminders, broadcasts); a feature adds its entry here.
-BACKGROUND_LOOPS: list[BackgroundLoop] = [reminder_loop, retention_loop, run_broadcasts, dialogue_expiry_loop]
+BACKGROUND_LOOPS: list[BackgroundLoop] = [
+    reminder_loop, retention_loop, run_broadcasts, handover_loop, dialogue_expiry_loop
+]
 
 # How long a stopping bot lets handlers that are already running finish.
 DRAIN_SECONDS = 10.0
+
+
+class StartError(Exception):
+    """Telegram refused the bot, or could not be reached, while it started; the message is one line."""
 
 
 class App:
@@ -47,6 +64,8 @@ class App:
         self._tasks: list[asyncio.Task[None]] = []
         self.started = asyncio.Event()  # set once commands are registered and loops run
         dp["app"] = self  # for features that keep a per-process engine (the broadcaster)
+        if "handover" not in dp.workflow_data:  # talking to a person: the worker that fills the topics
+            dp["handover"] = Handover(bot, db, settings, i18n, dp["content"])
         dp.startup.register(self._on_startup)
         dp.shutdown.register(self._on_shutdown)
 
@@ -54,16 +73,20 @@ class App:
     async def create(cls, settings: Settings, **services: Any) -> App:
         if "content" not in services:  # invalid content stops the start before anything is opened
             services["content"] = ContentStore(load_content(settings.content_dir))
-        db = await Database.open(settings.database_path)
-        reset_export_dir(export_dir(settings.database_path))
         i18n = Catalogues(default_locale=settings.default_locale)
         bot = create_bot(settings)
+        try:
+            await introduce(bot, i18n, settings)
+            db = await Database.open(settings.database_path)
+        except BaseException:
+            await bot.session.close()
+            raise
+        reset_export_dir(export_dir(settings.database_path))
         dp = create_dispatcher(settings, db, i18n, **services)
         return cls(settings, db, bot, dp, i18n)
 
     # -- lifecycle -------------------------------------------------------------------------------------------
     async def _on_startup(self) -> None:
-        await register_commands(self.bot, self.i18n, self.settings.default_locale)
         for loop in BACKGROUND_LOOPS:
             self._tasks.append(asyncio.create_task(self._guard(loop), name=loop.__qualname__))
         self.started.set()
@@ -103,10 +126,13 @@ class App:
     # -- running ---------------------------------------------------------------------------------------------
     async def run(self) -> None:
         """Long polling by default; a webhook server when WEBHOOK_URL is set. Returns on SIGTERM/SIGINT."""
-        if self.settings.webhook_url:
-            await self.run_webhook()
-        else:
-            await self.run_polling()
+        try:
+            if self.settings.webhook_url:
+                await self.run_webhook()
+            else:
+                await self.run_polling()
+        except AiogramError as error:  # once polling or the webhook runs, aiogram handles Telegram's errors
+            raise StartError(describe_start_failure(error, self.settings)) from None
 
     async def run_polling(self, **kwargs: Any) -> None:
         await self.bot.delete_webhook(drop_pending_updates=False)
@@ -146,6 +172,43 @@ class App:
         if await self.db.ping():
             return web.json_response({"status": "ok"})
         return web.json_response({"status": "database unavailable"}, status=503)
+
+
+async def introduce(bot: Bot, i18n: Catalogues, settings: Settings) -> None:
+    """Ask Telegram who the bot is and give it the command lists, before the database is touched.
+
+    Each call is tried once: a bad token, a wrong BOT_API_URL or an outage stops the start at once with one
+    line (a process manager starts the bot again), instead of retries, a traceback or a start that hangs.
+    `bot.me()` keeps the answer, so polling does not ask again.
+    """
+    try:
+        with retries_disabled():
+            await bot.me()
+            await register_commands(bot, i18n, settings.default_locale)
+    except AiogramError as error:
+        raise StartError(describe_start_failure(error, settings)) from None
+
+
+def describe_start_failure(error: AiogramError, settings: Settings) -> str:
+    """One line for the operator: what Telegram (or the network) said, and what to check."""
+    api = settings.bot_api_url
+    method = getattr(getattr(error, "method", None), "__api_method__", "a call")
+    message = " ".join(str(getattr(error, "message", error)).split())
+    if isinstance(error, TelegramUnauthorizedError):
+        return f"Telegram refused BOT_TOKEN ({method}: 401 {message}): copy the bot's token from @BotFather again"
+    if isinstance(error, TelegramNetworkError) and isinstance(error.__cause__, TimeoutError):
+        return f"the Bot API at {api} did not answer {method} within REQUEST_TIMEOUT={settings.request_timeout:g} s"
+    if isinstance(error, TelegramNetworkError):
+        return f"cannot reach the Bot API at {api} ({message}): check BOT_API_URL and the network"
+    if isinstance(error, TelegramServerError):
+        return f"the Bot API at {api} failed {method} with a server error ({message}): try again later"
+    if isinstance(error, TelegramNotFound):
+        return f"the Bot API at {api} does not know {method} ({message}): check BOT_API_URL and BOT_TOKEN"
+    if isinstance(error, ClientDecodeError):
+        return f"{api} did not answer as a Bot API ({message}): check BOT_API_URL"
+    if isinstance(error, TelegramAPIError):
+        return f"the Bot API at {api} refused {method} at start: {message}"
+    return f"the bot could not start: {message}"
 
 
 def _signal_event() -> asyncio.Event:

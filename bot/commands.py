@@ -15,8 +15,11 @@ USER_COMMANDS: list[tuple[str, LazyProxy]] = [
     ("guide", __("Safe migration guide")),
     ("ban", __("Check for a Russian entry ban")),
     ("stay", __("Count the days you may stay")),
+    ("reminders", __("Your reminders for documents and dates")),
     ("contacts", __("Help contacts")),
     ("training", __("Training and help")),
+    ("ask", __("Ask a person: a volunteer answers")),
+    ("end", __("End the conversation with a volunteer")),
     ("my", __("My requests")),
     ("settings", __("Region and topics of broadcasts")),
     ("subscribe", __("Receive broadcasts")),
@@ -32,6 +35,7 @@ USER_COMMANDS: list[tuple[str, LazyProxy]] = [
 VOLUNTEER_COMMANDS: list[tuple[str, LazyProxy]] = [
     ("broadcast", __("Write a broadcast to subscribers")),
     ("broadcasts", __("Recent and scheduled broadcasts")),
+    ("cases", __("Open cases, longest waiting first")),
 ]
 COORDINATOR_COMMANDS: list[tuple[str, LazyProxy]] = [
     *VOLUNTEER_COMMANDS,

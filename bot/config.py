@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 TELEGRAM_API_URL = "https://api.telegram.org"
+PLACEHOLDER_TOKEN = "123456:replace-with-your-token"  # what .env.example ships; never a real bot's token
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
@@ -36,6 +37,11 @@ class Settings(DatabaseSettings):
     default_locale: Literal["ky", "ru", "en"] = "ru"
     content_dir: Path = PROJECT_DIR / "content"
     coordinator_chat_id: int | None = None
+    # Talk to a person: a forum supergroup for the cases, and optionally one group per language.
+    operator_chat_id: int | None = None
+    operator_chat_id_ky: int | None = None
+    operator_chat_id_ru: int | None = None
+    operator_chat_id_en: int | None = None
     retention_days: int = Field(default=365, ge=1)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -46,6 +52,8 @@ class Settings(DatabaseSettings):
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr) -> SecretStr:
+        if value.get_secret_value() == PLACEHOLDER_TOKEN:
+            raise ValueError("the placeholder from .env.example; put your bot's token from @BotFather in .env")
         if not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", value.get_secret_value()):
             raise ValueError("must look like 123456:ABC-DEF (from @BotFather)")
         return value
@@ -86,6 +94,24 @@ class Settings(DatabaseSettings):
         return self
 
     @property
+    def operator_chats(self) -> dict[int, str | None]:
+        """Every operator group and the language its volunteers speak (None: all, the main group)."""
+        if self.operator_chat_id is None:
+            return {}
+        chats: dict[int, str | None] = {self.operator_chat_id: None}
+        for locale in ("ky", "ru", "en"):
+            chat_id = getattr(self, f"operator_chat_id_{locale}")
+            if chat_id is not None:
+                chats[chat_id] = locale
+        return chats
+
+    def operator_chat_for(self, locale: str) -> int | None:
+        """The group a case in `locale` goes to: its language's group when there is one, else the main."""
+        if self.operator_chat_id is None:
+            return None
+        return getattr(self, f"operator_chat_id_{locale}", None) or self.operator_chat_id
+
+    @property
     def webhook_host_port(self) -> tuple[str, int]:
         host, _, port = self.webhook_listen.rpartition(":")
         return host.strip("[]"), int(port)
@@ -115,3 +141,18 @@ def load_settings(settings_class: type[S] = Settings, **overrides: object) -> S:
         return settings_class(**overrides)
     except ValidationError as error:
         raise SettingsError(describe_error(error)) from None
+    except UnicodeDecodeError as error:  # only the .env file is decoded here
+        env_file = overrides.get("_env_file", settings_class.model_config.get("env_file"))
+        raise SettingsError(_not_utf8(Path(str(env_file)), error)) from None
+
+
+def _not_utf8(path: Path, error: UnicodeDecodeError) -> str:
+    """Where the first undecodable byte is, so the operator knows which line an editor saved wrongly."""
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exact:
+        error = exact
+    except OSError:
+        pass
+    line = error.object[: error.start].count(b"\n") + 1
+    return f"{path} is not UTF-8 text (byte 0x{error.object[error.start]:02x} on line {line}): save it as UTF-8"

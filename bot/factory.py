@@ -16,6 +16,7 @@ from bot.db.storage import SQLiteStorage
 from bot.db.users import UserRecorder
 from bot.handlers import get_routers
 from bot.i18n import Catalogues
+from bot.keyboards.menu import set_hidden_sections
 from bot.middlewares.retry import RetryMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
@@ -34,6 +35,7 @@ def create_bot(settings: Settings) -> Bot:
 
 def create_dispatcher(settings: Settings, db: Database, i18n: Catalogues, **services: Any) -> Dispatcher:
     """Every keyword service becomes workflow data: handlers receive it as an argument of that name."""
+    set_hidden_sections(frozenset() if settings.operator_chat_id is not None else frozenset({"ask"}))
     dp = Dispatcher(storage=SQLiteStorage(db), settings=settings, db=db, i18n=i18n, **services)
     dp.update.outer_middleware(ThrottlingMiddleware(i18n))
     dp.update.outer_middleware(UserMiddleware(i18n, UserRecorder(db)))

@@ -9,18 +9,28 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.content.ban_rules import BanRules
-from bot.services.ban import BanAnswers, estimate_ban
+from bot.services.ban import BanAnswers, Overstay, estimate_ban
 from tests.content_helpers import shipped_content
 
 RULES = shipped_content().ban_rules
+GROUNDS = RULES.grounds_of("russia")
 CHECK = date(2026, 11, 25)
 LEFT = date(2025, 6, 15)
 D = date
 
 
+def over(days: int, left: date | None = LEFT, check: date = CHECK) -> tuple[Overstay, ...]:
+    """One overstay of `days` ending on `left` (None: still there on `check`)."""
+    end = left or check
+    return (Overstay(days, end - timedelta(days=days - 1), left),) if days else ()
+
+
 def findings(answers: BanAnswers, rules: BanRules = RULES) -> list[tuple[str, str, date, date | None]]:
-    estimate = estimate_ban(rules.grounds, answers)
+    estimate = estimate_ban(rules.grounds_of("russia"), answers)
     return [(f.ground.id, f.ground.kind, f.start, f.end) for f in estimate.findings]
+
+
+THREE = [("overstay_30", "mandatory", LEFT, D(2028, 6, 15)), ("overstay_30_refusal", "discretionary", LEFT, D(2028, 6, 15))]
 
 
 @pytest.mark.parametrize(
@@ -28,8 +38,8 @@ def findings(answers: BanAnswers, rules: BanRules = RULES) -> list[tuple[str, st
     [
         (0, []),
         (30, []),
-        (31, [("overstay_30", "mandatory", LEFT, D(2028, 6, 15))]),
-        (180, [("overstay_30", "mandatory", LEFT, D(2028, 6, 15))]),
+        (31, THREE),
+        (180, THREE),
         (181, [("overstay_180", "mandatory", LEFT, D(2030, 6, 15))]),
         (200, [("overstay_180", "mandatory", LEFT, D(2030, 6, 15))]),
         (270, [("overstay_180", "mandatory", LEFT, D(2030, 6, 15))]),
@@ -37,18 +47,18 @@ def findings(answers: BanAnswers, rules: BanRules = RULES) -> list[tuple[str, st
     ],
 )
 def test_overstay_boundaries(days, expected):
-    assert findings(BanAnswers(CHECK, overstay_days=days, departure=LEFT)) == expected
+    assert findings(BanAnswers(CHECK, overstays=over(days))) == expected
 
 
 def test_ban_from_a_leap_day_ends_on_28_february():
-    answers = BanAnswers(CHECK, overstay_days=200, departure=D(2024, 2, 29))
+    answers = BanAnswers(CHECK, overstays=over(200, D(2024, 2, 29)))
     assert findings(answers) == [("overstay_180", "mandatory", D(2024, 2, 29), D(2029, 2, 28))]
 
 
 def test_still_in_russia_counts_from_the_check_date():
-    estimate = estimate_ban(RULES.grounds, BanAnswers(CHECK, overstay_days=40))
+    estimate = estimate_ban(GROUNDS, BanAnswers(CHECK, overstays=over(40, None)))
     assert estimate.departure_assumed
-    assert [(f.start, f.end) for f in estimate.findings] == [(CHECK, D(2029, 11, 25))]
+    assert {(f.start, f.end) for f in estimate.findings} == {(CHECK, D(2029, 11, 25))}
 
 
 @pytest.mark.parametrize(
@@ -77,7 +87,7 @@ def test_two_administrative_offences_within_three_years(rulings, expected):
 
 
 def test_an_expired_ban_is_reported_but_not_active():
-    estimate = estimate_ban(RULES.grounds, BanAnswers(CHECK, admin_rulings=(D(2015, 5, 1), D(2016, 2, 1))))
+    estimate = estimate_ban(GROUNDS, BanAnswers(CHECK, admin_rulings=(D(2015, 5, 1), D(2016, 2, 1))))
     assert estimate.found and estimate.active == ()
     assert estimate.latest_end == D(2019, 2, 1)
 
@@ -96,15 +106,24 @@ def test_two_migration_offences_within_a_year(rulings, expected):
     assert findings(BanAnswers(CHECK, migration_rulings=rulings)) == expected
 
 
-def test_one_removal_is_five_years_two_are_ten():
-    once = findings(BanAnswers(CHECK, removals=(D(2023, 8, 1),)))
-    twice = findings(BanAnswers(CHECK, removals=(D(2023, 8, 1), D(2015, 2, 2))))
+def test_one_removal_is_five_years_two_expulsions_are_ten():
+    once = findings(BanAnswers(CHECK, removals=(D(2023, 8, 1),), expulsions=(D(2023, 8, 1),)))
+    twice = (D(2023, 8, 1), D(2015, 2, 2))
     assert once == [("removal", "mandatory", D(2023, 8, 1), D(2028, 8, 1))]
-    assert twice == [("repeated_removal", "mandatory", D(2023, 8, 1), D(2033, 8, 1))]
+    assert findings(BanAnswers(CHECK, removals=twice, expulsions=twice)) == [
+        ("repeated_removal", "mandatory", D(2023, 8, 1), D(2033, 8, 1))
+    ]
+
+
+def test_two_readmissions_are_not_the_ten_year_clause():
+    """Defect 9: sub. 2.1 is about expulsion or deportation twice; readmissions give the 5-year clause."""
+    assert findings(BanAnswers(CHECK, removals=(D(2023, 8, 1), D(2020, 2, 2)))) == [
+        ("removal", "mandatory", D(2023, 8, 1), D(2028, 8, 1))
+    ]
 
 
 def test_debts_and_convictions_last_until_cleared():
-    estimate = estimate_ban(RULES.grounds, BanAnswers(CHECK, unpaid_fines=True, unspent_conviction=True))
+    estimate = estimate_ban(GROUNDS, BanAnswers(CHECK, unpaid_fines=True, unspent_conviction=True))
     assert [(f.ground.id, f.ground.kind, f.start, f.end) for f in estimate.findings] == [
         ("unpaid_fines", "discretionary", CHECK, None),
         ("unspent_conviction", "mandatory", CHECK, None),
@@ -116,15 +135,15 @@ def test_debts_and_convictions_last_until_cleared():
 def test_several_grounds_give_the_latest_end_overall():
     answers = BanAnswers(
         CHECK,
-        overstay_days=45,
-        departure=D(2026, 3, 1),
+        overstays=over(45, D(2026, 3, 1)),
         admin_rulings=(D(2025, 2, 1), D(2026, 2, 1)),
         removals=(D(2026, 3, 1),),
         unpaid_fines=True,
     )
-    estimate = estimate_ban(RULES.grounds, answers)
+    estimate = estimate_ban(GROUNDS, answers)
     assert [f.ground.id for f in estimate.findings] == [
         "overstay_30",
+        "overstay_30_refusal",
         "admin_offences",
         "removal",
         "unpaid_fines",
@@ -134,7 +153,7 @@ def test_several_grounds_give_the_latest_end_overall():
 
 
 def test_no_ground_found():
-    estimate = estimate_ban(RULES.grounds, BanAnswers(CHECK, overstay_days=12, departure=LEFT))
+    estimate = estimate_ban(GROUNDS, BanAnswers(CHECK, overstays=over(12)))
     assert not estimate.found and estimate.latest_end is None and not estimate.open_ended
 
 
@@ -145,14 +164,18 @@ def test_the_table_drives_the_numbers():
         if ground["id"] == "overstay_270":
             ground["condition"]["more_than_days"] = 280
     edited = BanRules.model_validate(raw)
-    answers = BanAnswers(CHECK, overstay_days=275, departure=LEFT)
+    answers = BanAnswers(CHECK, overstays=over(275))
     assert [f[0] for f in findings(answers)] == ["overstay_270"]
     assert [f[0] for f in findings(answers, edited)] == ["overstay_180"]
 
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"overstay_days": -1}, {"departure": CHECK + timedelta(days=1)}, {"admin_rulings": (D(2027, 1, 1),)}],
+    [
+        {"overstays": (Overstay(-1, LEFT, LEFT),)},
+        {"overstays": (Overstay(3, CHECK, CHECK + timedelta(days=1)),)},
+        {"removals": (D(2027, 1, 1),)},
+    ],
 )
 def test_inconsistent_answers_are_refused(kwargs):
     with pytest.raises(ValueError):
@@ -173,9 +196,9 @@ past_dates = st.dates(D(2005, 1, 1), CHECK)
 )
 def test_every_ban_ends_after_it_starts(days, left, admin, migration, removals, fines, conviction):
     answers = BanAnswers(
-        CHECK, days, left, tuple(admin), tuple(migration), tuple(removals), fines, conviction
+        CHECK, over(days, left), tuple(admin), tuple(migration), tuple(removals), (), fines, conviction
     )
-    estimate = estimate_ban(RULES.grounds, answers)
+    estimate = estimate_ban(GROUNDS, answers)
     for finding in estimate.findings:
         assert finding.start <= CHECK
         assert finding.end is None or finding.end > finding.start
@@ -186,6 +209,6 @@ def test_every_ban_ends_after_it_starts(days, left, admin, migration, removals, 
 @given(st.integers(0, 1000), st.integers(0, 1000), past_dates)
 def test_a_longer_overstay_never_shortens_the_ban(fewer, more, left):
     fewer, more = sorted((fewer, more))
-    short = estimate_ban(RULES.grounds, BanAnswers(CHECK, fewer, left)).latest_end or date.min
-    long = estimate_ban(RULES.grounds, BanAnswers(CHECK, more, left)).latest_end or date.min
+    short = estimate_ban(GROUNDS, BanAnswers(CHECK, over(fewer, left))).latest_end or date.min
+    long = estimate_ban(GROUNDS, BanAnswers(CHECK, over(more, left))).latest_end or date.min
     assert long >= short

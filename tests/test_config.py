@@ -49,6 +49,7 @@ def test_values_from_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp
         ({}, "BOT_TOKEN is not set"),
         ({"BOT_TOKEN": ""}, "BOT_TOKEN is not set"),
         ({"BOT_TOKEN": "nonsense"}, "BOT_TOKEN is invalid"),
+        ({"BOT_TOKEN": "123456:replace-with-your-token"}, "BOT_TOKEN is invalid: the placeholder from .env.example"),
         ({"BOT_TOKEN": TOKEN, "ADMIN_IDS": "12,abc"}, "ADMIN_IDS is invalid"),
         ({"BOT_TOKEN": TOKEN, "BROADCAST_RATE": "fast"}, "BROADCAST_RATE is invalid"),
         ({"BOT_TOKEN": TOKEN, "BROADCAST_RATE": "100"}, "BROADCAST_RATE is invalid"),
@@ -79,3 +80,21 @@ def test_python_m_bot_exits_2_with_one_line(tmp_path: Path) -> None:
         "BROADCAST_RATE is invalid: Input should be a valid number, unable to parse string as a number"
     ]
     assert result.stdout == ""
+
+
+def test_a_dotenv_that_is_not_utf8_names_the_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_bytes(f"BOT_TOKEN={TOKEN}\nDEFAULT_LOCALE=ky\n# Настройки\n".encode("cp1251"))
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert str(error.value) == ".env is not UTF-8 text (byte 0xcd on line 3): save it as UTF-8"
+
+
+def test_a_missing_token_is_said_before_aiogram_is_imported(tmp_path: Path) -> None:
+    """aiogram takes seconds to import: settings are read first, so a missing token is said at once."""
+    probe = "import sys; from bot.__main__ import main; code = main([]); print(code, 'aiogram' in sys.modules)"
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.stdout.split() == ["2", "False"]
+    assert result.stderr.strip().splitlines() == ["BOT_TOKEN is not set"]

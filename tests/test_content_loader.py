@@ -36,7 +36,7 @@ REQUIRED_TOPICS = {
 
 @pytest.fixture(scope="module")
 def content() -> Content:
-    loaded, _ = read_content(SHIPPED, date(2026, 11, 25))
+    loaded, _ = read_content(SHIPPED, date(2026, 12, 1))
     assert loaded is not None
     return loaded
 
@@ -115,7 +115,7 @@ def test_html_text_is_a_localized_text_the_checker_can_tell_apart() -> None:
 
 
 def test_unknown_directory_reports_every_file_missing(tmp_path: Path) -> None:
-    content, problems = read_content(tmp_path, date(2026, 11, 25))
+    content, problems = read_content(tmp_path, date(2026, 12, 1))
     assert content is None
     assert {Path(problem.file).name for problem in problems} == set(CONTENT_FILES)
     assert {"topics.yaml", "contacts.yaml", "ban_rules.yaml", "training.yaml", "services.yaml"} <= set(

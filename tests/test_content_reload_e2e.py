@@ -10,6 +10,7 @@ from bot.devtools.fake_telegram import FakeTelegram
 from bot.devtools.fake_users import FakeUser
 from bot.i18n import format_date
 from bot.services.dates import add_years, users_today
+from tests.check_helpers import check_russia
 from tests.conftest import COORDINATOR_ID, RunningApp
 from tests.content_helpers import content_with, edit_entry
 
@@ -26,13 +27,8 @@ async def osh_programmes(user: FakeUser) -> list[str]:
     return listing.button_texts()[:-2]  # without Back and Menu
 
 
-async def ban_result_after_overstay(user: FakeUser, allowed_until: date, departure: date) -> str:
-    await user.send("/ban")
-    await user.press("Yes")
-    await user.send(allowed_until.strftime("%d.%m.%Y"))
-    await user.send(departure.strftime("%d.%m.%Y"))
-    for _ in range(5):
-        replies = await user.press("No")
+async def ban_result_after_overstay(user: FakeUser, entry: date, departure: date) -> str:
+    replies = await check_russia(user, "en", last_year=[(entry, departure)], command="/ban")
     return replies[-1].text
 
 
@@ -64,16 +60,15 @@ async def test_reload_refreshes_the_ban_rules(tg: FakeTelegram, make_app: MakeAp
     directory = content_with(tmp_path)
     await make_app(content_dir=directory)
     coordinator, user = tg.user(COORDINATOR_ID, language_code="en"), tg.user(4200, language_code="en")
-    allowed_until = users_today() - timedelta(days=400)
-    departure = allowed_until + timedelta(days=200)  # the overstay_180 ground
-    start = format_date(departure, "en")
+    entry = date(users_today().year - 1, 1, 1)
+    departure = date(entry.year, 3, 31) + timedelta(days=200)  # the overstay_180 ground
 
-    before = await ban_result_after_overstay(user, allowed_until, departure)
-    assert f"From {start} to {format_date(add_years(departure, 5), 'en')}." in before
+    before = await ban_result_after_overstay(user, entry, departure)
+    assert f"Last day of the ban: {format_date(add_years(departure, 5), 'en')}." in before
 
     edit_entry(directory / "ban_rules.yaml", "id: overstay_180", "duration_years: 5", "duration_years: 7")
     [done] = await coordinator.send("/reload")
     assert done.text.startswith("Content reloaded")
 
-    after = await ban_result_after_overstay(user, allowed_until, departure)
-    assert f"From {start} to {format_date(add_years(departure, 7), 'en')}." in after
+    after = await ban_result_after_overstay(user, entry, departure)
+    assert f"Last day of the ban: {format_date(add_years(departure, 7), 'en')}." in after

@@ -11,7 +11,7 @@ from bot.content.loader import check_content, read_content
 from bot.content.validate import Problem
 from tests.content_helpers import content_with, edit_entry
 
-TODAY = date(2026, 11, 25)
+TODAY = date(2026, 12, 1)  # the day content/ban_rules.yaml was last checked
 
 
 def _only(problems: list[Problem]) -> Problem:

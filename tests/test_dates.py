@@ -48,7 +48,8 @@ def test_future_dates_allowed_when_asked():
     [
         ("", DateProblem.NOT_A_DATE),
         ("yesterday", DateProblem.NOT_A_DATE),
-        ("5 марта 2024", DateProblem.NOT_A_DATE),
+        ("5 мартобря 2024", DateProblem.NOT_A_DATE),
+        ("31 February 2024", DateProblem.IMPOSSIBLE),
         ("05.03", DateProblem.NOT_A_DATE),
         ("5.3.202", DateProblem.NOT_A_DATE),
         ("2024-03-005", DateProblem.NOT_A_DATE),
@@ -104,3 +105,28 @@ def test_add_years(start, years, expected):
 )
 def test_add_months(start, months, expected):
     assert add_months(start, months) == expected
+
+
+@pytest.mark.parametrize("locale", ["ky", "ru", "en"])
+@given(st.dates(date(1990, 1, 1), date(2099, 12, 31)))
+def test_every_date_the_bot_prints_parses_back(locale, day):
+    """Defect 9: "5 March 2026", as the bot prints it in English, can be typed back (and so in ky, ru)."""
+    from bot.i18n import format_date
+
+    assert parse_user_date(format_date(day, locale), date(2026, 12, 1), allow_future=True) == day
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("5 March 2026", date(2026, 3, 5)),
+        ("29 February 2024", date(2024, 2, 29)),
+        ("March 5, 2026", date(2026, 3, 5)),
+        ("31 december 2025", date(2025, 12, 31)),
+        ("1 Jan 2026", date(2026, 1, 1)),
+        ("5 марта 2026", date(2026, 3, 5)),
+        ("5 март 2026", date(2026, 3, 5)),
+    ],
+)
+def test_dates_with_month_names(text, expected):
+    assert parse_user_date(text, date(2026, 12, 1)) == expected

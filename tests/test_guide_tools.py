@@ -44,9 +44,20 @@ def test_check_content_reports_broken_ban_rules_and_training_at_their_lines(
     ]
 
 
-def test_check_content_of_the_shipped_content_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_content_of_the_shipped_content_exits_0_with_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check-content", str(SHIPPED)]) == 0
-    assert "error" not in capsys.readouterr().out
+    lines = capsys.readouterr().out.splitlines()
+    files = sorted(SHIPPED.glob("*.yaml"))
+    entries = sum(path.read_text(encoding="utf-8").count("verified_on:") for path in files)  # one per entry
+    assert lines[-1] == f"content ok: {len(files)} files, {entries} entries, texts checked in ky, ru, en"
+    assert not [line for line in lines[:-1] if "warning:" not in line]
+
+
+def test_check_content_of_a_missing_folder_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check-content", str(tmp_path / "nowhere")]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"{tmp_path / 'nowhere'}: no such folder: set CONTENT_DIR to the content folder"
+    ]
 
 
 def test_the_bot_refuses_to_start_on_invalid_content(

@@ -97,15 +97,16 @@ async def test_kill_9_in_the_middle_of_a_dialogue_then_restart_resumes_it(
     from bot.services.dates import users_today
 
     user = tg.user(7004, language_code="en")
-    allowed_until = users_today() - timedelta(days=60)
+    entry = users_today() - timedelta(days=150)  # still there: about 60 days over, the 3-year clause
     await replies_to(tg, user, lambda: user.send("/ban"))
+    await replies_to(tg, user, lambda: user.press("🇷🇺 Russia"))
     await replies_to(tg, user, lambda: user.press("Yes"))
-    [question] = await replies_to(tg, user, lambda: user.send(allowed_until.strftime("%d.%m.%Y")))
+    [question] = await replies_to(tg, user, lambda: user.send(entry.strftime("%d.%m.%Y")))
     await bot_process.stop(signal.SIGKILL)
     await bot_process.start()
-    [next_question] = await replies_to(tg, user, lambda: user.press("I am still in Russia"))
+    [next_question] = await replies_to(tg, user, lambda: user.press("I am still there"))
     assert next_question.text != question.text  # the dialogue went on from where it was
-    result = []
-    for _ in range(5):
-        result = await replies_to(tg, user, lambda: user.press("No"))
+    for _ in range(4 + 6):  # no other trip, none last year, no older overstay, no contract; no ban answers
+        await replies_to(tg, user, lambda: user.press("No"))
+    result = await replies_to(tg, user, lambda: user.press("No"), count=2)  # the timeline, then the text
     assert "Federal Law 114-FZ, art. 27 p. 1 sub. 12" in result[-1].text  # 60 days over: the 3-year clause

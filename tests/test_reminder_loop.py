@@ -64,7 +64,7 @@ async def test_a_passing_failure_keeps_the_reminder_for_the_next_pass(tg: FakeTe
         assert await send_due(app) == 0
     assert await send_due(app) == 1
     assert tg.chat(5200)[-1].text.startswith(
-        "⏰ Reminder from Koldoo\nBy your self-check, your entry ban ends on"
+        "⏰ Reminder from Koldoo\nBy your check, your entry ban has ended: you may enter from today"
     )
 
 

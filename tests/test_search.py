@@ -91,7 +91,7 @@ def test_stems(word: str, locale: str, expected: str) -> None:
 
 @pytest.fixture(scope="module")
 def guide() -> SearchIndex:
-    content, _ = read_content(SHIPPED, date(2026, 11, 25))
+    content, _ = read_content(SHIPPED, date(2026, 12, 1))
     assert content is not None
     return content.search
 

@@ -71,12 +71,20 @@ def test_window_follows_the_rule_in_force_today():
 
 
 def test_contract_term_extends_the_stay():
-    result = calculate_stay([Trip(D(2025, 1, 10))], D(2025, 6, 1), RU, Contract(D(2025, 12, 31)))
+    result = calculate_stay([Trip(D(2025, 1, 10))], D(2025, 6, 1), RU, Contract(D(2025, 11, 30)))
     assert (result.last_legal_day, result.overstay_days, result.contract_applied) == (
-        D(2025, 12, 31),
+        D(2025, 11, 30),
         0,
         True,
     )
+
+
+def test_a_contract_ending_on_31_december_is_followed_by_a_fresh_count():
+    """Defect 9: legal on 31 December, so 1 January starts 2026's 90 days (to 31 March)."""
+    result = calculate_stay([Trip(D(2025, 1, 10))], D(2026, 2, 15), RU, Contract(D(2025, 12, 31)))
+    assert (result.last_legal_day, result.overstay_days, result.contract_applied) == (D(2026, 3, 31), 0, True)
+    leap = calculate_stay([Trip(D(2027, 1, 10))], D(2028, 2, 15), RU, Contract(D(2027, 12, 31)))
+    assert leap.last_legal_day == D(2028, 3, 30)  # 29 February is one of the 90 days
 
 
 @pytest.mark.parametrize(("today", "overstay"), [(D(2025, 5, 5), 0), (D(2025, 5, 10), 5)])
@@ -93,10 +101,15 @@ def test_contract_never_shortens_and_old_contract_is_ignored():
     assert not short.contract_applied and not old.contract_applied
 
 
-def test_kazakhstan_is_ninety_in_any_hundred_and_eighty_without_contract_rule():
-    result = calculate_stay([Trip(D(2025, 1, 1))], D(2025, 4, 5), KZ, Contract(D(2025, 12, 31)))
+def test_kazakhstan_is_ninety_in_any_hundred_and_eighty():
+    result = calculate_stay([Trip(D(2025, 1, 1))], D(2025, 4, 5), KZ)
     assert (result.rule, result.last_legal_day, result.overstay_days) == ("rolling", D(2025, 3, 31), 5)
-    assert not result.contract_applied
+
+
+def test_kazakhstan_applies_the_eaeu_contract_rule_flagged_unverified():
+    result = calculate_stay([Trip(D(2025, 1, 1))], D(2025, 4, 5), KZ, Contract(D(2025, 6, 30)))
+    assert (result.last_legal_day, result.overstay_days, result.contract_applied) == (D(2025, 6, 30), 0, True)
+    assert KZ.contract is not None and not KZ.contract.verified and RU.contract.verified
 
 
 @pytest.mark.parametrize(

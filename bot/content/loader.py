@@ -13,12 +13,13 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
+from bot.content.answers import AnswersFile, SavedAnswer
 from bot.content.ban_rules import BanRules
 from bot.content.catalogue import Catalogue, ServicesFile, TrainingFile
 from bot.content.common import LOCALES, StrictModel
 from bot.content.contacts import Contact, ContactsFile, Country
 from bot.content.topics import Topic, TopicsFile
-from bot.content.validate import Problem, validate_dir
+from bot.content.validate import Problem, count_entries, validate_dir
 from bot.services.search import Document, SearchIndex
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class Content:
     search: SearchIndex
     ban_rules: BanRules
     catalogue: Catalogue
+    answers: Mapping[str, SavedAnswer]  # saved answers for /answer, by key
 
     @classmethod
     def from_files(cls, files: Mapping[str, StrictModel]) -> Content:
@@ -64,6 +66,7 @@ class Content:
             ),
             ban_rules=_find(files, BanRules),
             catalogue=Catalogue(training=_find(files, TrainingFile), services=_find(files, ServicesFile)),
+            answers={answer.key: answer for answer in _find(files, AnswersFile).answers},
         )
 
     def children(self, topic_id: str | None) -> tuple[Topic, ...]:
@@ -120,7 +123,30 @@ def load_content(directory: Path) -> Content:
     return content
 
 
+@dataclass(frozen=True)
+class ContentReport:
+    """What `python -m bot check-content` found: its problems, and what it read when there are none."""
+
+    problems: list[Problem]
+    files: int
+    entries: int
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(problem.is_error for problem in self.problems) else 0
+
+    def summary(self) -> str:
+        """The line that says all is well, so an author knows the check ran over everything."""
+        warnings = f", {len(self.problems)} warnings above" if self.problems else ""
+        return f"content ok: {self.files} files, {self.entries} entries, texts checked in {', '.join(LOCALES)}{warnings}"
+
+
+def content_report(directory: Path, today: date | None = None) -> ContentReport:
+    files, problems = validate_dir(directory, today or date.today())
+    return ContentReport(problems, len(files), count_entries(files))
+
+
 def check_content(directory: Path, today: date | None = None) -> tuple[list[Problem], int]:
     """What `python -m bot check-content` prints and exits with: 1 on any error, 0 otherwise."""
-    content, problems = read_content(directory, today)
-    return problems, 0 if content is not None else 1
+    report = content_report(directory, today)
+    return report.problems, report.exit_code

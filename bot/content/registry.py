@@ -7,6 +7,7 @@ every `HtmlText` field.
 
 from __future__ import annotations
 
+from bot.content.answers import AnswersFile
 from bot.content.ban_rules import BanRules
 from bot.content.catalogue import ServicesFile, TrainingFile
 from bot.content.common import StrictModel
@@ -20,4 +21,5 @@ CONTENT_FILES: dict[str, type[StrictModel]] = {
     "ban_rules.yaml": BanRules,
     "training.yaml": TrainingFile,
     "services.yaml": ServicesFile,
+    "answers.yaml": AnswersFile,
 }

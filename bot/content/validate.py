@@ -46,6 +46,8 @@ class Problem:
 
     def __str__(self) -> str:
         prefix = "" if self.is_error else f"{self.severity}: "
+        if not self.line:  # about the folder, not a place in a file
+            return f"{self.file}: {prefix}{self.message}"
         return f"{self.file}:{self.line}: {self.key}: {prefix}{self.message}"
 
 
@@ -53,6 +55,8 @@ def validate_dir(directory: Path, today: date) -> tuple[dict[str, StrictModel], 
     """Every registered file of `directory` that validated, by name, and the problems of all of them."""
     files: dict[str, StrictModel] = {}
     problems: list[Problem] = []
+    if not directory.is_dir():  # one line, not one "file is missing" per file
+        return files, [Problem(str(directory), 0, "", "no such folder: set CONTENT_DIR to the content folder")]
     for name, model in CONTENT_FILES.items():
         parsed, found = validate_file(directory / name, model, today)
         problems += found
@@ -72,6 +76,8 @@ def validate_file(
         return None, [Problem(file, 1, "(file)", "file is missing")]
     except UnicodeDecodeError:
         return None, [Problem(file, 1, "(file)", "file is not UTF-8 text")]
+    except OSError as exc:  # unreadable for this user, or a folder of that name
+        return None, [Problem(file, 1, "(file)", f"cannot read the file ({exc.strerror})")]
     except YamlSyntaxError as exc:
         return None, [Problem(file, exc.line, "(yaml)", exc.message)]
 
@@ -93,6 +99,11 @@ def validate_file(
     if any(item.is_error for item in problems):
         return None, problems
     return parsed, problems
+
+
+def count_entries(files: dict[str, StrictModel]) -> int:
+    """The sourced entries (facts with a source and a date) of the files: what `check-content` reports."""
+    return sum(isinstance(value, Sourced) for parsed in files.values() for _, value in _walk(parsed, ()))
 
 
 def generic_findings(model: BaseModel, today: date) -> Iterator[Finding]:

@@ -59,14 +59,18 @@ class Database:
         conn = await aiosqlite.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         conn.row_factory = aiosqlite.Row
         db = cls(conn, path)
-        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA synchronous = NORMAL")
-        # Deleted rows are overwritten with zeros, so personal data erased by /forget or retention cannot be
-        # read back from free space in the file (`checkpoint` below does the same for the WAL).
-        await conn.execute("PRAGMA secure_delete = ON")
-        await db.migrate()
+        try:
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            # Deleted rows are overwritten with zeros, so personal data erased by /forget or retention cannot
+            # be read back from free space in the file (`checkpoint` below does the same for the WAL).
+            await conn.execute("PRAGMA secure_delete = ON")
+            await db.migrate()
+        except BaseException:
+            await conn.close()  # aiosqlite's thread would otherwise keep a failed start from ever exiting
+            raise
         return db
 
     async def close(self) -> None:

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-MESSAGE_KINDS_WITH_CAPTION = frozenset({"photo", "video", "document"})
+MESSAGE_KINDS_WITH_CAPTION = frozenset({"photo", "video", "document", "voice", "audio"})
 
 
 class ApiError(Exception):
@@ -69,7 +69,7 @@ class StoredFile:
 
     file_id: str
     file_unique_id: str
-    kind: str  # "photo", "video", "document", "sticker"
+    kind: str  # "photo", "video", "document", "sticker", "voice", "audio"
     filename: str | None
     content: bytes
     mime_type: str | None = None
@@ -94,6 +94,10 @@ class StoredFile:
                 "duration": 5,
                 "mime_type": self.mime_type or "video/mp4",
             }
+        if self.kind == "voice":
+            return base | {"duration": 3, "mime_type": self.mime_type or "audio/ogg"}
+        if self.kind == "audio":
+            return base | {"duration": 60, "mime_type": self.mime_type or "audio/mpeg"}
         if self.kind == "sticker":
             return base | {
                 "type": "regular",
@@ -117,7 +121,7 @@ class FakeMessage:
     chat: dict[str, Any]
     sender: dict[str, Any]
     from_bot: bool
-    kind: str  # "text", "photo", "video", "document", "contact", "sticker"
+    kind: str  # "text", "photo", "video", "document", "contact", "sticker", "voice", "audio", "location", "service"
     date: int
     text: str | None = None  # the text, or the caption of a media message
     entities: list[dict[str, Any]] = field(default_factory=list)
@@ -127,6 +131,12 @@ class FakeMessage:
     contact: dict[str, Any] | None = None
     edited: int = 0
     edit_date: int | None = None
+    # Forums (bot/devtools/fake_forum.py): the topic a message is in, what it replies to, service content.
+    message_thread_id: int | None = None
+    reply_to: FakeMessage | None = None
+    location: dict[str, Any] | None = None
+    service: dict[str, Any] | None = None  # e.g. {"forum_topic_created": {...}}
+    protected: bool = False  # sent with protect_content
 
     @property
     def chat_id(self) -> int:
@@ -156,8 +166,9 @@ class FakeMessage:
     def filename(self) -> str | None:
         return self.file.filename if self.file else None
 
-    def to_api(self) -> dict[str, Any]:
-        """The complete Message JSON, as Telegram sends it in updates and method results."""
+    def to_api(self, nested: bool = True) -> dict[str, Any]:
+        """The complete Message JSON, as Telegram sends it in updates and method results (a replied-to
+        message inside it carries no reply of its own: `nested=False`)."""
         message: dict[str, Any] = {
             "message_id": self.message_id,
             "from": self.sender,
@@ -179,6 +190,17 @@ class FakeMessage:
             message[self.kind] = [self.file.to_api()] if self.kind == "photo" else self.file.to_api()
         if self.contact is not None:
             message["contact"] = self.contact
+        if self.location is not None:
+            message["location"] = self.location
+        if self.service is not None:
+            message.update(self.service)
+        if self.message_thread_id is not None:
+            message["message_thread_id"] = self.message_thread_id
+            message["is_topic_message"] = True
+        if self.reply_to is not None and nested:
+            message["reply_to_message"] = self.reply_to.to_api(nested=False)
+        if self.protected:
+            message["has_protected_content"] = True
         if self.inline_markup:
             message["reply_markup"] = self.inline_markup
         return message

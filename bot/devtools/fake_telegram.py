@@ -34,6 +34,7 @@ from yarl import URL
 
 from bot.devtools import fake_validation as check
 from bot.devtools.fake_faults import Fault, RateWindow, rate_limited
+from bot.devtools.fake_forum import ForumMixin
 from bot.devtools.fake_models import (
     MESSAGE_KINDS_WITH_CAPTION,
     ApiCall,
@@ -57,7 +58,7 @@ _CONFLICT_GRACE = 0.1
 _RECHECK_INTERVAL = 0.05  # wait_for also re-checks on this period, for state outside the fake (e.g. the DB)
 
 
-class FakeTelegram:
+class FakeTelegram(ForumMixin):
     """The fake server: start it, point a Bot at ``base_url``, play users, inspect chats and calls."""
 
     def __init__(
@@ -109,6 +110,7 @@ class FakeTelegram:
         self._changed = asyncio.Event()
         self._stopping = False
         self._runner: web.AppRunner | None = None
+        self._init_forums()
 
     # -- lifecycle -----------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -245,9 +247,17 @@ class FakeTelegram:
 
     # -- used by FakeUser ----------------------------------------------------------------------------------
     def add_message(
-        self, chat_id: int, *, from_bot: bool, kind: str, sender: dict[str, Any] | None = None, **content: Any
+        self,
+        chat_id: int,
+        *,
+        from_bot: bool,
+        kind: str,
+        sender: dict[str, Any] | None = None,
+        thread_id: int | None = None,
+        **content: Any,
     ) -> FakeMessage:
-        """Store a new message in a chat (message ids increase per chat, as in Telegram)."""
+        """Store a new message in a chat (message ids increase per chat, as in Telegram); in a group, the
+        `sender` is the member who wrote it and `thread_id` the forum topic."""
         message_id = self._last_message_id.get(chat_id, 0) + 1
         self._last_message_id[chat_id] = message_id
         user = self._users.get(chat_id)
@@ -257,6 +267,7 @@ class FakeTelegram:
             message_id=message_id,
             chat=self._chat_json(chat_id),
             sender=sender,
+            message_thread_id=thread_id,
             from_bot=from_bot,
             kind=kind,
             date=int(time.time()),
@@ -339,7 +350,7 @@ class FakeTelegram:
     def _record(self, call: ApiCall) -> None:
         self.calls.append(call)
         is_bot_bug = 400 <= call.status < 500 and call.status != 429 and call.description not in (BLOCKED, NOT_STARTED)
-        if is_bot_bug and not call.injected:
+        if is_bot_bug and not call.injected and not self._refused_after_deletion(call):
             self.violations.append(call)
         self._notify()
 
@@ -361,6 +372,9 @@ class FakeTelegram:
 
     # -- chats ---------------------------------------------------------------------------------------------
     def _chat_json(self, chat_id: int) -> dict[str, Any]:
+        forum = self._forum_json(chat_id)
+        if forum is not None:
+            return forum
         user = self._users.get(chat_id)
         if user is not None:
             return user.chat_json()
@@ -407,7 +421,9 @@ class FakeTelegram:
         replied_exists = reply.get("message_id") in (None, *self._chats.get(chat_id, {}))
         if not replied_exists and not reply.get("allow_sending_without_reply"):
             raise bad_request("message to be replied not found")
+        thread_id = self._checked_thread(chat_id, params.get("message_thread_id"))
         self._throttle(chat_id)
+        self._throttle_group(chat_id)
         if markup and "keyboard" in markup:
             self._reply_keyboards[chat_id] = markup
         elif markup and "remove_keyboard" in markup:
@@ -418,6 +434,8 @@ class FakeTelegram:
             kind=kind,
             parse_mode=params.get("parse_mode"),
             reply_markup=markup,
+            thread_id=thread_id,
+            protected=bool(params.get("protect_content")),
             **content,
         )
 
@@ -594,6 +612,8 @@ class FakeTelegram:
         if not self._is_known(source_chat):
             raise bad_request("chat not found")
         source = self._message(source_chat, params["message_id"], "message to copy not found")
+        if source.kind == "service":
+            raise bad_request("message can't be copied")
         text, entities = source.text, source.entities
         if "caption" in params and source.kind in MESSAGE_KINDS_WITH_CAPTION:
             text, entities = check.formatted_text(
@@ -607,6 +627,7 @@ class FakeTelegram:
             entities=entities,
             file=source.file,
             contact=source.contact,
+            location=source.location,
         )
         return {"message_id": copy.message_id}
 

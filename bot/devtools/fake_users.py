@@ -161,6 +161,30 @@ class FakeUser:
     ) -> list[FakeMessage]:
         return await self._send_file("document", filename, content, caption)
 
+    async def send_voice(self, content: bytes = b"OggS\x00voice") -> list[FakeMessage]:
+        return await self._send_file("voice", None, content, None)
+
+    async def send_location(self, latitude: float = 55.7558, longitude: float = 37.6173) -> list[FakeMessage]:
+        return await self._send_message("location", location={"latitude": latitude, "longitude": longitude})
+
+    async def reply(self, text: str, to_message_id: int) -> list[FakeMessage]:
+        """Reply to a message of this chat (Telegram puts it in reply_to_message)."""
+        update = self.message_update(text)
+        replied = self.tg._chats[self.id][to_message_id]
+        message = self.tg._chats[self.id][update["message"]["message_id"]]
+        message.reply_to = replied
+        return await self._deliver({"message": message.to_api()})
+
+    async def edit(self, message_id: int, text: str) -> list[FakeMessage]:
+        """Edit one's own text (or caption): Telegram sends an edited_message update."""
+        import time
+
+        message = self.tg._chats[self.id][message_id]
+        assert not message.from_bot, "a user edits only their own messages"
+        message.text, message.edit_date = text, int(time.time())
+        message.edited += 1
+        return await self._deliver({"edited_message": message.to_api()})
+
     async def send_sticker(self) -> list[FakeMessage]:
         return await self._send_file("sticker", None, b"RIFF\x00\x00\x00\x00WEBP", None)
 

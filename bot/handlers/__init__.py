@@ -10,18 +10,21 @@ def get_routers() -> list[Router]:
     dispatcher for each run in one process, so the module-level routers are detached from the previous one.
     """
     from bot.handlers import (
+        ask,
         ban,
         broadcast,
+        check,
         contacts,
         fallback,
         guide,
+        operators,
         private,
+        reminders,
         search,
         settings,
         staff,
         start,
         stats,
-        stay,
         training,
     )
 
@@ -30,13 +33,16 @@ def get_routers() -> list[Router]:
         start.router,
         guide.router,
         contacts.router,
+        check.router,
         ban.router,
-        stay.router,
+        reminders.router,
         training.router,
         staff.router,
         settings.router,
         broadcast.router,
         stats.router,
+        operators.router,  # operator groups: before anything that answers free text
+        ask.router,
         search.router,
         fallback.router,
     ]

@@ -68,6 +68,15 @@ class DialogSpec:
     label: Callable[[str], str]  # a choice button's label
     problem: Callable[[str, Answers, str], str]  # what to say about a problem code of `check`, in a locale
     finish: Finish  # shows the result; the FSM is already cleared
+    # Instead of `record`, for flows whose answers depend on the day and the rules: (step, value, answers,
+    # today, content).
+    record_in: Callable[[str, str | date | None, Answers, date, Content], Answers] | None = None
+
+
+def _record(spec: DialogSpec, context: Context, step: str, value: str | date | None, answers: Answers) -> Answers:
+    if spec.record_in is not None:
+        return spec.record_in(step, value, answers, users_today(), context.content)
+    return spec.record(step, value, answers)
 
 
 async def send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -158,21 +167,29 @@ async def _move_on(
     await ask(context, spec, progress)
 
 
-def attach(router: Router, spec: DialogSpec, *, command: str | None = None, section: str | None = None) -> None:
-    """Register the dialogue's handlers on `router`: its command and main-menu section, when it has them,
+def attach(
+    router: Router,
+    spec: DialogSpec,
+    *,
+    command: str | tuple[str, ...] = (),
+    section: str | tuple[str, ...] = (),
+) -> None:
+    """Register the dialogue's handlers on `router`: its commands and main-menu sections, when it has them,
     which start it; then typed answers, anything else, and its buttons."""
+    commands = (command,) if isinstance(command, str) else command
+    sections = (section,) if isinstance(section, str) else section
 
-    if command is not None:
+    if commands:
 
-        @router.message(Command(command))
+        @router.message(Command(*commands))
         async def command_entry(
             message: Message, state: FSMContext, bot: Bot, locale: str, content: ContentStore, db: Database
         ) -> None:
             await begin(Context(bot, message.chat.id, locale, content.current, db), state, spec)
 
-    if section is not None:
+    if sections:
 
-        @router.callback_query(MenuCb.filter(F.section == section))
+        @router.callback_query(MenuCb.filter(F.section.in_(sections)))
         async def section_entry(
             callback: CallbackQuery, state: FSMContext, bot: Bot, locale: str, content: ContentStore, db: Database
         ) -> None:
@@ -201,7 +218,7 @@ def attach(router: Router, spec: DialogSpec, *, command: str | None = None, sect
         if problem is not None:
             await ask(context, spec, progress, spec.problem(problem, progress.answers, context.locale))
             return
-        answers = spec.record(progress.step, value, progress.answers)
+        answers = _record(spec, context, progress.step, value, progress.answers)
         await _move_on(context, state, spec, progress, answers, stay=question.kind == "date_list")
 
     @router.message(spec.state, ~F.text)
@@ -247,10 +264,15 @@ def attach(router: Router, spec: DialogSpec, *, command: str | None = None, sect
                 await show_menu(callback)
         elif action == "pick" and question.kind in ("yes_no", "choice") and value in question.buttons:
             await _move_on(
-                context, state, spec, progress, spec.record(progress.step, value, progress.answers)
+                context, state, spec, progress, _record(spec, context, progress.step, value, progress.answers)
             )
         elif action == "none" and question.none_choice:
-            await _move_on(context, state, spec, progress, spec.record(progress.step, None, progress.answers))
+            problem = spec.check(progress.step, None, progress.answers, users_today())
+            if problem is not None:
+                await ask(context, spec, progress, spec.problem(problem, progress.answers, context.locale))
+            else:
+                answers = _record(spec, context, progress.step, None, progress.answers)
+                await _move_on(context, state, spec, progress, answers)
         elif action == "done" and question.kind == "date_list" and progress.answers.get(question.id):
             await _move_on(context, state, spec, progress, progress.answers)
         else:  # forged or impossible data: show the question again

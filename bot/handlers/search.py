@@ -9,11 +9,12 @@ import logging
 
 from aiogram import F, Router
 from aiogram.filters import StateFilter
-from aiogram.types import Message
+from aiogram.types import InlineKeyboardMarkup, Message
 
 from bot.content.loader import ContentStore
 from bot.handlers.fallback import LONG_TEXT
 from bot.i18n import _
+from bot.keyboards.ask import ask_rows
 from bot.keyboards.guide import results_keyboard
 from bot.keyboards.menu import main_menu_keyboard
 from bot.replies import answer
@@ -39,6 +40,8 @@ async def search(message: Message, content: ContentStore, locale: str) -> None:
             "I found nothing for these words. Try one or two simple words, for example "
             "<i>patent</i>, <i>registration</i> or <i>ban</i>, or choose a section:"
         )
-        await answer(message, hint, main_menu_keyboard())
+        menu = main_menu_keyboard()
+        offer = ask_rows("search")  # a person may know what the guide does not
+        await answer(message, hint, InlineKeyboardMarkup(inline_keyboard=[*offer, *menu.inline_keyboard]) if offer else menu)
         return
     await answer(message, _("Here is what I found in the guide:"), results_keyboard(found, locale))

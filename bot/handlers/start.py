@@ -12,10 +12,12 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.commands import COORDINATOR_COMMANDS, USER_COMMANDS, VOLUNTEER_COMMANDS
 from bot.content.common import LOCALES
+from bot.db import cases as db_cases
 from bot.db.connection import Database
 from bot.db.staff import COORDINATOR, VOLUNTEER
 from bot.db.storage import SQLiteStorage
 from bot.db.users import forget_user, mark_privacy_seen, set_locale
+from bot.handover import Handover
 from bot.i18n import Catalogues, _
 from bot.keyboards.callbacks import ForgetCb, LangCb, MenuCb
 from bot.keyboards.menu import language_keyboard, main_menu_keyboard, menu_only_keyboard
@@ -178,12 +180,20 @@ async def forget_command(message: Message) -> None:
 
 @router.callback_query(ForgetCb.filter())
 async def forget_confirmed(
-    callback: CallbackQuery, callback_data: ForgetCb, db: Database, state: FSMContext
+    callback: CallbackQuery,
+    callback_data: ForgetCb,
+    db: Database,
+    state: FSMContext,
+    handover: Handover | None = None,
 ) -> None:
     if not callback_data.confirm:
         await edit_or_send(callback, _("Nothing was deleted.") + "\n\n" + menu_text(), main_menu_keyboard())
         return
     await state.clear()
+    topics = await db_cases.topics_of_user(db, callback.from_user.id)  # conversations with volunteers go too
+    await db_cases.forget_cases(db, callback.from_user.id)
+    if handover is not None:
+        await handover.delete_topics(topics)
     await forget_user(db, callback.from_user.id)
     if isinstance(state.storage, SQLiteStorage):
         state.storage.forget_user(callback.from_user.id)

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.db.connection import Database
 from bot.db.stats import WEEKS, Stats, collect
 from bot.filters.roles import IsCoordinator
+from bot.handlers.operators import case_stats_lines
 from bot.handlers.regions import region_label
 from bot.i18n import LANGUAGE_NAMES, _
 from bot.replies import answer
@@ -60,7 +61,7 @@ def stats_text(stats: Stats) -> str:
 @router.message(Command("stats"))
 async def stats_command(message: Message, db: Database, settings: Settings) -> None:
     stats = await collect(db, settings.default_locale)
-    await answer(message, stats_text(stats))
+    await answer(message, stats_text(stats) + "\n\n" + "\n".join(await case_stats_lines(db)))
     series = {_("New users"): stats.new_users_weekly}
     if stats.referrals is not None:
         series[_("Referrals")] = stats.referrals_weekly

@@ -20,6 +20,7 @@ from bot.handlers import referral_form, referrals
 from bot.handlers.referral_texts import status_label
 from bot.handlers.regions import region_label
 from bot.i18n import _, format_date
+from bot.keyboards.ask import ask_rows
 from bot.keyboards.callbacks import ApplyCb, MenuCb, ProgCb, ServCb, ServItemCb, TrainCb
 from bot.keyboards.menu import menu_only_keyboard, nav_row
 from bot.replies import answer, edit_or_send
@@ -140,7 +141,8 @@ async def service_card(
 
 
 def _keyboard(first: list[InlineKeyboardButton], back: CallbackData) -> InlineKeyboardMarkup:
-    rows = [first] if first else []
+    """A card's buttons; a card with an offer also offers a person to ask about it."""
+    rows = [first, *ask_rows("referral")] if first else []
     return InlineKeyboardMarkup(inline_keyboard=[*rows, nav_row(back)])
 
 

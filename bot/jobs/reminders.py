@@ -25,6 +25,7 @@ from bot.db import reminders
 from bot.db.connection import Database
 from bot.db.users import mark_blocked
 from bot.handlers.ban import MVD_CHECK_URL, official_check_text
+from bot.handlers.reminders import document_reminder_text
 from bot.i18n import Catalogues, _, format_date
 from bot.keyboards.menu import menu_button
 from bot.services.dates import users_today
@@ -45,28 +46,26 @@ async def reminder_loop(app: App) -> None:
         await asyncio.sleep(INTERVAL_SECONDS)
 
 
-def reminder_text(reminder: reminders.Reminder, locale: str) -> str:
+def reminder_text(reminder: reminders.Reminder, locale: str, today: date | None = None) -> str:
+    """The reminder in `locale`: what date is coming, in how many days, and what to do."""
     day = format_date(reminder.subject_date, locale)
-    if reminder.kind == "ban_end":
-        head = _(
-            "⏰ <b>Reminder from Koldoo</b>\nBy your self-check, your entry ban ends on {date}. Before you "
-            "travel, make sure with the official check that it has really ended."
-        ).format(date=day)
-    else:
+    if reminder.kind == "check_before_travel":
         head = _(
             "⏰ <b>Reminder from Koldoo</b>\n{date} is two months away. If you plan to travel to Russia, "
             "check now whether you have an entry ban."
         ).format(date=day)
-    return f"{head}\n\n{official_check_text()}"
+        return f"{head}\n\n{official_check_text()}"
+    left = (reminder.subject_date - (today or users_today())).days
+    text = document_reminder_text(reminder.kind, reminder.subject_date, max(0, left), locale)
+    return f"{text}\n\n{official_check_text()}" if reminder.kind == "ban_end" else text
 
 
-def reminder_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=_("🔎 Official check"), url=MVD_CHECK_URL)],
-            [menu_button()],
-        ]
-    )
+def reminder_keyboard(kind: str = "ban_end") -> InlineKeyboardMarkup:
+    """The official check under reminders about a ban or a trip; only the menu under document reminders."""
+    rows = [[menu_button()]]
+    if kind in ("ban_end", "check_before_travel"):
+        rows.insert(0, [InlineKeyboardButton(text=_("🔎 Official check"), url=MVD_CHECK_URL)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 async def send_due_reminders(
@@ -78,7 +77,7 @@ async def send_due_reminders(
         for reminder in batch:
             locale = reminder.locale or default_locale
             with i18n.context(), i18n.use_locale(locale):
-                text, markup = reminder_text(reminder, locale), reminder_keyboard()
+                text, markup = reminder_text(reminder, locale, today), reminder_keyboard(reminder.kind)
             try:
                 await bot.send_message(reminder.user_id, text, reply_markup=markup)
             except TelegramForbiddenError:

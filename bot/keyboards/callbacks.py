@@ -174,3 +174,41 @@ class BroadcastStopCb(CallbackData, prefix="bcs"):
 
     broadcast_id: Id
     from_list: bool = False
+
+
+# Talk to a person (bot/handlers/ask.py, operators.py)
+class AskCb(CallbackData, prefix="ak"):
+    """The migrant's side: `start` (topics), `topic` (consent for it), `agree`, `end`, `back`; `src` is where
+    the conversation was offered (menu, ban, search, referral)."""
+
+    action: str
+    topic: str = ""
+    src: str = ""
+
+
+class RateCb(CallbackData, prefix="ar"):
+    """The migrant's 1-5 for a closed case."""
+
+    id: int
+    score: int
+
+
+class CaseCb(CallbackData, prefix="cs"):
+    """A case card's buttons in the operator group: take, urgent, close."""
+
+    action: str
+    id: int
+# Reminders for documents (bot/handlers/reminders.py)
+class DocRemindCb(CallbackData, prefix="drm"):
+    """"Remind me" for a date a result names: the kind (bot.services.reminders.DOCUMENT_KINDS), the ISO date."""
+
+    kind: str
+    day: str
+
+
+class RemListCb(CallbackData, prefix="rml"):
+    """/reminders: `cancel` one date's reminders (kind and ISO day), or `add` a typed one (kind)."""
+
+    action: str
+    kind: str
+    day: str = ""

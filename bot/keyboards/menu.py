@@ -24,16 +24,30 @@ class MenuSection:
 # The main menu shows exactly these sections, in this order; a feature adds its entry here.
 SECTIONS: list[MenuSection] = [
     MenuSection("guide", __("Safe migration guide")),
-    MenuSection("ban", __("Ban self-check")),
-    MenuSection("stay", __("Stay calculator")),
+    MenuSection("check", __("Check my situation")),
     MenuSection("contacts", __("Help contacts")),
     MenuSection("training", __("Training and help")),
+    MenuSection("ask", __("💬 Ask a person")),
     MenuSection("my", __("My requests")),
     MenuSection("settings", __("Settings")),
     MenuSection("language", __("Language")),
     MenuSection("privacy", __("My data")),
     MenuSection("help", __("Help")),
 ]
+
+
+# Sections of features switched off by the settings (e.g. "ask" without OPERATOR_CHAT_ID); set at start.
+_hidden: frozenset[str] = frozenset()
+
+
+def set_hidden_sections(keys: frozenset[str]) -> None:
+    global _hidden
+    _hidden = keys
+    _main_menu.cache_clear()
+
+
+def section_shown(key: str) -> bool:
+    return key not in _hidden
 
 
 def main_menu_keyboard(with_languages: bool = False) -> InlineKeyboardMarkup:
@@ -49,6 +63,7 @@ def _main_menu(locale: str, with_languages: bool) -> InlineKeyboardMarkup:
     rows = [
         [InlineKeyboardButton(text=str(section.label), callback_data=MenuCb(section=section.key).pack())]
         for section in SECTIONS
+        if section.key not in _hidden
     ]
     if with_languages:
         rows.insert(0, language_keyboard().inline_keyboard[0])

@@ -1,69 +1,121 @@
-"""The /ban self-check dialogue: its questions, their order, the checks between answers, the estimate input.
+"""The ban part of "Check my situation": removals, fines, debts, conviction, medical examination.
 
-Only what a ground of the rule table needs is asked: a follow-up (dates) comes only after a "yes". Answers
-are kept as JSON values (dates as ISO strings) in the dialogue progress until the result is shown.
+Overstays are not asked: they come from the trips (`bot.services.stay`), one per trip that went over. Only
+what a ground of the rule table needs is asked, and a follow-up (dates) only after a "yes". Fines are asked
+once: first those for breaking migration rules, then any others, so no fine is typed twice; both kinds are
+administrative offences. A fine counts from the day its ruling came into force; a migrant who knows only the
+day it was imposed may say so, and `APPEAL_DAYS` are added (the usual time to appeal), which the result
+states. Russia's grounds only: Kazakhstan's rule table knows overstay alone.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from bot.services.ban import BanAnswers
+from bot.services.ban import BanAnswers, Overstay
 from bot.services.dialog import YES, Question
+from bot.services.stay import StayResult
 
-STILL_THERE = "still"
 MAX_LIST_DATES = 20  # no one has twenty rulings to enter; a longer list is a stuck finger
+IN_FORCE, FINE_DAY = "in_force", "fine_day"
+APPEAL_DAYS = 10  # a ruling comes into force when the 10 days to appeal it have passed (KoAP art. 30.3)
 
 QUESTIONS: dict[str, Question] = {
     q.id: q
     for q in (
-        Question("overstayed", "yes_no"),
-        Question("allowed_until", "date"),
-        Question("departure", "date", none_choice=STILL_THERE),
-        Question("admin", "yes_no"),
-        Question("admin_dates", "date_list"),
-        Question("migration", "yes_no"),
-        Question("migration_dates", "date_list"),
-        Question("removal", "yes_no"),
-        Question("removal_dates", "date_list"),
+        Question("expelled", "yes_no"),
+        Question("expelled_dates", "date_list"),
+        Question("readmitted", "yes_no"),
+        Question("readmitted_dates", "date_list"),
+        Question("migration_fines", "yes_no"),
+        Question("fine_basis", "choice", choices=(IN_FORCE, FINE_DAY)),
+        Question("migration_dates", "date_list", allow_future=True),
+        Question("other_fines", "yes_no"),
+        Question("other_dates", "date_list", allow_future=True),
         Question("debts", "yes_no"),
         Question("conviction", "yes_no"),
+        Question("medical", "yes_no"),
     )
 }
-FIRST = "overstayed"
-# A follow-up question is asked only when its parent was answered "yes".
-_PARENT = {
-    "allowed_until": "overstayed",
-    "departure": "overstayed",
-    "admin_dates": "admin",
-    "migration_dates": "migration",
-    "removal_dates": "removal",
-}
-_LIST_FIELD = {
-    "admin_dates": "admin_rulings",
-    "migration_dates": "migration_rulings",
-    "removal_dates": "removals",
+FIRST = "expelled"
+_FOLLOW_UP = {"expelled": "expelled_dates", "readmitted": "readmitted_dates"}
+_FINES = {"migration_fines": "migration_dates", "other_fines": "other_dates"}
+_AFTER = {
+    "expelled": "readmitted",
+    "expelled_dates": "readmitted",
+    "readmitted": "migration_fines",
+    "readmitted_dates": "migration_fines",
+    "migration_fines": "other_fines",
+    "migration_dates": "other_fines",
+    "other_fines": "debts",
+    "other_dates": "debts",
+    "debts": "conviction",
+    "conviction": "medical",
+    "medical": None,
 }
 
 
 def next_step(current: str, answers: dict[str, Any]) -> str | None:
     """The question after `current` given the answers, or None when the estimate can be made."""
-    order = list(QUESTIONS)
-    for step in order[order.index(current) + 1 :]:
-        parent = _PARENT.get(step)
-        if parent is None or answers.get(parent) == YES:
-            return step
-    return None
+    if current in _FOLLOW_UP and answers.get(current) == YES:
+        return _FOLLOW_UP[current]
+    if current in _FINES and answers.get(current) == YES:
+        return _FINES[current] if "fine_basis" in answers else "fine_basis"
+    if current == "fine_basis":
+        return (
+            "migration_dates"
+            if answers.get("migration_fines") == YES and not answers.get("migration_dates")
+            else "other_dates"
+        )
+    return _AFTER[current]
 
 
 def check(step: str, value: date | None, answers: dict[str, Any], today: date) -> str | None:
-    """A problem code when a typed date contradicts earlier answers, else None."""
-    if step == "departure" and value is not None and value < date.fromisoformat(answers["allowed_until"]):
-        return "departure_before_allowed_end"
-    if QUESTIONS[step].kind == "date_list" and len(answers.get(step, [])) >= MAX_LIST_DATES:
+    """A problem code when a typed date contradicts the question, else None."""
+    if QUESTIONS[step].kind != "date_list" or value is None:
+        return None
+    if len(answers.get(step, [])) >= MAX_LIST_DATES:
         return "too_many_dates"
+    # A fine's ruling may come into force a few days ahead (while the appeal time runs), never more.
+    limit = today + timedelta(days=APPEAL_DAYS) if answers.get("fine_basis") == IN_FORCE else today
+    if value > limit:
+        return "too_far_ahead"
     return None
+
+
+def fines_from_fine_day(answers: dict[str, Any]) -> bool:
+    """The migrant knew only the days fines were imposed: APPEAL_DAYS were added to each."""
+    return answers.get("fine_basis") == FINE_DAY and any(answers.get(ask) == YES for ask in _FINES)
+
+
+def _dates(answers: dict[str, Any], step: str, parent: str) -> tuple[date, ...]:
+    return (
+        tuple(date.fromisoformat(day) for day in answers.get(step, [])) if answers.get(parent) == YES else ()
+    )
+
+
+def to_ban_answers(answers: dict[str, Any], stay: StayResult | None, today: date) -> BanAnswers:
+    """The estimator's input: the overstays of every trip, and the answers to the ban questions."""
+    overstays = tuple(
+        Overstay(t.overstay_days, t.overstay_start, t.trip.exit)  # type: ignore[arg-type]
+        for t in (stay.overstays if stay is not None else ())
+    )
+    shift = timedelta(days=APPEAL_DAYS if answers.get("fine_basis") == FINE_DAY else 0)
+    migration = tuple(day + shift for day in _dates(answers, "migration_dates", "migration_fines"))
+    other = tuple(day + shift for day in _dates(answers, "other_dates", "other_fines"))
+    expelled = _dates(answers, "expelled_dates", "expelled")
+    return BanAnswers(
+        check_date=today,
+        overstays=overstays,
+        admin_rulings=migration + other,
+        migration_rulings=migration,
+        removals=expelled + _dates(answers, "readmitted_dates", "readmitted"),
+        expulsions=expelled,
+        unpaid_fines=answers.get("debts") == YES,
+        unspent_conviction=answers.get("conviction") == YES,
+        medical_exam=answers.get("medical") == YES,
+    )
 
 
 # "Remind me" without a dated ban asks one more thing: when the migrant plans to travel.
@@ -73,29 +125,3 @@ TRAVEL_QUESTIONS = {"travel_date": Question("travel_date", "date", allow_future=
 def check_travel(step: str, value: date | None, answers: dict[str, Any], today: date) -> str | None:
     """A reminder is about a trip still ahead: today or a past day is refused."""
     return "not_ahead" if value is not None and value <= today else None
-
-
-def to_ban_answers(answers: dict[str, Any], today: date) -> BanAnswers:
-    """The estimator's input from the dialogue's answers."""
-    overstay_days, departure = 0, None
-    if answers.get("overstayed") == YES:
-        departure = _date(answers.get("departure"))
-        overstay_days = max(0, ((departure or today) - date.fromisoformat(answers["allowed_until"])).days)
-    lists = {
-        field: tuple(date.fromisoformat(day) for day in answers.get(step, []))
-        if answers.get(_PARENT[step]) == YES
-        else ()
-        for step, field in _LIST_FIELD.items()
-    }
-    return BanAnswers(
-        check_date=today,
-        overstay_days=overstay_days,
-        departure=departure,
-        unpaid_fines=answers.get("debts") == YES,
-        unspent_conviction=answers.get("conviction") == YES,
-        **lists,
-    )
-
-
-def _date(value: str | None) -> date | None:
-    return None if value is None else date.fromisoformat(value)

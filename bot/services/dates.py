@@ -1,7 +1,8 @@
 """Dates typed by people, and calendar arithmetic in whole years.
 
 Migrants type dates the way they write them on paper: `05.03.2024`, `5.3.24`, `5 03 2024`, `05/03/2024`,
-`5-3-2024`, or the ISO `2024-03-05`. Day comes before month in every form except ISO (that is how dates are
+`5-3-2024`, or the ISO `2024-03-05`; and every date the bot prints can be typed back, so month names in
+English, Russian and Kyrgyz are read too (`5 March 2026`, `March 5, 2026`, `5 марта 2026`). Day comes before month in every form except ISO (that is how dates are
 written in Kyrgyzstan and Russia), so `05/03/2024` is 5 March. A parse failure carries a reason the dialogue
 turns into a precise message: text that is no date at all, a date that does not exist, or one in the future.
 """
@@ -11,10 +12,27 @@ from __future__ import annotations
 import enum
 import re
 from datetime import date, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
+
+from babel.dates import get_month_names
 
 _SEPARATOR = r"[.\-/\s]+"
 _DATE = re.compile(rf"^(\d{{1,4}}){_SEPARATOR}(\d{{1,2}}){_SEPARATOR}(\d{{1,4}})\.?$")
+_NAMED_DAY_FIRST = re.compile(r"^(\d{1,2})\s+([^\W\d_]+)\.?,?\s+(\d{2}|\d{4})(?:\s*(?:г|ж)\.?)?$")
+_NAMED_MONTH_FIRST = re.compile(r"^([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{2}|\d{4})$")
+
+
+@cache
+def _month_numbers() -> dict[str, int]:
+    """Month names (full and abbreviated, every grammatical form Babel knows) in our languages."""
+    names: dict[str, int] = {}
+    for locale in ("en", "ru", "ky"):
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in get_month_names(width, context, locale).items():
+                    names[name.casefold().rstrip(".")] = number
+    return names
 # Years outside this range are typos (a birth year of 1024, a trip in 9024), not dates worth computing with.
 MIN_YEAR = 1900
 MAX_YEAR = 2100
@@ -41,10 +59,15 @@ def parse_user_date(text: str, today: date, *, allow_future: bool = False) -> da
     past (then 19yy: `1.1.99` is 1999). When `allow_future` is set (a contract end date, a trip being
     planned), 20yy is always meant and future dates are accepted.
     """
-    match = _DATE.match(text.strip())
+    text = text.strip()
+    match = _DATE.match(text)
     if match is None:
-        raise DateParseError(DateProblem.NOT_A_DATE)
-    first, month_text, last = match.groups()
+        named = _named(text)
+        if named is None:
+            raise DateParseError(DateProblem.NOT_A_DATE)
+        first, month_text, last = named
+    else:
+        first, month_text, last = match.groups()
     if len(first) == 4:
         year_text, day_text = first, last
         if len(day_text) > 2:
@@ -69,6 +92,20 @@ def parse_user_date(text: str, today: date, *, allow_future: bool = False) -> da
     if parsed > today and not allow_future:
         raise DateParseError(DateProblem.IN_FUTURE)
     return parsed
+
+
+def _named(text: str) -> tuple[str, str, str] | None:
+    """(day, month number, year) texts of a date written with a month name, or None."""
+    day_first = _NAMED_DAY_FIRST.match(text)
+    month_first = _NAMED_MONTH_FIRST.match(text)
+    if day_first:
+        day_text, name, year_text = day_first.groups()
+    elif month_first:
+        name, day_text, year_text = month_first.groups()
+    else:
+        return None
+    month = _month_numbers().get(name.casefold())
+    return None if month is None else (day_text, str(month), year_text)
 
 
 def add_months(value: date, months: int) -> date:

@@ -14,12 +14,15 @@ once here because every answer depends on them:
   of 115-FZ art. 5 as amended by 260-FZ; the law has no transitional clause, so the bot calls it an estimate.
 - **Once a stay has run out it stays out**: the first day that breaks the limit ends the legal stay of that
   trip; every later day of the same trip is overstay, even across 1 January, until the person leaves.
-- **The EAEU worker rule** (only where `contract_grace_days` is set, i.e. Russia): a worker whose contract
-  covers the current trip may stay until the contract ends, or for `contract_grace_days` more days after an
-  early end (to sign a new contract). It can only lengthen the stay, never shorten it. A contract that ended
-  before the trip began does not apply to it.
-- Overstay is counted for the latest trip only, up to its exit day or today: that is the trip the
-  migrant asks about. Trips must not overlap, and only the latest one may still be open.
+- **The EAEU worker rule** (where the rule has a `contract`): a day covered by the worker's contract is legal
+  whatever the count says. The contract covers the latest trip that began on or before its end, from that
+  trip's entry to the contract's end; a contract that ended early more than `after_days` days after that
+  entry (EAEU Treaty art. 97 p. 5: "after 90 days") also covers `grace_days` more days to sign a new one.
+  After the covered days the count rule judges again, so a contract that ends on 31 December is followed by
+  a fresh calendar-year count on 1 January, like any stay that was legal on 31 December.
+- **Every trip has its own overstay**, up to its exit day (or today for the open one), each ending on its
+  own exit date: a ban from an earlier trip can still run after a later lawful one. Days of overstay still
+  count as days of stay for later trips. Trips must not overlap, and only the latest one may still be open.
 """
 
 from __future__ import annotations
@@ -70,17 +73,54 @@ class TripError(ValueError):
 
 
 @dataclass(frozen=True)
+class TripResult:
+    """One trip's answer: its last legal day (the day before its entry when none was legal) and overstay."""
+
+    trip: Trip
+    last_legal_day: date
+    overstay_days: int  # days of the trip after last_legal_day, up to its exit or today
+    contract_applied: bool  # the contract made last_legal_day later than the count alone
+
+    @property
+    def overstay_start(self) -> date | None:
+        return self.last_legal_day + ONE_DAY if self.overstay_days else None
+
+
+@dataclass(frozen=True)
 class StayResult:
-    """The answer for the latest trip, and the allowance as of today."""
+    """Every trip's answer, and the allowance as of today."""
 
     rule: Literal["calendar_year", "rolling"]  # the rule in force today
     window_start: date  # days_used counts the days of stay from here to today, inclusive
     days_used: int
     limit_days: int
-    in_country: bool
-    last_legal_day: date  # of the latest trip, after the contract rule
-    overstay_days: int  # days of the latest trip after last_legal_day, up to its exit or today
-    contract_applied: bool  # the contract rule moved last_legal_day later
+    trips: tuple[TripResult, ...]  # sorted by entry
+
+    @property
+    def latest(self) -> TripResult:
+        return self.trips[-1]
+
+    @property
+    def in_country(self) -> bool:
+        return self.latest.trip.exit is None
+
+    @property
+    def last_legal_day(self) -> date:
+        return self.latest.last_legal_day
+
+    @property
+    def overstay_days(self) -> int:
+        """The latest trip's overstay."""
+        return self.latest.overstay_days
+
+    @property
+    def contract_applied(self) -> bool:
+        return any(t.contract_applied for t in self.trips)
+
+    @property
+    def overstays(self) -> tuple[TripResult, ...]:
+        """Every trip with an overstay, oldest first."""
+        return tuple(t for t in self.trips if t.overstay_days)
 
     @property
     def days_left(self) -> int:
@@ -91,19 +131,17 @@ class StayResult:
 def calculate_stay(
     trips: Sequence[Trip], today: date, rule: StayRule, contract: Contract | None = None
 ) -> StayResult:
-    """Days used, last legal day and overstay for `trips` as of `today`; TripError on impossible trips."""
+    """Days used, and every trip's last legal day and overstay, as of `today`; TripError on impossible trips."""
     ordered = _validated_trips(trips, today)
-    latest = ordered[-1]
-    earlier_days = _days_of_stay(ordered[:-1], today)
-    last_legal = _last_legal_day(earlier_days, latest.entry, rule)
-
-    contract_applied = False
-    if contract is not None and rule.contract_grace_days is not None and contract.end >= latest.entry:
-        grace = timedelta(days=rule.contract_grace_days if contract.ended_early else 0)
-        if contract.end + grace > last_legal:
-            last_legal, contract_applied = contract.end + grace, True
-
-    stay_end = latest.exit or today
+    covered = _covered_days(ordered, rule, contract)
+    results = []
+    for index, trip in enumerate(ordered):
+        earlier_days = _days_of_stay(ordered[:index], today)
+        cover = covered.get(index)
+        last_legal = _last_legal_day(earlier_days, trip.entry, rule, cover)
+        applied = cover is not None and last_legal > _last_legal_day(earlier_days, trip.entry, rule, None)
+        stay_end = trip.exit or today
+        results.append(TripResult(trip, last_legal, max(0, (stay_end - last_legal).days), applied))
     window_start, rule_today = _window(today, rule)
     all_days = _days_of_stay(ordered, today)
     return StayResult(
@@ -111,11 +149,49 @@ def calculate_stay(
         window_start=window_start,
         days_used=_count_between(all_days, window_start, today),
         limit_days=rule.limit_days,
-        in_country=latest.exit is None,
-        last_legal_day=last_legal,
-        overstay_days=max(0, (stay_end - last_legal).days),
-        contract_applied=contract_applied,
+        trips=tuple(results),
     )
+
+
+@dataclass(frozen=True)
+class ContractCover:
+    """What the contract does: the trip it covers, its last covered day, and whether the grace was given."""
+
+    trip_index: int
+    last_day: date
+    grace_given: bool
+
+
+def contract_cover(trips: Sequence[Trip], rule: StayRule, contract: Contract | None) -> ContractCover | None:
+    """The contract's effect on the (valid) trips, or None when the rule or the trips give it none."""
+    ordered = sorted(trips, key=lambda trip: trip.entry)
+    covered = _covered_days(ordered, rule, contract)
+    if not covered or contract is None:
+        return None
+    [(index, last_day)] = covered.items()
+    return ContractCover(index, last_day, last_day > contract.end)
+
+
+def used_by_day(trips: Sequence[Trip], first: date, last: date, rule: StayRule, today: date) -> list[tuple[date, int]]:
+    """`days_used_on` for every day from `first` to `last`, computed in one pass over the days."""
+    all_days = _days_of_stay(sorted(trips, key=lambda trip: trip.entry), today)
+    out, day = [], first
+    while day <= last:
+        out.append((day, _count_between(all_days, _window(day, rule)[0], day)))
+        day += ONE_DAY
+    return out
+
+
+def _covered_days(ordered: list[Trip], rule: StayRule, contract: Contract | None) -> dict[int, date]:
+    """{trip index: the last day the contract covers} for the one trip the contract applies to."""
+    if contract is None or rule.contract is None:
+        return {}
+    index = next((i for i in range(len(ordered) - 1, -1, -1) if ordered[i].entry <= contract.end), None)
+    if index is None:
+        return {}
+    day_of_trip = (contract.end - ordered[index].entry).days + 1
+    grace = rule.contract.grace_days if contract.ended_early and day_of_trip > rule.contract.after_days else 0
+    return {index: contract.end + timedelta(days=grace)}
 
 
 def _validated_trips(trips: Sequence[Trip], today: date) -> list[Trip]:
@@ -158,17 +234,46 @@ def _count_between(days: list[date], first: date, last: date) -> int:
     return bisect_right(days, last) - bisect_left(days, first)
 
 
-def _last_legal_day(earlier_days: list[date], entry: date, rule: StayRule) -> date:
+def _last_legal_day(earlier_days: list[date], entry: date, rule: StayRule, covered_until: date | None) -> date:
     """The last day of a stay that begins on `entry` and goes on without a break.
 
-    Walks day by day from the entry: a day is over the limit when the earlier trips' days in its window plus
-    this trip's days so far exceed `limit_days`. The walk always ends: within any window, a continuous stay
-    passes `limit_days` (which the model keeps no larger than the window) after at most a year and a window.
+    Walks day by day from the entry: a day up to `covered_until` (the contract) is legal; any other day is
+    over the limit when the earlier trips' days in its window plus this trip's days so far exceed
+    `limit_days`. The walk always ends: past the contract, a continuous stay passes `limit_days` (which the
+    model keeps no larger than the window) after at most a year and a window.
     """
     day = entry
+    if covered_until is not None and covered_until >= entry:
+        day = covered_until + ONE_DAY
     while True:
         window_start, _ = _window(day, rule)
         this_trip = (day - max(entry, window_start)).days + 1
         if _count_between(earlier_days, window_start, day) + this_trip > rule.limit_days:
             return day - ONE_DAY
         day += ONE_DAY
+
+
+def summary_lines(result: StayResult) -> list[str]:
+    """Which lines of the stay answer to show: only lines that are true together.
+
+    "Days left" is never shown beside an overstay, and "within the limit" never beside more days used
+    than the limit (a contract covered them, which is said instead).
+    """
+    overstayed = bool(result.overstays)
+    if result.days_used > result.limit_days and not result.overstay_days:
+        lines = ["used_covered"]
+    elif overstayed:
+        lines = ["used"]
+    else:
+        lines = ["used_left"]
+    if result.overstay_days:
+        lines.append("over_now" if result.in_country else "over_last_trip")
+    elif result.in_country:
+        lines.append("may_stay_until")
+    elif not overstayed:
+        lines.append("within_limit")
+    if any(t is not result.latest for t in result.overstays):
+        lines.append("earlier_overstays")
+    if result.contract_applied:
+        lines.append("contract")
+    return lines

@@ -1,0 +1,93 @@
+"""The words of talking to a person, shared by the migrant's side (ask.py), the group's side (operators.py)
+and the handover that posts into topics: one place for each label."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiogram import html
+
+from bot.db.cases import Case
+from bot.handlers.regions import region_label
+from bot.i18n import LANGUAGE_NAMES, _, format_date
+from bot.services.cases import reference
+from bot.services.referrals import reference as referral_reference
+
+
+def topic_label(topic: str) -> str:
+    labels = {
+        "ban": _("Entry ban and legal questions"),
+        "work": _("Work and wages"),
+        "documents": _("Documents"),
+        "training": _("Training and jobs"),
+        "health": _("Health"),
+        "safety": _("🆘 Safety: trafficking, violence, detention"),
+        "other": _("Something else"),
+    }
+    return labels[topic]
+
+
+def source_label(source: str) -> str:
+    labels = {
+        "menu": _("main menu"),
+        "command": _("the /ask command"),
+        "ban": _("a ban check result"),
+        "search": _("a search that found nothing"),
+        "referral": _("a programme or service card"),
+    }
+    return labels.get(source, source)
+
+
+def volunteer_prefix() -> str:
+    """What every answer from the team starts with: the team, never the person."""
+    return _("<b>Koldoo volunteer:</b>")
+
+
+def card_text(
+    case: Case, earlier: list[Case], referrals: list[tuple[int, datetime]], locale: str
+) -> str:
+    """The first post of a case's topic: what the team may know, and nothing that names the person."""
+    lines = [
+        _("📨 <b>Case {reference}</b>").format(reference=reference(case.id)),
+        _("Language: {language}").format(language=LANGUAGE_NAMES.get(case.locale, case.locale)),
+        _("Region: {region}").format(
+            region=html.quote(region_label(case.region, locale)) if case.region else _("not given")
+        ),
+        _("Topic: {topic}").format(topic=topic_label(case.topic)),
+        _("Opened from: {source}").format(source=source_label(case.source)),
+    ]
+    if earlier:
+        shown = ", ".join(f"{reference(item.id)} ({topic_label(item.topic)})" for item in earlier)
+        lines.append(_("Earlier cases: {cases}").format(cases=shown))
+    else:
+        lines.append(_("Earlier cases: none"))
+    if referrals:
+        lines.append(
+            _("Referrals: {referrals}").format(
+                referrals=", ".join(referral_reference(rid, created) for rid, created in referrals)
+            )
+        )
+    else:
+        lines.append(_("Referrals: none"))
+    if case.assignee_id is not None:
+        lines.append(_("Taken by: {staff}").format(staff=f'<a href="tg://user?id={case.assignee_id}">{case.assignee_id}</a>'))
+    else:
+        lines.append(_("Taken by: nobody yet"))
+    if case.urgent:
+        lines.append(_("🆘 <b>Urgent</b>: the migrant got the emergency numbers; coordinators were alerted."))
+    if not case.is_open:
+        lines.append(_("Closed."))
+    lines += [
+        "",
+        _(
+            "Write in this topic to answer: the migrant gets it from Koldoo, without your name. A message "
+            "starting with ! is a note for the team only. /answer lists saved answers; /close ends the case."
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def closed_on(case: Case, locale: str) -> str:
+    if case.closed_at is None:
+        return ""
+    return format_date(datetime.fromisoformat(case.closed_at).date(), locale)
