@@ -34,10 +34,11 @@ from bot.handover import Handover, handover_loop
 from bot.i18n import Catalogues
 from bot.jobs.outbox import Outbox
 from bot.jobs.reminders import reminder_loop
-from bot.jobs.retention import retention_loop
+from bot.jobs.retention import dialogue_expiry_loop, retention_loop
 from bot.middlewares.retry import retries_disabled
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.services.broadcaster import Broadcaster
+from bot.services.export import export_dir, reset_export_dir
 from bot.services.pace import Limits, MemoryPace
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,9 @@ async def outbox_loop(app: App) -> None:
 
 
 # Loops that run beside the dispatcher (reminders, broadcasts); a feature adds its entry here.
-BACKGROUND_LOOPS: list[BackgroundLoop] = [reminder_loop, retention_loop, broadcast_loop, outbox_loop, handover_loop]
+BACKGROUND_LOOPS: list[BackgroundLoop] = [
+    reminder_loop, retention_loop, broadcast_loop, outbox_loop, handover_loop, dialogue_expiry_loop
+]
 
 # How long a stopping bot lets handlers that are already running finish.
 DRAIN_SECONDS = 10.0
@@ -103,6 +106,7 @@ class App:
             "outbox",
             Outbox(db, bot, i18n, services["content"], pace, settings.default_locale, outbox_renderers()),
         )
+        reset_export_dir(export_dir(settings.database_path))
         dp = create_dispatcher(settings, db, i18n, **services)
         return cls(settings, db, bot, dp, i18n)
 

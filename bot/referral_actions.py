@@ -22,11 +22,11 @@ log = logging.getLogger(__name__)
 
 @asynccontextmanager
 async def exported(
-    db: Database, flt: ReferralFilter, titles: Titles, actor_id: int
+    db: Database, flt: ReferralFilter, titles: Titles, actor_id: int, folder: Path
 ) -> AsyncIterator[ExportFiles]:
-    """The CSV and XLSX of the filtered referrals, in a folder removed afterwards; the export is audited
+    """The CSV and XLSX of the filtered referrals, in a folder removed afterwards inside the bot's private export folder (`services.export.export_dir`); the export is audited
     once the caller has sent them on (/export in the chat, a download in the console)."""
-    with tempfile.TemporaryDirectory(prefix="koldoo-export-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="export-", dir=folder) as tmp:
         files = await write_exports(iter_referrals(db, flt), Path(tmp), utcnow().date(), titles)
         yield files
     await log_export(db, actor_id, flt, files.rows)

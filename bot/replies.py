@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import (
     CallbackQuery,
@@ -41,7 +42,7 @@ async def edit_or_send(callback: CallbackQuery, text: str, markup: InlineKeyboar
         elif callback.from_user:
             await callback.bot.send_message(callback.from_user.id, text, reply_markup=markup)
         return
-    if message.html_text == text and message.reply_markup == markup:
+    if message.html_text == text and _same_markup(message.reply_markup, markup):
         return
     try:
         await message.edit_text(text, reply_markup=markup)
@@ -50,3 +51,18 @@ async def edit_or_send(callback: CallbackQuery, text: str, markup: InlineKeyboar
             return
         log.info("edit.fallback_to_send", extra={"chat_id": message.chat.id, "error": error.message})
         await message.answer(text, reply_markup=markup)
+
+
+def _same_markup(shown: InlineKeyboardMarkup | None, new: InlineKeyboardMarkup | None) -> bool:
+    """Compared by content: a markup parsed from Telegram carries its bot, so `==` never holds."""
+    if shown is None or new is None:
+        return shown is new
+    return shown.model_dump(exclude_none=True) == new.model_dump(exclude_none=True)
+
+
+async def send_to(bot: Bot, chat_id: int, text: str, markup: Markup = None) -> Message:
+    """`answer` for a chat other than the one being talked in (a coordinator's private chat)."""
+    parts = split_html(text)
+    for part in parts[:-1]:
+        await bot.send_message(chat_id, part)
+    return await bot.send_message(chat_id, parts[-1], reply_markup=markup)

@@ -28,12 +28,24 @@ def bound_by_file_modes() -> None:
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
 
 
+def _no_bare_python(workdir: Path) -> Path:
+    """A PATH entry whose `python` fails: a subprocess started by name instead of `sys.executable` would run
+    whatever interpreter PATH finds (not this virtualenv's), so the tests make that mistake fail loudly."""
+    shims = workdir / "no-bare-python"
+    shims.mkdir(exist_ok=True)
+    for name in ("python", "python3"):
+        shim = shims / name
+        shim.write_text("#!/bin/sh\necho 'started by name, not sys.executable' >&2\nexit 127\n")
+        shim.chmod(0o755)
+    return shims
+
+
 class BotProcess:
     def __init__(self, tg: FakeTelegram, workdir: Path, **env: str) -> None:
         self.tg = tg
         self.workdir = workdir
         self.env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "PATH": f"{_no_bare_python(workdir)}:{os.environ.get('PATH', '/usr/bin:/bin')}",
             "PYTHONPATH": str(ROOT),
             "BOT_TOKEN": tg.token,
             "BOT_API_URL": tg.base_url,

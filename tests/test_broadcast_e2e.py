@@ -139,6 +139,62 @@ async def test_a_photo_for_one_language_goes_to_that_language_only(tg: FakeTeleg
     assert all(received(tg, user_id) == [] for user_id in ru)
 
 
+async def test_a_caption_too_long_for_telegram_is_refused_where_it_is_typed(
+    tg: FakeTelegram, app: RunningApp
+) -> None:
+    await add_subscribers(app, tg, range(6200, 6202), "ru")
+    coordinator = await sender(tg, "en")
+    await coordinator.send("/broadcast")
+    [refusal] = await coordinator.send_photo(caption="📣" * 600)  # 600 characters, 1,200 UTF-16 units
+    assert refusal.text.startswith("This caption is 1200 characters long; Telegram allows 1024")
+    _label, preview, panel = await coordinator.send_photo(caption="Job fair on Friday")  # the retry
+    assert preview.text == "Job fair on Friday" and panel.text.startswith("📣 New broadcast")
+
+
+async def test_a_volunteer_sees_cancel_buttons_for_their_own_broadcasts_only(
+    tg: FakeTelegram, app: RunningApp
+) -> None:
+    await add_subscribers(app, tg, range(6300, 6302), "ru")
+    coordinator = await sender(tg, "en")
+    tomorrow = format_local_time(datetime.now(UTC) + timedelta(days=1))
+    await write_draft(coordinator)
+    await coordinator.press("Schedule")
+    await coordinator.send(tomorrow)
+    await coordinator.send("/grant 6399 volunteer")
+    volunteer = tg.user(6399, language_code="en")
+    await volunteer.send("/unsubscribe")
+    await write_draft(volunteer)
+    await volunteer.press("Schedule")
+    await volunteer.send(tomorrow)
+
+    [listing] = await volunteer.send("/broadcasts")
+    assert "#1 · scheduled" in listing.text and listing.button_texts() == ["✖️ Cancel #2"]
+    await volunteer.press_data("bcs:1:1", message_id=listing.message_id)  # forged: another's broadcast
+    answers = tg.calls_of("answerCallbackQuery")
+    assert answers[-1].params.get("text") == "Only its sender or a coordinator can cancel this broadcast."
+    assert (await store.get_broadcast(app.db, 1)).status == "scheduled"
+    [listing] = await coordinator.send("/broadcasts")
+    assert sorted(listing.button_texts()) == ["✖️ Cancel #1", "✖️ Cancel #2"]
+
+
+async def test_revoking_a_volunteer_cancels_their_scheduled_broadcasts(tg: FakeTelegram, app: RunningApp) -> None:
+    await add_subscribers(app, tg, range(6400, 6402), "ru")
+    coordinator = await sender(tg, "en")
+    await coordinator.send("/grant 6499 volunteer")
+    volunteer = tg.user(6499, language_code="en")
+    await volunteer.send("/unsubscribe")
+    for days in (1, 2):
+        await write_draft(volunteer)
+        await volunteer.press("Schedule")
+        await volunteer.send(format_local_time(datetime.now(UTC) + timedelta(days=days)))
+    [reply] = await coordinator.send("/revoke 6499")
+    assert reply.text == "Done: 6499 is no longer a volunteer.\nTheir scheduled broadcasts were cancelled: #1, #2."
+    assert [(await store.get_broadcast(app.db, n)).status for n in (1, 2)] == ["cancelled", "cancelled"]
+    assert await store.due_broadcasts(app.db, datetime.now(UTC) + timedelta(days=3)) == []
+    cancels = await app.db.fetchall("SELECT actor_id, target FROM audit_log WHERE action = 'broadcast.cancel'")
+    assert [(row["actor_id"], row["target"]) for row in cancels] == [(COORDINATOR_ID, "1"), (COORDINATOR_ID, "2")]
+
+
 async def test_who_never_chose_a_language_reads_the_one_the_bot_speaks_to_them(tg: FakeTelegram, app: RunningApp) -> None:
     kyrgyz_phone, german_phone = tg.user(6200, language_code="ky"), tg.user(6201, language_code="de")
     for user in (kyrgyz_phone, german_phone):

@@ -164,6 +164,23 @@ async def test_forget_drops_personal_data_but_keeps_the_counts(db: Database) -> 
     assert await db.fetchval("SELECT COUNT(*) FROM referrals") == 2
 
 
+async def test_forget_user_also_erases_the_city_and_the_notes_and_leaves_no_trace_in_the_files(
+    db: Database, tmp_path: Path
+) -> None:
+    from bot.db.users import forget_user
+
+    mine, _ = await _create(db, city="Кара-Суу айылы", phone="+996700111222", name="Жылдызкан")
+    await add_note(db, mine.id, actor_id=900, note="Жылдызкан: чалуу керек")
+    await forget_user(db, 1)
+
+    forgotten = await get_referral(db, mine.id)
+    assert (forgotten.name, forgotten.phone, forgotten.city, forgotten.comment) == (None, None, None, None)
+    assert [e.note for e in await list_events(db, mine.id)] == [None]
+    raw = b"".join(path.read_bytes() for path in tmp_path.glob("t.sqlite3*"))
+    for secret in ("+996700111222", "Жылдызкан", "Кара-Суу", "Эртең чалыңыз"):
+        assert secret.encode() not in raw, secret
+
+
 async def test_export_is_audited_without_personal_data(db: Database) -> None:
     flt = ReferralFilter(status=Status.NEW, region="osh", date_from=date(2026, 1, 1))
     await log_export(db, actor_id=900, flt=flt, rows=12, now=T0)

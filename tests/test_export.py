@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from bot.services.export import COLUMNS, FilterError, neutralise, parse_filters, write_exports
+from bot.services.export import COLUMNS, FilterError, csv_field, neutralise, parse_filters, write_exports
 from bot.services.referrals import Kind, Referral, ReferralFilter, Status
 
 DAY = date(2026, 11, 25)
@@ -182,3 +182,40 @@ def test_malformed_filters_name_the_bad_token(line: str, reason: str, token: str
     with pytest.raises(FilterError) as caught:
         parse_filters(line)
     assert (caught.value.reason, caught.value.token) == (reason, token)
+
+
+@pytest.mark.parametrize(
+    ("value", "field"),
+    [
+        ("plain", "plain"),
+        ("a;=cmd|' /C calc'!A0", "\"a;'=cmd|' /C calc'!A0\""),
+        ("a,b", '"a,b"'),
+        ('say "hi"', '"say ""hi"""'),
+        ("one\ntwo", '"one\ntwo"'),
+        ("=1;2", '"\'=1;2"'),
+        ("1;-2,+3", '"1;\'-2,\'+3"'),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        (None, ""),
+        (12, "12"),
+    ],
+)
+def test_csv_fields_are_quoted_on_either_separator_and_guarded(value: object, field: str) -> None:
+    assert csv_field(value) == field
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+async def test_no_csv_cell_starts_a_formula_under_either_separator(tmp_path: Path, delimiter: str) -> None:
+    evil = _referral(
+        4,
+        name="Aigul;=HYPERLINK(\"http://x\")",
+        city="Osh,@SUM(A1)",
+        comment='x;+1\r\n-2;"@3";\t4',
+    )
+    files = await write_exports(_batches([evil]), tmp_path, DAY, TITLES)
+    with files.csv_path.open(encoding="utf-8-sig", newline="") as fp:
+        rows = list(csv.reader(fp, delimiter=delimiter))
+    cells = [cell for row in rows for cell in row]
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    if delimiter == ",":  # the file's own separator: each value comes back whole, guarded
+        assert rows[1][6:8] == ["Osh,'@SUM(A1)", 'Aigul;\'=HYPERLINK("http://x")']
+        assert rows[1][9] == 'x;\'+1\r\n\'-2;"\'@3";\'\t4'

@@ -108,5 +108,28 @@ def test_user_data_lists_every_row_about_the_user(database: Path) -> None:
     assert "fsm_state" not in data  # nothing stored there for this user
 
 
+async def test_user_data_includes_notes_and_audit_rows_about_the_user(database: Path) -> None:
+    from bot.db.referrals import add_note, create_referral
+    from bot.db.staff import grant
+    from bot.services.referrals import Kind
+
+    db = await Database.open(database)
+    try:
+        referral, _ = await create_referral(
+            db, user_id=7, kind=Kind.TRAINING, item_id="vocational_lyceums", name="Aigul", phone="+996555123456",
+            region="osh", city="Osh", comment=None,
+        )
+        await add_note(db, referral.id, actor_id=900, note="Called, comes on Monday")
+        await grant(db, 900, 7, "volunteer")
+        await grant(db, 900, 8, "volunteer")
+    finally:
+        await db.close()
+    data = ops.user_data(database, 7)
+    assert [event["note"] for event in data["referral_events"]] == ["Called, comes on Monday"]
+    granted = [row for row in data["audit_log"] if row["action"] == "staff.grant"]
+    assert [(row["actor_id"], row["target"]) for row in granted] == [(900, "7")]
+    assert data["staff"][0]["role"] == "volunteer"
+
+
 def test_user_data_of_an_unknown_user_is_empty(database: Path) -> None:
     assert ops.user_data(database, 999) == {"user_id": 999}

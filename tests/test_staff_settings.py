@@ -49,6 +49,12 @@ async def test_coordinator_grants_lists_and_revokes_roles(tg: FakeTelegram, app:
         ("/grant -5 volunteer", "Usage: /grant USER_ID volunteer|coordinator"),
         ("/revoke", "Usage: /revoke USER_ID"),
         ("/revoke 1 2", "Usage: /revoke USER_ID"),
+        ("/grant ²³ volunteer", "Usage: /grant USER_ID volunteer|coordinator"),
+        ("/grant ١٢٣ volunteer", "Usage: /grant USER_ID volunteer|coordinator"),
+        ("/grant 1_000 volunteer", "Usage: /grant USER_ID volunteer|coordinator"),
+        ("/grant 99999999999999999999 volunteer", "Usage: /grant USER_ID volunteer|coordinator"),
+        ("/revoke ¹", "Usage: /revoke USER_ID"),
+        ("/revoke 0", "Usage: /revoke USER_ID"),
     ],
 )
 async def test_malformed_arguments_get_the_usage_line(

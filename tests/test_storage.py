@@ -159,3 +159,30 @@ async def test_keys_without_a_dialogue_are_answered_without_a_query(tmp_path: Pa
     await storage.set_data(KEY, {})
     assert await db.fetchval("SELECT count(*) FROM fsm_state") == 0  # leaving the dialogue deletes its row
     await db.close()
+
+
+async def test_dialogues_untouched_for_a_day_are_dropped(storage: SQLiteStorage) -> None:
+    from datetime import timedelta
+
+    from bot.db.clock import utcnow
+
+    fresh = StorageKey(bot_id=42, chat_id=8, user_id=8)
+    await storage.set_state(KEY, "Form:phone")
+    await storage.set_data(KEY, {"name": "Aigul", "phone": "+996555123456"})
+    await storage.set_state(fresh, "Form:name")
+    assert await storage.expire() == 0
+    assert await storage.expire(utcnow() + timedelta(days=1, minutes=1)) == 2
+    assert (await storage.get_state(KEY), await storage.get_data(KEY)) == (None, {})
+    assert await storage.db.fetchval("SELECT COUNT(*) FROM fsm_state") == 0
+
+
+async def test_a_dialogue_read_after_a_day_is_gone(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "old.sqlite3")
+    try:
+        await SQLiteStorage(db).set_data(KEY, {"phone": "+996555123456"})
+        await db.execute("UPDATE fsm_state SET updated_at = '2020-01-01T00:00:00+00:00'")
+        restarted = SQLiteStorage(db)  # a new process: nothing cached
+        assert await restarted.get_data(KEY) == {}
+        assert await db.fetchval("SELECT COUNT(*) FROM fsm_state") == 0
+    finally:
+        await db.close()

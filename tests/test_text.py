@@ -70,3 +70,34 @@ def test_any_html_splits_into_valid_chunks(parts: list[tuple[str, str]], limit: 
         parse_html(chunk)
     without_spaces = "".join(parse_html(chunk)[0] for chunk in chunks).split()
     assert "".join(without_spaces) == "".join(parse_html(text)[0].split())  # a word longer than a chunk is cut
+
+
+def test_chunks_are_measured_in_utf16_units_as_telegram_counts() -> None:
+    from bot.services.telegram_html import utf16_len
+
+    text = "<i>" + "😀 " * 3000 + "</i>"  # 9,000 characters, 12,000 UTF-16 units
+    chunks = split_html(text)
+    assert all(utf16_len(chunk) <= 4096 for chunk in chunks)
+    assert len(chunks) == 3
+    assert words(chunks) == ["😀"] * 3000
+
+
+def test_a_run_without_spaces_is_cut_between_characters_never_inside_one() -> None:
+    from bot.services.telegram_html import utf16_len
+
+    chunks = split_html("😀" * 5000)
+    assert [utf16_len(chunk) for chunk in chunks] == [4096, 4096, 1808]
+    assert "".join(chunks) == "😀" * 5000
+
+
+def test_pages_within_keep_every_line_in_order_under_the_limit() -> None:
+    from bot.services.telegram_html import utf16_len
+    from bot.services.text import pages_within
+
+    lines = [f"{n} " + "📝" * (n % 40) for n in range(300)]
+    pages = pages_within(lines, 500)
+    assert [line for page in pages for line in page] == lines
+    assert all(utf16_len("\n".join(page)) <= 500 for page in pages)
+    assert pages_within([], 100) == [[]]
+    [[cut]] = pages_within(["😀" * 100], 51)
+    assert utf16_len(cut) <= 51 and cut.endswith("…")

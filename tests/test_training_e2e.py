@@ -197,7 +197,7 @@ async def test_full_referral_with_shared_contact(tg: FakeTelegram, app: RunningA
     await announced(tg, reference)
     announcement = tg.chat(COORDINATOR_ID)[-1]
     assert reference in announcement.text and "Centre of Excellence" in announcement.text
-    assert "Osh city" in announcement.text and "Aigul" not in announcement.text
+    assert "· New" in announcement.text and "Aigul" not in announcement.text and "+996" not in announcement.text
     assert announcement.button_texts() == ["Open"]
 
 
@@ -494,6 +494,22 @@ async def test_forget_anonymises_but_keeps_the_count(tg: FakeTelegram, app: Runn
     assert await app.db.fetchval("SELECT COUNT(*) FROM referrals") == 1
     [card] = await coordinator.press("Open")
     assert "The person deleted their data." in card.text and "Aigul" not in card.text
+    assert "City or village: —" in card.text  # the city the person typed is gone too
+
+
+async def test_forget_leaves_no_trace_in_the_database_files(tg: FakeTelegram, app: RunningApp) -> None:
+    coordinator = await english_coordinator(tg)
+    await apply(tg, 2018, phone="+7 912 345 67 89", comment="Ring my cousin Nurlanbek")
+    await coordinator.press("Open")
+    await coordinator.press("Add note")
+    await coordinator.send("Nurlanbek answered")
+    user = tg.user(2018, language_code="en")
+    await user.send("/forget")
+    await user.press("Yes, delete everything")
+    database = app.settings.database_path
+    raw = b"".join(path.read_bytes() for path in database.parent.glob(database.name + "*") if path.is_file())
+    for secret in ("+79123456789", "Aigul Toktogulova", "Nurlanbek"):
+        assert secret.encode() not in raw, secret
 
 
 async def test_closed_requests_are_anonymised_after_the_retention_period(

@@ -196,6 +196,19 @@ async def cancel_broadcast(db: Database, broadcast_id: int, now: datetime) -> bo
     )
 
 
+async def cancel_scheduled_by(db: Database, sender_id: int, now: datetime) -> list[int]:
+    """Cancel the sender's broadcasts that have not started (their role was taken away); their ids."""
+    rows = await db.fetchall(
+        """
+        UPDATE broadcasts SET status = 'cancelled', finished_at = ?
+        WHERE sender_id = ? AND status = 'scheduled'
+        RETURNING id
+        """,
+        (iso(now), sender_id),
+    )
+    return sorted(row["id"] for row in rows)
+
+
 async def set_progress_message(db: Database, broadcast_id: int, chat_id: int, message_id: int) -> None:
     await db.execute(
         "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",

@@ -64,6 +64,9 @@ class Database:
             await conn.execute("PRAGMA journal_mode = WAL")
             await conn.execute("PRAGMA foreign_keys = ON")
             await conn.execute("PRAGMA synchronous = NORMAL")
+            # Deleted rows are overwritten with zeros, so personal data erased by /forget or retention cannot
+            # be read back from free space in the file (`checkpoint` below does the same for the WAL).
+            await conn.execute("PRAGMA secure_delete = ON")
             await db.migrate()
         except BaseException:
             await conn.close()  # aiosqlite's thread would otherwise keep a failed start from ever exiting
@@ -133,6 +136,12 @@ class Database:
                 raise
             else:
                 await self.conn.commit()
+
+    async def checkpoint(self) -> None:
+        """Copy the WAL into the database file and empty it: after an erasure, the old versions of the
+        erased rows are otherwise readable in the `-wal` file until SQLite checkpoints on its own."""
+        async with self._lock:
+            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def ping(self) -> bool:
         """True when the database answers a trivial query (used by health checks)."""

@@ -108,10 +108,22 @@ def user_data(database_path: Path, user_id: int) -> dict[str, Any]:
             if not keys:
                 continue
             where = " OR ".join(f'"{c}" = ?' for c in keys)
-            rows = conn.execute(f'SELECT * FROM "{table}" WHERE {where}', [user_id] * len(keys)).fetchall()
+            params: list[Any] = [user_id] * len(keys)
+            if table in _ABOUT_USER:
+                clause, extra = _ABOUT_USER[table]
+                where, params = f"{where} OR {clause}", [*params, *(user_id if value is None else value for value in extra)]
+            rows = conn.execute(f'SELECT * FROM "{table}" WHERE {where}', params).fetchall()
             if rows:
                 found[table] = [_decode(dict(row)) for row in rows]
     return found
+
+
+# Rows about a user that carry someone else's id: coordinators' notes and status changes on the user's
+# referrals, and audit lines whose target is the user (a role granted to them). None stands for the user id.
+_ABOUT_USER: dict[str, tuple[str, tuple[Any, ...]]] = {
+    "referral_events": ("referral_id IN (SELECT id FROM referrals WHERE user_id = ?)", (None,)),
+    "audit_log": ("(target = CAST(? AS TEXT) AND action LIKE 'staff.%')", (None,)),
+}
 
 
 def _decode(row: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,9 @@ while a dialogue is open (leaving one deletes it), so the storage keeps the set 
 write-through cache of recent records: a key without a row, or a recent one, is answered from memory, and a
 write that changes nothing costs nothing. Only one bot process uses a database (see
 `bot.db.ops.running_lock`), so memory cannot go stale behind its back.
+
+A dialogue untouched for `DIALOGUE_TTL` is dropped (`expire`, run every hour, and on reading a row that old):
+an abandoned referral form would otherwise keep a name and phone for ever.
 """
 
 from __future__ import annotations
@@ -16,15 +19,17 @@ import copy
 import json
 from collections import OrderedDict
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 
-from bot.db.clock import now_iso
+from bot.db.clock import now_iso, utcnow
 from bot.db.connection import Database
 
 CACHED_KEYS = 10_000
+DIALOGUE_TTL = timedelta(days=1)
 
 Record = tuple[str | None, dict[str, Any]]  # (state, data)
 
@@ -33,6 +38,10 @@ def _key(key: StorageKey) -> str:
     return json.dumps(
         [key.bot_id, key.chat_id, key.user_id, key.thread_id, key.business_connection_id, key.destiny]
     )
+
+
+def _cutoff(now: datetime | None) -> str:
+    return ((now or utcnow()) - DIALOGUE_TTL).isoformat(timespec="seconds")
 
 
 class SQLiteStorage(BaseStorage):
@@ -50,7 +59,10 @@ class SQLiteStorage(BaseStorage):
             self._keys_with_rows = {row["key"] for row in await self.db.fetchall("SELECT key FROM fsm_state")}
         if key not in self._keys_with_rows:
             return (None, {})
-        row = await self.db.fetchone("SELECT state, data FROM fsm_state WHERE key = ?", (key,))
+        row = await self.db.fetchone("SELECT state, data, updated_at FROM fsm_state WHERE key = ?", (key,))
+        if row is not None and row["updated_at"] < _cutoff(None):
+            await self.db.execute("DELETE FROM fsm_state WHERE key = ? AND updated_at = ?", (key, row["updated_at"]))
+            row = None
         record: Record = (row["state"], json.loads(row["data"])) if row else (None, {})
         self._remember(key, record)
         return record
@@ -114,6 +126,15 @@ class SQLiteStorage(BaseStorage):
         """Drop a user's cached dialogues after their rows were deleted (/forget)."""
         for raw in [raw for raw in (*self._cache, *(self._keys_with_rows or ())) if json.loads(raw)[2] == user_id]:
             self._row_gone(raw)
+
+    async def expire(self, now: datetime | None = None) -> int:
+        """Delete the dialogues untouched for `DIALOGUE_TTL`; returns how many."""
+        rows = await self.db.fetchall(
+            "DELETE FROM fsm_state WHERE updated_at < ? RETURNING key", (_cutoff(now),)
+        )
+        for row in rows:
+            self._row_gone(row["key"])
+        return len(rows)
 
     async def close(self) -> None:
         """The database belongs to the app, which closes it."""

@@ -145,10 +145,23 @@ async def mark_blocked(db: Database, user_id: int) -> None:
 async def forget_user(db: Database, user_id: int) -> None:
     """Delete everything stored about a user.
 
-    Feature tables reference `users(id)` with ON DELETE CASCADE (or an anonymising trigger), so deleting the
-    row reaches them; dialogue state is keyed separately and is deleted here.
+    Feature tables reference `users(id)` with ON DELETE CASCADE, so deleting the row reaches them; dialogue
+    state is keyed separately and is deleted here. Referrals stay for the counts (kind, item, region, status,
+    dates) without anything the person typed or a coordinator wrote about them. Then the WAL is
+    checkpointed, so the erased rows are not left readable in the `-wal` file.
     """
     async with db.transaction() as conn:
         await conn.execute("DELETE FROM fsm_state WHERE user_id = ?", (user_id,))
         await conn.execute("DELETE FROM outbox WHERE chat_id = ?", (user_id,))  # messages still owed to them
+        await conn.execute(
+            "UPDATE referral_events SET note = NULL"
+            " WHERE referral_id IN (SELECT id FROM referrals WHERE user_id = ?)",
+            (user_id,),
+        )
+        await conn.execute(
+            "UPDATE referrals SET name = NULL, phone = NULL, city = NULL, comment = NULL WHERE user_id = ?",
+            (user_id,),
+        )
         await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+    await db.checkpoint()
+

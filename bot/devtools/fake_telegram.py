@@ -13,8 +13,8 @@ In a test: ``u = tg.user(1001, language_code="ky")``; ``await u.send("/start")``
 ``tg.outage()`` and the rate limits make Telegram misbehave; ``tg.assert_clean()`` checks the bot's manners.
 
 Deliberate differences from Telegram: ``parse_mode`` Markdown/MarkdownV2 is refused (the project uses HTML),
-an unescaped ``&`` in HTML is refused (see bot.services.telegram_html), and there are no groups (a
-``known_chats`` id below 0 is a bare supergroup) or inline mode.
+an unescaped ``&`` in HTML is refused (see bot.services.telegram_html), and groups are bare supergroups (a
+``known_chats`` id below 0; ``FakeUser.in_group`` writes there) without members, admins or inline mode.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ from bot.devtools.fake_users import FakeUser
 __all__ = ["ApiCall", "FakeMessage", "FakeTelegram", "FakeUser", "StoredFile"]
 
 BLOCKED = "Forbidden: bot was blocked by the user"
+NOT_STARTED = "Forbidden: bot can't initiate conversation with a user"
 _IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"RIFF")
 _POLL_CONFLICT = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
@@ -85,6 +86,7 @@ class FakeTelegram(ForumMixin):
         self.calls: list[ApiCall] = []
         self.violations: list[ApiCall] = []
         self.blocked: set[int] = set()
+        self.not_started: set[int] = set()  # users who never opened the private chat: the bot may not write
         self.known_chats: set[int] = set()
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.files: dict[str, StoredFile] = {}
@@ -398,7 +400,7 @@ class FakeTelegram(ForumMixin):
 
     def _record(self, call: ApiCall) -> None:
         self.calls.append(call)
-        is_bot_bug = 400 <= call.status < 500 and call.status != 429 and call.description != BLOCKED
+        is_bot_bug = 400 <= call.status < 500 and call.status != 429 and call.description not in (BLOCKED, NOT_STARTED)
         if is_bot_bug and not call.injected and not self._refused_after_deletion(call):
             self.violations.append(call)
         self._notify()
@@ -441,6 +443,8 @@ class FakeTelegram(ForumMixin):
             raise bad_request("chat not found")
         if chat_id in self.blocked:
             raise ApiError(403, BLOCKED)
+        if chat_id in self.not_started:
+            raise ApiError(403, NOT_STARTED)
         return chat_id
 
     def _message(self, chat_id: int, message_id: int | None, missing: str) -> FakeMessage:

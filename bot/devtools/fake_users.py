@@ -34,7 +34,7 @@ def command_entities(text: str) -> list[dict[str, Any]]:
 
 
 class FakeUser:
-    """A Telegram user in a private chat with the bot.
+    """A Telegram user in a private chat with the bot, or (``in_group``) the same user writing in a group.
 
     Every action pushes an update, waits until the bot has handled it (``FakeTelegram.wait_handled``) and
     returns the bot messages sent or edited in this chat meanwhile (each once, as they are now).
@@ -49,9 +49,11 @@ class FakeUser:
         last_name: str | None = None,
         username: str | None = None,
         language_code: str | None = None,
+        chat_id: int | None = None,
     ) -> None:
         self.tg = tg
         self.id = user_id
+        self.chat_id = user_id if chat_id is None else chat_id  # a group's id (negative) for a group member
         self.first_name = first_name
         self.last_name = last_name
         self.username = username
@@ -68,8 +70,23 @@ class FakeUser:
         }
         return user | {key: value for key, value in optional.items() if value is not None}
 
+    def in_group(self, group_id: int) -> FakeUser:
+        """The same user writing in a supergroup the bot is a member of: sends and presses happen there."""
+        self.tg.known_chats.add(group_id)
+        return FakeUser(
+            self.tg,
+            self.id,
+            first_name=self.first_name,
+            last_name=self.last_name,
+            username=self.username,
+            language_code=self.language_code,
+            chat_id=group_id,
+        )
+
     def chat_json(self) -> dict[str, Any]:
-        """The Telegram Chat object of the private chat with this user."""
+        """The Telegram Chat object of this user's chat with the bot (private, or the group)."""
+        if self.chat_id != self.id:
+            return {"id": self.chat_id, "type": "supergroup", "title": f"Group {self.chat_id}"}
         profile = {"last_name": self.last_name, "username": self.username}
         chat = {"id": self.id, "type": "private", "first_name": self.first_name}
         return chat | {key: value for key, value in profile.items() if value is not None}
@@ -77,7 +94,7 @@ class FakeUser:
     @property
     def messages(self) -> list[FakeMessage]:
         """The bot's messages now in this chat, oldest first."""
-        return [message for message in self.tg.chat(self.id) if message.from_bot]
+        return [message for message in self.tg.chat(self.chat_id) if message.from_bot]
 
     @property
     def last(self) -> FakeMessage:
@@ -90,7 +107,7 @@ class FakeUser:
     @property
     def keyboard(self) -> list[str]:
         """Texts of the reply-keyboard buttons the user now sees (empty when none)."""
-        markup = self.tg.reply_keyboard(self.id)
+        markup = self.tg.reply_keyboard(self.chat_id)
         if markup is None:
             return []
         return [
@@ -208,8 +225,10 @@ class FakeUser:
         return await self._deliver(self._message_update(kind, **content))
 
     def _message_update(self, kind: str, **content: Any) -> dict[str, Any]:
-        self.tg.blocked.discard(self.id)  # writing to the bot means the user has unblocked it
-        message = self.tg.add_message(self.id, from_bot=False, kind=kind, **content)
+        if self.chat_id == self.id:  # writing to the bot means the user has unblocked (or started) it
+            self.tg.blocked.discard(self.id)
+            self.tg.not_started.discard(self.id)
+        message = self.tg.add_message(self.chat_id, from_bot=False, kind=kind, sender=self.to_api(), **content)
         return {"message": message.to_api()}
 
     async def _callback(self, message: FakeMessage | None, data: str) -> list[FakeMessage]:
@@ -227,4 +246,4 @@ class FakeUser:
         marker = self.tg.activity_marker()
         update_id = self.tg.push_update(update)
         await self.tg.wait_handled(update_id, timeout=self.tg.handle_timeout)
-        return self.tg.bot_activity(self.id, since=marker)
+        return self.tg.bot_activity(self.chat_id, since=marker)

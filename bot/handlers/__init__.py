@@ -18,6 +18,7 @@ def get_routers() -> list[Router]:
         fallback,
         guide,
         operators,
+        private,
         reminders,
         search,
         settings,
@@ -29,6 +30,7 @@ def get_routers() -> list[Router]:
     )
 
     routers = [
+        private.router,  # before every feature: personal dialogues stay out of groups
         start.router,
         guide.router,
         contacts.router,

@@ -34,6 +34,7 @@ from bot.replies import answer, edit_or_send
 from bot.services.broadcaster import Broadcaster
 from bot.services.schedule import ScheduleError, example_time, format_local_time, parse_local_time
 from bot.services.subscriptions import INTERESTS, REGIONS, Audience
+from bot.services.telegram_html import utf16_len
 
 log = logging.getLogger(__name__)
 router = Router(name="broadcast")
@@ -41,6 +42,7 @@ router.message.filter(IsStaff())
 router.callback_query.filter(IsStaff())
 
 MEDIA_KINDS = ("photo", "video", "document")
+CAPTION_LIMIT = 1024  # Telegram's, in UTF-16 units; a Premium sender may write a longer one than we may send
 
 
 class Compose(StatesGroup):
@@ -156,6 +158,15 @@ async def version_written(
     if content is None:
         await answer(
             message, _("I can only send a text, a photo, a video or a document. Please send one of them.")
+        )
+        return
+    if content.kind != "text" and utf16_len(content.text) > CAPTION_LIMIT:
+        await answer(
+            message,
+            _(
+                "This caption is {length} characters long; Telegram allows {limit} under a photo, video or "
+                "document. Please send the file again with a shorter caption."
+            ).format(length=utf16_len(content.text), limit=CAPTION_LIMIT),
         )
         return
     data = await state.get_data()
@@ -373,12 +384,16 @@ async def time_typed(message: Message, state: FSMContext, db: Database) -> None:
 # --- list and cancel -------------------------------------------------------------------------------------
 
 
-async def list_view(db: Database) -> tuple[str, InlineKeyboardMarkup | None]:
+async def list_view(db: Database, user_id: int, role: str | None) -> tuple[str, InlineKeyboardMarkup | None]:
     broadcasts = await store.recent_broadcasts(db)
     if not broadcasts:
         return _("No broadcasts yet. Start one with /broadcast."), None
     text = "\n\n".join([_("<b>Broadcasts</b>")] + [broadcast_info_text(info) for info in broadcasts])
-    cancellable = [info.id for info in broadcasts if info.status in ("scheduled", "running")]
+    cancellable = [
+        info.id
+        for info in broadcasts
+        if info.status in ("scheduled", "running") and may_cancel(info, user_id, role)
+    ]
     if not cancellable:
         return text, None
     builder = InlineKeyboardBuilder()
@@ -392,8 +407,8 @@ async def list_view(db: Database) -> tuple[str, InlineKeyboardMarkup | None]:
 
 
 @router.message(Command("broadcasts"))
-async def broadcasts_command(message: Message, db: Database) -> None:
-    await answer(message, *await list_view(db))
+async def broadcasts_command(message: Message, db: Database, role: str | None) -> None:
+    await answer(message, *await list_view(db, message.from_user.id, role))
 
 
 @router.callback_query(BroadcastStopCb.filter())
@@ -415,7 +430,7 @@ async def stop_broadcast(
     else:
         callback_answer.text = _("Broadcast #{id} has already ended.").format(id=info.id)
     if callback_data.from_list:
-        await edit_or_send(callback, *await list_view(db))
+        await edit_or_send(callback, *await list_view(db, callback.from_user.id, role))
     elif not running_here:  # a running one gets its final report from the engine
         updated = await store.get_broadcast(db, info.id)
         await edit_or_send(callback, broadcast_info_text(updated))

@@ -14,8 +14,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
+from bot.config import Settings
 from bot.handlers.start import greet
-from bot.i18n import Catalogues, _
+from bot.i18n import Catalogues, _, pick_locale
 from bot.keyboards.menu import main_menu_keyboard, menu_only_keyboard
 from bot.replies import answer
 
@@ -66,10 +67,18 @@ async def not_text(message: Message, state: FSMContext) -> None:
 
 
 @router.error(ExceptionTypeFilter(Exception))
-async def on_error(event: ErrorEvent, bot: Bot, i18n: Catalogues | None = None, locale: str = "ru") -> bool:
+async def on_error(
+    event: ErrorEvent,
+    bot: Bot,
+    i18n: Catalogues | None = None,
+    locale: str | None = None,
+    settings: Settings | None = None,
+) -> bool:
     """Log the failure by ids only, and tell the user in their language; never let it escape.
 
-    Errors surface outside the user middleware, so the user's language is set again here.
+    Errors surface outside the user middleware, so the user's language is set again here. When the failure
+    came before the user middleware chose it (the database failed while reading the dialogue state), it is
+    their Telegram app's language.
     """
     update = event.update
     user = None
@@ -84,6 +93,8 @@ async def on_error(event: ErrorEvent, bot: Bot, i18n: Catalogues | None = None, 
     )
     if user is None or i18n is None:
         return True
+    if locale is None:
+        locale = pick_locale(None, user.language_code, settings.default_locale if settings else "ru")
     with i18n.context(), i18n.use_locale(locale):
         await _tell_user(bot, update.update_id, user.id)
     return True

@@ -8,8 +8,11 @@ a clear message and the same question again.
 from __future__ import annotations
 
 import logging
+import re
 
 from aiogram import F, Router, html
+from aiogram.enums import ChatType
+from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
@@ -34,11 +37,19 @@ from bot.handlers.regions import region_label
 from bot.handlers.start import show_menu
 from bot.i18n import _, format_date
 from bot.jobs.outbox import Outbox
-from bot.keyboards.callbacks import ApplyCb, FormCb
-from bot.keyboards.menu import main_menu_keyboard, menu_only_keyboard
+from bot.keyboards.callbacks import ApplyCb, FormCb, ServCb, TrainCb
+from bot.keyboards.menu import main_menu_keyboard, menu_button, menu_only_keyboard
 from bot.replies import answer, edit_or_send
 from bot.services.phone import normalise_phone
-from bot.services.referrals import COMMENT_MAX, Kind, Referral, clean_city, clean_comment, clean_name
+from bot.services.referrals import (
+    COMMENT_MAX,
+    Kind,
+    Referral,
+    clean_city,
+    clean_comment,
+    clean_name,
+    only_invisible,
+)
 
 log = logging.getLogger(__name__)
 router = Router(name="referral_form")
@@ -143,6 +154,16 @@ def _existing_text(referral: Referral, title: str, locale: str) -> str:
     )
 
 
+def _back_to_catalogue(kind: Kind) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    if kind is Kind.TRAINING:
+        builder.button(text=_("🎓 Training programmes"), callback_data=TrainCb())
+    else:
+        builder.button(text=_("🤝 Support services"), callback_data=ServCb())
+    builder.row(menu_button())
+    return builder.as_markup()
+
+
 def _title(catalogue: Catalogue, kind: str, item_id: str, locale: str) -> str:
     item = catalogue.item(kind, item_id)
     return item.title.get(locale) if item else item_id
@@ -166,26 +187,19 @@ async def _next(message: Message, state: FSMContext, field: str, content: Conten
         await _ask(message, state, following, locale)
 
 
-@router.callback_query(ApplyCb.filter(F.kind.in_({k.value for k in Kind})))
-async def apply(
-    callback: CallbackQuery,
-    callback_data: ApplyCb,
-    state: FSMContext,
-    db: Database,
-    content: ContentStore,
-    locale: str,
-) -> None:
-    kind = Kind(callback_data.kind)
-    item = content.current.catalogue.item(kind, callback_data.id)
+APPLY_DEEP_LINK = re.compile(r"ap-(training|service)-([a-z0-9_]{1,32})")
+
+
+async def _consent_screen(
+    user_id: int, kind: Kind, item_id: str, state: FSMContext, db: Database, content: ContentStore, locale: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The screen that starts a referral: consent, or why it cannot start (gone, already asked)."""
+    item = content.current.catalogue.item(kind, item_id)
     if item is None:
-        await edit_or_send(callback, _("This item is no longer in the catalogue."), menu_only_keyboard())
-        return
-    existing = await find_recent(db, callback.from_user.id, kind, item.id)
+        return _("This item is no longer in the catalogue."), menu_only_keyboard()
+    existing = await find_recent(db, user_id, kind, item.id)
     if existing is not None:
-        await edit_or_send(
-            callback, _existing_text(existing, item.title.get(locale), locale), menu_only_keyboard()
-        )
-        return
+        return _existing_text(existing, item.title.get(locale), locale), menu_only_keyboard()
     await state.set_state(ReferralForm.consent)
     await state.set_data({"kind": kind.value, "item": item.id})
     text = "\n".join(
@@ -204,7 +218,31 @@ async def apply(
             _("Do you agree?"),
         ]
     )
-    await edit_or_send(callback, text, _buttons((_("Agree"), FormCb(action="agree")), _cancel(), columns=2))
+    return text, _buttons((_("Agree"), FormCb(action="agree")), _cancel(), columns=2)
+
+
+@router.callback_query(ApplyCb.filter(F.kind.in_({k.value for k in Kind})))
+async def apply(
+    callback: CallbackQuery,
+    callback_data: ApplyCb,
+    state: FSMContext,
+    db: Database,
+    content: ContentStore,
+    locale: str,
+) -> None:
+    screen = await _consent_screen(
+        callback.from_user.id, Kind(callback_data.kind), callback_data.id, state, db, content, locale
+    )
+    await edit_or_send(callback, *screen)
+
+
+@router.message(CommandStart(deep_link=True, magic=F.args.regexp(APPLY_DEEP_LINK)), F.chat.type == ChatType.PRIVATE)
+async def apply_deep_link(
+    message: Message, command: CommandObject, state: FSMContext, db: Database, content: ContentStore, locale: str
+) -> None:
+    """`/start ap-KIND-ID`: the private chat a group sent the migrant to, at the form they wanted."""
+    kind, item_id = APPLY_DEEP_LINK.fullmatch(command.args).groups()
+    await answer(message, *await _consent_screen(message.from_user.id, Kind(kind), item_id, state, db, content, locale))
 
 
 @router.callback_query(ReferralForm.consent, FormCb.filter(F.action == "agree"))
@@ -231,7 +269,16 @@ async def cancel_phone(message: Message, state: FSMContext) -> None:
 async def got_name(message: Message, state: FSMContext, content: ContentStore, locale: str) -> None:
     name = clean_name(message.text)
     if name is None:
-        await answer(message, _("Please write your name with letters, for example: Aigul Toktogulova."))
+        if only_invisible(message.text):
+            await answer(
+                message,
+                _(
+                    "Your message shows nothing: it has only invisible characters. Please write your name "
+                    "with letters, for example: Aigul Toktogulova."
+                ),
+            )
+        else:
+            await answer(message, _("Please write your name with letters, for example: Aigul Toktogulova."))
         await _ask(message, state, "name", locale)
         return
     await state.update_data(name=name)
@@ -358,6 +405,18 @@ async def confirm(
 ) -> None:
     catalogue = content.current.catalogue
     data = await state.get_data()
+    if catalogue.item(Kind(data["kind"]), data["item"]) is None:  # /reload removed it meanwhile
+        await state.clear()
+        log.info("referral.item_gone", extra={"user_id": callback.from_user.id})
+        await edit_or_send(
+            callback,
+            _(
+                "Sorry, this programme was removed from the catalogue while you were filling in the form, so "
+                "the request was not sent. Nothing was saved. Please choose another one."
+            ),
+            _back_to_catalogue(Kind(data["kind"])),
+        )
+        return
     referral, created = await create_referral(
         db,
         user_id=callback.from_user.id,

@@ -7,6 +7,8 @@ from aiogram import html
 from bot.handlers.regions import region_label
 from bot.i18n import _, format_date
 from bot.services.referrals import Referral, ReferralEvent, Status
+from bot.services.telegram_html import utf16_len
+from bot.services.text import MESSAGE_LIMIT, pages_within
 
 
 def status_label(status: Status) -> str:
@@ -34,8 +36,34 @@ def details_lines(
     return lines
 
 
-def coordinator_card(referral: Referral, title: str, events: list[ReferralEvent], locale: str) -> str:
-    """Everything a coordinator needs to follow up: the request, the person, and who did what when."""
+def public_line(referral: Referral, title: str) -> str:
+    """What a group may see of a referral: its reference, programme and status, nothing about the person."""
+    return _("📥 Request <b>{reference}</b> · {status}\n{title}").format(
+        reference=referral.reference, status=status_label(referral.status), title=html.quote(title)
+    )
+
+
+def event_line(event: ReferralEvent, locale: str) -> str:
+    when = f"{format_date(event.at.date(), locale)} {event.at:%H:%M} UTC"
+    if event.to_status is not None:
+        change = f"{status_label(event.from_status)} → {status_label(event.to_status)}"
+    else:
+        change = "📝 " + html.quote(event.note or _("(note deleted)"))
+    return f"{when} · <code>{event.actor_id}</code> · {change}"
+
+
+# Room kept free on a card for the History heading and the "earlier entries" line.
+_HISTORY_HEADROOM = 200
+
+
+def coordinator_card(
+    referral: Referral, title: str, events: list[ReferralEvent], locale: str
+) -> tuple[str, int]:
+    """Everything a coordinator needs to follow up: the request, the person, and who did what when.
+
+    The card is one message, so it holds the newest history that fits in Telegram's 4,096 UTF-16 units;
+    returns the text and how many earlier entries were left out (the History screen pages them all).
+    """
     lines = [
         f"<b>{referral.reference}</b> · {status_label(referral.status)}",
         html.quote(title),
@@ -52,13 +80,22 @@ def coordinator_card(referral: Referral, title: str, events: list[ReferralEvent]
     ]
     if referral.user_id is None:
         lines.append(_("<i>The person deleted their data.</i>"))
-    if events:
-        lines += ["", _("<b>History</b>")]
-    for event in events:
-        when = f"{format_date(event.at.date(), locale)} {event.at:%H:%M} UTC"
-        if event.to_status is not None:
-            change = f"{status_label(event.from_status)} → {status_label(event.to_status)}"
-        else:
-            change = "📝 " + html.quote(event.note or _("(note deleted)"))
-        lines.append(f"{when} · <code>{event.actor_id}</code> · {change}")
-    return "\n".join(lines)
+    if not events:
+        return "\n".join(lines), 0
+    room = MESSAGE_LIMIT - utf16_len("\n".join(lines)) - _HISTORY_HEADROOM
+    shown: list[str] = []
+    for line in reversed([event_line(event, locale) for event in events]):
+        room -= utf16_len(line) + 1
+        if room < 0:
+            break
+        shown.insert(0, line)
+    hidden = len(events) - len(shown)
+    lines += ["", _("<b>History</b>")]
+    if hidden:
+        lines.append(_("… {count} earlier entries: press History.").format(count=hidden))
+    return "\n".join(lines + shown), hidden
+
+
+def history_pages(events: list[ReferralEvent], locale: str, limit: int) -> list[list[str]]:
+    """The whole history, newest first, in pages of at most `limit` UTF-16 units."""
+    return pages_within([event_line(event, locale) for event in reversed(events)], limit)

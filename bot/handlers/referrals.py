@@ -7,12 +7,16 @@ Only coordinators see names and phones; everyone else asking for these screens g
 from __future__ import annotations
 
 import logging
+import re
 
-from aiogram import F, Router, html
-from aiogram.filters import Command, CommandObject, or_f
+from aiogram import Bot, F, Router, html
+from aiogram.enums import ChatType
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.filters import Command, CommandObject, CommandStart, or_f
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
+from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import CallbackQuery, FSInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -28,18 +32,20 @@ from bot.db.referrals import (
     list_events,
     page_referrals,
 )
-from bot.db.staff import coordinator_ids
+from bot.db.staff import COORDINATOR, coordinator_ids
 from bot.filters.roles import IsCoordinator
-from bot.handlers.referral_texts import coordinator_card, status_label
+from bot.handlers.private import private_keyboard
+from bot.handlers.referral_texts import coordinator_card, history_pages, public_line, status_label
 from bot.handlers.regions import region_label
 from bot.i18n import _
 from bot.jobs.outbox import Outbox
-from bot.keyboards.callbacks import RefCardCb, RefListCb, RefMoveCb, RefNoteCb, RefPickCb
+from bot.keyboards.callbacks import RefCardCb, RefHistCb, RefListCb, RefMoveCb, RefNoteCb, RefPickCb
 from bot.keyboards.menu import nav_row, pager_row
 from bot.referral_actions import exported, move_referral
-from bot.replies import answer, edit_or_send
-from bot.services.export import FilterError, parse_filters
+from bot.replies import answer, edit_or_send, send_to
+from bot.services.export import FilterError, export_dir, parse_filters
 from bot.services.referrals import COMMENT_MAX, Referral, ReferralFilter, Status, allowed_moves, clean_comment
+from bot.services.text import MESSAGE_LIMIT
 
 log = logging.getLogger(__name__)
 router = Router(name="referrals")
@@ -55,30 +61,34 @@ class NoteForm(StatesGroup):
 async def announcements(db: Database, settings: Settings) -> list[Notice]:
     """Who hears of a new referral: the coordinators' group, or else each coordinator in their language.
 
-    They are queued with the referral itself (the outbox), so a saved request is always announced.
+    The announcement holds the reference, programme and status only; the person's details are behind the
+    Open button, which only a coordinator can use and which opens the card in their private chat. They are
+    queued with the referral itself (the outbox), so a saved request is always announced.
     """
     if settings.coordinator_chat_id is not None:
         return [Notice("referral.new", settings.coordinator_chat_id, settings.default_locale)]
     return [Notice("referral.new", user_id) for user_id in await coordinator_ids(db, settings.admin_ids)]
 
 
+def _item_title(catalogue: Catalogue, referral: Referral, locale: str) -> str:
+    item = catalogue.item(referral.kind, referral.item_id)
+    return item.title.get(locale) if item else referral.item_id
+
+
+def _open_keyboard(referral: Referral) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Open"), callback_data=RefCardCb(id=referral.id))
+    return builder.as_markup()
+
+
 async def render_announcement(
     db: Database, content: ContentStore, row: OutboxRow, locale: str
 ) -> tuple[str, InlineKeyboardMarkup] | None:
-    """The announcement names the programme and region only; the person's details are behind the Open
-    button, which only a coordinator can use."""
+    """What the coordinators (or their group) see of a new referral: reference, programme and status."""
     referral = await get_referral(db, row.subject_id)
     if referral is None:
         return None
-    item = content.current.catalogue.item(referral.kind, referral.item_id)
-    text = _("📥 New request <b>{reference}</b>\n{title}\n{region}").format(
-        reference=referral.reference,
-        title=html.quote(item.title.get(locale) if item else referral.item_id),
-        region=html.quote(region_label(referral.region, locale)),
-    )
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("Open"), callback_data=RefCardCb(id=referral.id))
-    return text, builder.as_markup()
+    return public_line(referral, _item_title(content.current.catalogue, referral, locale)), _open_keyboard(referral)
 
 
 async def render_status(
@@ -228,19 +238,67 @@ def _alert(callback_answer: CallbackAnswer, text: str) -> None:
 
 
 # -- the card --------------------------------------------------------------------------------------------
+CARD_DEEP_LINK = re.compile(r"card-([0-9]{1,15})")
+
+
 async def _card(
     db: Database, catalogue: Catalogue, referral: Referral, locale: str
 ) -> tuple[str, InlineKeyboardMarkup]:
-    item = catalogue.item(referral.kind, referral.item_id)
-    title = item.title.get(locale) if item else referral.item_id
-    text = coordinator_card(referral, title, await list_events(db, referral.id), locale)
+    title = _item_title(catalogue, referral, locale)
+    text, hidden = coordinator_card(referral, title, await list_events(db, referral.id), locale)
     builder = InlineKeyboardBuilder()
     for target in allowed_moves(referral.status):
         builder.button(text=status_label(target), callback_data=RefMoveCb(id=referral.id, to=target.value))
     builder.button(text=_("Add note"), callback_data=RefNoteCb(id=referral.id))
+    if hidden:
+        builder.button(text=_("📜 History"), callback_data=RefHistCb(id=referral.id))
     builder.adjust(2)
     builder.row(*nav_row(RefListCb()))
     return text, builder.as_markup()
+
+
+def _in_private(callback: CallbackQuery) -> bool:
+    return callback.message is not None and callback.message.chat.type == ChatType.PRIVATE
+
+
+async def _show_privately(
+    callback: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    bot: Bot,
+    screen: tuple[str, InlineKeyboardMarkup],
+    referral: Referral,
+    catalogue: Catalogue,
+    locale: str,
+) -> None:
+    """Show a screen with personal data where only the coordinator who pressed sees it.
+
+    Pressed in a private chat, the screen replaces the message. Pressed in a group, it goes to the
+    coordinator's private chat, and the group message shows no more than the reference, programme and
+    status. When the bot may not write to them yet (they never started it), the group is told so, with a
+    link to the private chat and nothing about the person.
+    """
+    if _in_private(callback):
+        await edit_or_send(callback, *screen)
+        return
+    try:
+        await send_to(bot, callback.from_user.id, *screen)
+    except (TelegramForbiddenError, TelegramBadRequest) as error:
+        log.info("referral.card_not_private", extra={"actor_id": callback.from_user.id, "error": type(error).__name__})
+        _alert(callback_answer, _("I cannot write to you in private yet. Start a private chat with me first."))
+        if callback.message is not None:
+            await bot.send_message(
+                callback.message.chat.id,
+                _(
+                    "{name}, I cannot write to you in private yet. Open the private chat with me and press "
+                    "Start: the request opens there."
+                ).format(name=html.quote(callback.from_user.first_name)),
+                reply_markup=await private_keyboard(bot, f"card-{referral.id}"),
+            )
+        return
+    callback_answer.text = _("I sent it to you in a private chat.")
+    if isinstance(callback.message, Message):  # keep the group's line current, still without the person
+        public = public_line(referral, _item_title(catalogue, referral, locale))
+        await edit_or_send(callback, public, _open_keyboard(referral))
 
 
 @router.callback_query(RefCardCb.filter(), IsCoordinator())
@@ -250,13 +308,61 @@ async def open_card(
     callback_answer: CallbackAnswer,
     db: Database,
     content: ContentStore,
+    bot: Bot,
     locale: str,
 ) -> None:
     referral = await get_referral(db, callback_data.id)
     if referral is None:
         _alert(callback_answer, _("This request no longer exists."))
         return
-    await edit_or_send(callback, *await _card(db, content.current.catalogue, referral, locale))
+    catalogue = content.current.catalogue
+    screen = await _card(db, catalogue, referral, locale)
+    await _show_privately(callback, callback_answer, bot, screen, referral, catalogue, locale)
+
+
+@router.message(
+    CommandStart(deep_link=True, magic=F.args.regexp(CARD_DEEP_LINK)), F.chat.type == ChatType.PRIVATE
+)
+async def card_deep_link(
+    message: Message, command: CommandObject, db: Database, content: ContentStore, role: str | None, locale: str
+) -> None:
+    """`/start card-ID`: the link a group gives a coordinator the bot could not write to yet."""
+    if role != COORDINATOR:
+        await answer(message, _("Sorry, this is only for Koldoo coordinators."))
+        return
+    referral = await get_referral(db, int(CARD_DEEP_LINK.fullmatch(command.args).group(1)))
+    if referral is None:
+        await answer(message, _("This request no longer exists."))
+        return
+    await answer(message, *await _card(db, content.current.catalogue, referral, locale))
+
+
+@router.callback_query(RefHistCb.filter(), IsCoordinator())
+async def history(
+    callback: CallbackQuery,
+    callback_data: RefHistCb,
+    callback_answer: CallbackAnswer,
+    db: Database,
+    content: ContentStore,
+    bot: Bot,
+    locale: str,
+) -> None:
+    referral = await get_referral(db, callback_data.id)
+    if referral is None:
+        _alert(callback_answer, _("This request no longer exists."))
+        return
+    pages = history_pages(await list_events(db, referral.id), locale, MESSAGE_LIMIT - 200)
+    page = min(callback_data.page, len(pages) - 1)
+    heading = _("<b>{reference}</b> · History, page {page} of {pages} (newest first)").format(
+        reference=referral.reference, page=page + 1, pages=len(pages)
+    )
+    builder = InlineKeyboardBuilder()
+    pager = pager_row(page, len(pages), lambda number: RefHistCb(id=referral.id, page=number))
+    if pager:
+        builder.row(*pager)
+    builder.row(*nav_row(RefCardCb(id=referral.id)))
+    screen = ("\n".join([heading, "", *pages[page]]), builder.as_markup())
+    await _show_privately(callback, callback_answer, bot, screen, referral, content.current.catalogue, locale)
 
 
 @router.callback_query(RefMoveCb.filter(F.to.in_({s.value for s in Status})), IsCoordinator())
@@ -264,6 +370,7 @@ async def move(
     callback: CallbackQuery,
     callback_data: RefMoveCb,
     callback_answer: CallbackAnswer,
+    bot: Bot,
     db: Database,
     settings: Settings,
     content: ContentStore,
@@ -275,24 +382,35 @@ async def move(
         db, outbox, callback_data.id, Status(callback_data.to), callback.from_user.id
     )
     if referral is None:
-        _alert(callback_answer, _("This request has changed meanwhile; here it is as it is now."))
         current = await get_referral(db, callback_data.id)
         if current is not None:
-            await edit_or_send(callback, *await _card(db, catalogue, current, locale))
+            screen = await _card(db, catalogue, current, locale)
+            await _show_privately(callback, callback_answer, bot, screen, current, catalogue, locale)
+        _alert(callback_answer, _("This request has changed meanwhile; here it is as it is now."))
         return
-    await edit_or_send(callback, *await _card(db, catalogue, referral, locale))
+    screen = await _card(db, catalogue, referral, locale)
+    await _show_privately(callback, callback_answer, bot, screen, referral, catalogue, locale)
 
 
 @router.callback_query(RefNoteCb.filter(), IsCoordinator())
-async def ask_note(callback: CallbackQuery, callback_data: RefNoteCb, state: FSMContext) -> None:
+async def ask_note(
+    callback: CallbackQuery, callback_data: RefNoteCb, callback_answer: CallbackAnswer, state: FSMContext, bot: Bot
+) -> None:
+    """The note is written in the coordinator's private chat (it may name the person), wherever pressed."""
+    user_id = callback.from_user.id
+    if not _in_private(callback):
+        state = FSMContext(state.storage, StorageKey(bot_id=bot.id, chat_id=user_id, user_id=user_id))
+    prompt = _("Send the note (up to {limit} characters), or /cancel.").format(limit=COMMENT_MAX)
+    try:
+        await bot.send_message(user_id, prompt)
+    except (TelegramForbiddenError, TelegramBadRequest):
+        _alert(callback_answer, _("I cannot write to you in private yet. Start a private chat with me first."))
+        return
     await state.set_state(NoteForm.text)
     await state.set_data({"referral": callback_data.id})
-    await answer(
-        callback.message, _("Send the note (up to {limit} characters), or /cancel.").format(limit=COMMENT_MAX)
-    )
 
 
-@router.message(NoteForm.text, F.text, IsCoordinator())
+@router.message(NoteForm.text, F.text, ~F.text.startswith("/"), F.chat.type == ChatType.PRIVATE, IsCoordinator())
 async def got_note(
     message: Message, state: FSMContext, db: Database, content: ContentStore, locale: str
 ) -> None:
@@ -318,13 +436,13 @@ async def got_note(
 # -- export ----------------------------------------------------------------------------------------------
 @router.message(Command("export"), IsCoordinator())
 async def export(
-    message: Message, command: CommandObject, db: Database, content: ContentStore, locale: str
+    message: Message, command: CommandObject, db: Database, settings: Settings, content: ContentStore, locale: str
 ) -> None:
     flt = await _filters_or_usage(message, command)
     if flt is None:
         return
     titles = content.current.catalogue.titles(locale)
-    async with exported(db, flt, titles, message.from_user.id) as files:
+    async with exported(db, flt, titles, message.from_user.id, export_dir(settings.database_path)) as files:
         caption = _("Requests: {rows}").format(rows=files.rows)
         await message.answer_document(FSInputFile(files.csv_path), caption=caption)
         await message.answer_document(FSInputFile(files.xlsx_path))
@@ -338,7 +456,14 @@ async def refuse_command(message: Message) -> None:
 
 
 @router.callback_query(
-    or_f(RefListCb.filter(), RefPickCb.filter(), RefCardCb.filter(), RefMoveCb.filter(), RefNoteCb.filter())
+    or_f(
+        RefListCb.filter(),
+        RefPickCb.filter(),
+        RefCardCb.filter(),
+        RefMoveCb.filter(),
+        RefNoteCb.filter(),
+        RefHistCb.filter(),
+    )
 )
 async def refuse_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
     _alert(callback_answer, _("Sorry, this is only for Koldoo coordinators."))

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.config import Settings
+from bot.db.broadcasts import cancel_scheduled_by
 from bot.db.connection import Database
-from bot.db.staff import COORDINATOR, ROLES, grant, list_staff, revoke
+from bot.db.staff import COORDINATOR, ROLES, audit, grant, list_staff, revoke
 from bot.filters.roles import IsCoordinator
 from bot.i18n import _
 from bot.replies import answer
+from bot.services.parsing import parse_user_id
 
 log = logging.getLogger(__name__)
 router = Router(name="staff")
@@ -24,14 +27,10 @@ def role_label(role: str) -> str:
     return {"volunteer": _("volunteer"), "coordinator": _("coordinator")}[role]
 
 
-def _user_id(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 2**53 else None
-
-
 @router.message(Command("grant"))
 async def grant_command(message: Message, command: CommandObject, db: Database, settings: Settings) -> None:
     args = (command.args or "").split()
-    user_id = _user_id(args[0]) if args else None
+    user_id = parse_user_id(args[0]) if args else None
     if len(args) != 2 or user_id is None or args[1].lower() not in ROLES:
         await answer(message, _("Usage: /grant USER_ID volunteer|coordinator"))
         return
@@ -51,7 +50,7 @@ async def grant_command(message: Message, command: CommandObject, db: Database, 
 @router.message(Command("revoke"))
 async def revoke_command(message: Message, command: CommandObject, db: Database, settings: Settings) -> None:
     args = (command.args or "").split()
-    user_id = _user_id(args[0]) if len(args) == 1 else None
+    user_id = parse_user_id(args[0]) if len(args) == 1 else None
     if user_id is None:
         await answer(message, _("Usage: /revoke USER_ID"))
         return
@@ -68,9 +67,19 @@ async def revoke_command(message: Message, command: CommandObject, db: Database,
         await answer(message, _("{user_id} has no staff role.").format(user_id=user_id))
         return
     log.info("staff.revoked", extra={"actor_id": message.from_user.id, "user_id": user_id})
-    await answer(
-        message, _("Done: {user_id} is no longer a {role}.").format(user_id=user_id, role=role_label(had))
-    )
+    lines = [_("Done: {user_id} is no longer a {role}.").format(user_id=user_id, role=role_label(had))]
+    # Nobody but the sender and coordinators may cancel a broadcast: one left scheduled would go out with its
+    # sender unable to stop it. It is cancelled, and the revoker told; a running one is left to them.
+    cancelled = await cancel_scheduled_by(db, user_id, datetime.now(UTC))
+    for broadcast_id in cancelled:
+        await audit(db, message.from_user.id, "broadcast.cancel", broadcast_id, {"reason": "sender_revoked"})
+    if cancelled:
+        lines.append(
+            _("Their scheduled broadcasts were cancelled: {ids}.").format(
+                ids=", ".join(f"#{broadcast_id}" for broadcast_id in cancelled)
+            )
+        )
+    await answer(message, "\n".join(lines))
 
 
 @router.message(Command("staff"))

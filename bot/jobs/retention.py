@@ -3,7 +3,8 @@
 Closed referrals older than RETENTION_DAYS are anonymised: /privacy promises it; the counts stay, the name,
 phone, comment and notes go. Closed cases (talk to a person) older than that lose their messages, their forum
 topic and the link to the migrant; topic, language, dates and rating stay for the figures. Who received which broadcast is kept for a month after it ended (to report
-it), or RETENTION_DAYS if shorter; then only its counts remain.
+it), or RETENTION_DAYS if shorter; then only its counts remain. Dialogues abandoned for a day are dropped
+every hour (`dialogue_expiry_loop`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from bot.db import cases as db_cases
 from bot.db.broadcasts import fold_recipients
 from bot.db.clock import utcnow
 from bot.db.referrals import anonymise_closed
+from bot.db.storage import SQLiteStorage
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 INTERVAL_SECONDS = 24 * 3600
+DIALOGUE_SWEEP_SECONDS = 3600
 RECIPIENTS_KEPT_DAYS = 30
 
 
@@ -50,3 +53,14 @@ async def anonymise_cases(app: App, cutoff: datetime) -> int:
     await db_cases.anonymise_cases(app.db, [case_id for case_id, _, _ in old])
     log.info("case.retention", extra={"anonymised": len(old)})
     return len(old)
+
+
+async def dialogue_expiry_loop(app: App) -> None:
+    storage = app.dp.storage
+    if not isinstance(storage, SQLiteStorage):
+        return
+    while True:
+        expired = await storage.expire()
+        if expired:
+            log.info("dialogue.expired", extra={"dialogues": expired})
+        await asyncio.sleep(DIALOGUE_SWEEP_SECONDS)

@@ -1,6 +1,24 @@
 """Every CallbackData of the bot, in one place: short prefixes, ids only (64 bytes at most)."""
 
+import re
+from typing import Annotated, Any
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import BeforeValidator, Field
+
+_DIGITS = re.compile(r"[0-9]{1,16}")
+
+
+def _digits(value: Any) -> Any:
+    if isinstance(value, str) and not _DIGITS.fullmatch(value):
+        raise ValueError("not a number")
+    return value
+
+
+# Numbers in callback data are ASCII digits and bounded, so forged data (`rc:99999999999999999999999`, `rc:1_0`)
+# fails to unpack and reaches the "out of date" answer instead of overflowing a database integer.
+Id = Annotated[int, BeforeValidator(_digits), Field(ge=0, lt=2**53)]
+Page = Annotated[int, BeforeValidator(_digits), Field(ge=0, le=100_000)]
 
 
 class MenuCb(CallbackData, prefix="m"):
@@ -82,7 +100,7 @@ class SettingsCb(CallbackData, prefix="set"):
 class RefListCb(CallbackData, prefix="rl"):
     """A page of the coordinators' referral list with its filters ("" = any)."""
 
-    page: int = 0
+    page: Page = 0
     status: str = ""
     region: str = ""
     item: str = ""
@@ -98,23 +116,30 @@ class RefPickCb(CallbackData, prefix="rp"):
 
 
 class RefCardCb(CallbackData, prefix="rc"):
-    id: int
+    id: Id
 
 
 class RefMoveCb(CallbackData, prefix="rm"):
-    id: int
+    id: Id
     to: str
 
 
 class RefNoteCb(CallbackData, prefix="rn"):
-    id: int
+    id: Id
+
+
+class RefHistCb(CallbackData, prefix="rh"):
+    """A page of a referral's history, newest first."""
+
+    id: Id
+    page: Page = 0
 
 
 class TopicCb(CallbackData, prefix="gt"):
     """A level of the guide: a topic page with its children, or the root when `id` is empty."""
 
     id: str = ""
-    page: int = 0
+    page: Page = 0
 
 
 class ShareCb(CallbackData, prefix="gs"):
@@ -126,7 +151,7 @@ class ContactsCb(CallbackData, prefix="ct"):
 
     country: str = ""
     city: str = ""
-    page: int = 0
+    page: Page = 0
 
 
 class BroadcastCb(CallbackData, prefix="bc"):
@@ -147,7 +172,7 @@ class AudienceCb(CallbackData, prefix="bca"):
 class BroadcastStopCb(CallbackData, prefix="bcs"):
     """Cancel a broadcast, from its progress message or (`from_list`) from the /broadcasts list."""
 
-    broadcast_id: int
+    broadcast_id: Id
     from_list: bool = False
 
 

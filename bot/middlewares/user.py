@@ -31,9 +31,14 @@ class UserMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         settings: Settings = data["settings"]
         user: User | None = data.get("event_from_user")
-        locale = settings.default_locale
+        if user is None:  # a channel post: nobody to answer, no dialogue to keep
+            return None
+        # The Telegram app's language first, so an error while reading the database is told in it too.
+        locale = pick_locale(None, user.language_code, settings.default_locale)
+        data["locale"] = locale
         data["role"] = None
-        if user is not None and not user.is_bot:
+        data["stored_locale"] = None  # an anonymous group admin (GroupAnonymousBot) has none
+        if not user.is_bot:
             record = await self.recorder.touch(user.id, telegram_locale(user.language_code))
             if record.was_blocked:
                 log.info("user.unblocked", extra={"user_id": user.id})

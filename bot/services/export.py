@@ -4,13 +4,20 @@ Rows arrive as an async iterator of batches (keyset pages from the database) and
 straight to files in a directory the caller owns, so 100k referrals never sit in memory at once. The
 writing itself is blocking (csv, openpyxl), so every batch is handed to a worker thread and the bot keeps
 answering other users meanwhile.
+
+The files hold every name and phone, so they live in the bot's own folder beside the database (mode 0700,
+emptied at every start: a process killed mid-export leaves nothing behind for long), never in the
+system's temp folder. That includes openpyxl's own temporary sheet file, which it would otherwise put there.
 """
 
 from __future__ import annotations
 
 import asyncio
-import csv
+import contextvars
+import os
 import re
+import shutil
+import tempfile
 from collections.abc import AsyncIterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,8 +29,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet import _writer as openpyxl_writer
 
 from bot.content.catalogue import region_id
+from bot.services.parsing import parse_iso_date
 from bot.services.referrals import Kind, Referral, ReferralFilter, Status, parse_reference
 
 # (header, column width in characters): one list, so headers and widths can never drift apart.
@@ -43,9 +52,45 @@ COLUMNS: tuple[tuple[str, int], ...] = (
 )
 FILTER_KEYS = ("status", "region", "programme", "from", "to")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CSV_SPECIAL = (";", ",", '"', "\n", "\r")
+_FORMULA_AFTER_BREAK = re.compile(r"(^|[;,\r\n\"])([=+\-@\t\r])")
 _ITEM_ID = re.compile(r"^[a-z0-9_]{1,32}$")
 
 Titles = Mapping[tuple[Kind, str], str]
+
+# The folder openpyxl's temporary sheet files go to, for the export being written (worker threads started
+# by asyncio.to_thread inherit it); unset, openpyxl keeps its own default.
+_temp_dir: contextvars.ContextVar[Path | None] = contextvars.ContextVar("koldoo_export_temp", default=None)
+_openpyxl_temporary_file = openpyxl_writer.create_temporary_file
+
+
+def _temporary_file(suffix: str = "") -> str:
+    directory = _temp_dir.get()
+    if directory is None:
+        return _openpyxl_temporary_file(suffix)
+    handle, name = tempfile.mkstemp(suffix=suffix, prefix="openpyxl.", dir=directory)
+    os.close(handle)
+    openpyxl_writer.ALL_TEMP_FILES.append(name)
+    return name
+
+
+openpyxl_writer.create_temporary_file = _temporary_file
+
+
+def export_dir(database_path: Path) -> Path:
+    """The bot's private folder for export files, beside the database: `koldoo.sqlite3.exports`."""
+    return database_path.with_name(database_path.name + ".exports")
+
+
+def reset_export_dir(directory: Path) -> None:
+    """Create the folder readable by the bot's user only, and empty it (what a killed export left)."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    directory.chmod(0o700)
+    for entry in directory.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -132,10 +177,10 @@ def _parse_item(value: str | None) -> str | None:
 def _parse_date(key: str, value: str | None) -> date | None:
     if value is None:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise FilterError("date", f"{key}={value}") from None
+    parsed = parse_iso_date(value)
+    if parsed is None:
+        raise FilterError("date", f"{key}={value}")
+    return parsed
 
 
 def export_name(day: date, suffix: str) -> str:
@@ -175,7 +220,6 @@ class _Writers:
         self.xlsx_path = xlsx_path
         # utf-8-sig writes the BOM Excel needs to read Cyrillic correctly.
         self._csv_file: IO[str] = csv_path.open("w", encoding="utf-8-sig", newline="")
-        self._csv = csv.writer(self._csv_file)
         self._book = Workbook(write_only=True)
         self._sheet = self._book.create_sheet("Referrals")
         self._sheet.freeze_panes = "A2"
@@ -186,11 +230,11 @@ class _Writers:
         for cell in header:
             cell.font = bold
         self._sheet.append(header)
-        self._csv.writerow([title for title, _ in COLUMNS])
+        self._csv_file.write(csv_line([title for title, _ in COLUMNS]))
 
     def write(self, rows: Sequence[tuple[Any, ...]]) -> None:
         for values in rows:
-            self._csv.writerow([_csv_cell(value) for value in values])
+            self._csv_file.write(csv_line(values))
             self._sheet.append([self._xlsx_cell(value) for value in values])
 
     def _xlsx_cell(self, value: Any) -> Any:
@@ -208,17 +252,41 @@ class _Writers:
         self._book.save(self.xlsx_path)
 
 
-def _csv_cell(value: Any) -> Any:
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
-    return neutralise(value) if isinstance(value, str) else value
+    return _FORMULA_AFTER_BREAK.sub(r"\1'\2", value) if isinstance(value, str) else str(value)
+
+
+def csv_field(value: Any) -> str:
+    """One CSV cell, guarded against formulas and quoted when it holds a separator, quote or line break.
+
+    Excel in Russian and Kyrgyz uses `;` as the list separator, English Excel `,`: each splits the file on
+    its own, and honours quotes only at the start of a cell. So a field is quoted when it holds either
+    separator, and the formula guard applies to each piece either could make a cell of (after a `;`, a `,`,
+    a line break or a quote), not only to the start of the field.
+    """
+    text = _csv_cell(value)
+    if any(char in text for char in _CSV_SPECIAL):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_line(values: Sequence[Any]) -> str:
+    return ",".join(csv_field(value) for value in values) + "\r\n"
 
 
 async def write_exports(
     batches: AsyncIterable[Sequence[Referral]], directory: Path, day: date, titles: Titles
 ) -> ExportFiles:
-    """Write the CSV and XLSX of `day` (see `export_name`) into `directory` from the streamed batches."""
+    """Write the CSV and XLSX of `day` (see `export_name`) into `directory` from the streamed batches.
+
+    openpyxl's temporary files go to `directory` too.
+    """
     csv_path, xlsx_path = directory / export_name(day, "csv"), directory / export_name(day, "xlsx")
+    _temp_dir.set(directory)
     writers = await asyncio.to_thread(_Writers, csv_path, xlsx_path)
     count = 0
     try:

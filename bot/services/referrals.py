@@ -82,6 +82,11 @@ def clean_comment(text: str) -> str | None:
     return cleaned if len(cleaned) <= COMMENT_MAX else None
 
 
+def only_invisible(text: str) -> bool:
+    """True for text that has characters but shows none: spaces, zero-width and filler characters."""
+    return bool(text) and not _strip_controls(text).strip()
+
+
 def _clean_words(text: str, limit: int) -> str | None:
     cleaned = " ".join(_strip_controls(text).split())
     if not cleaned or len(cleaned) > limit or not any(ch.isalpha() for ch in cleaned):
@@ -89,9 +94,18 @@ def _clean_words(text: str, limit: int) -> str | None:
     return cleaned
 
 
+# Characters that show nothing yet are letters or symbols to Unicode, so "has a letter" alone accepts them:
+# the Hangul fillers (U+3164 is a letter), the braille blank, the Mongolian vowel separator, the combining
+# grapheme joiner and the Khmer inherent vowels.
+_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e\u034f\u17b4\u17b5")
+
+
 def _strip_controls(text: str, keep: str = "") -> str:
-    """`text` without control and format characters (they break exports and hide text), except `keep`."""
-    return "".join(ch for ch in text if ch in keep or unicodedata.category(ch)[0] != "C")
+    """`text` without control, format and invisible characters (they break exports and hide text), except
+    `keep`."""
+    return "".join(
+        ch for ch in text if ch in keep or (unicodedata.category(ch)[0] != "C" and ch not in _INVISIBLE)
+    )
 
 
 @dataclass(frozen=True)

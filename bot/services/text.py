@@ -1,12 +1,14 @@
 """Splitting long Telegram-HTML texts into messages without breaking tags.
 
-Telegram counts a message's length after parsing its HTML, so measuring the raw HTML is conservative: a
-chunk that fits raw always fits parsed.
+Telegram counts a message's length after parsing its HTML, in UTF-16 code units (an emoji is two), so
+measuring the raw HTML in those units is conservative: a chunk that fits raw always fits parsed.
 """
 
 from __future__ import annotations
 
 import re
+
+from bot.services.telegram_html import utf16_len
 
 MESSAGE_LIMIT = 4096
 _TOKEN = re.compile(r"<(/?)([a-zA-Z][\w-]*)([^>]*)>|&[#\w]+;|[^<&]+|[<&]", re.DOTALL)
@@ -23,19 +25,30 @@ def _tokens(text: str) -> list[tuple[str, str | None, bool]]:
     return out
 
 
+def fitting_prefix(text: str, units: int) -> int:
+    """How many characters of `text` fit in `units` UTF-16 code units (a character is one or two)."""
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > units:
+            return index
+    return len(text)
+
+
 def _split_plain(text: str, room: int) -> tuple[str, str]:
-    """Cut a text run at the last newline, else space, that fits in `room` characters."""
-    head = text[:room]
+    """Cut a text run at the last newline, else space, that fits in `room` UTF-16 units."""
+    fits = fitting_prefix(text, room)
+    head = text[:fits]
     for separator in ("\n\n", "\n", " "):
         cut = head.rfind(separator)
-        if cut > room // 3:
+        if cut > fits // 3:
             return text[: cut + len(separator)], text[cut + len(separator):]
-    return head, text[room:]
+    return head, text[fits:]
 
 
 def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Chunks of at most `limit` characters; tags open at a cut are closed and reopened in the next chunk."""
-    if len(text) <= limit:
+    """Chunks of at most `limit` UTF-16 units; tags open at a cut are closed and reopened in the next chunk."""
+    if utf16_len(text) <= limit:
         return [text]
     chunks: list[str] = []
     open_tags: list[tuple[str, str]] = []  # (name, raw opening tag)
@@ -55,9 +68,9 @@ def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
 
     while index < len(tokens):
         raw, name, is_closing = tokens[index]
-        room = limit - len(current) - len(closing())
+        room = limit - utf16_len(current) - utf16_len(closing())
         if name is not None:
-            extra = len(raw) + (0 if is_closing else len(f"</{name}>"))
+            extra = utf16_len(raw) + (0 if is_closing else len(f"</{name}>"))
             if extra > room:
                 flush()
                 continue
@@ -67,7 +80,7 @@ def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
                     open_tags.pop()
             else:
                 open_tags.append((name, raw))
-        elif len(raw) <= room:
+        elif utf16_len(raw) <= room:
             current += raw
         elif raw.startswith("&") and raw.endswith(";"):
             flush()
@@ -85,3 +98,24 @@ def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     if current.strip() and current != "".join(raw for _, raw in open_tags):
         chunks.append(current + closing())
     return chunks
+
+
+def pages_within(lines: list[str], limit: int) -> list[list[str]]:
+    """`lines` in order, grouped into pages whose lines, joined by newlines, take at most `limit` UTF-16 units.
+
+    A line longer than `limit` on its own is cut to fit (its HTML must then be plain text). Always at least
+    one page, so an empty list gives one empty page.
+    """
+    pages: list[list[str]] = [[]]
+    used = 0
+    for line in lines:
+        size = utf16_len(line)
+        if size > limit:
+            line, size = line[: fitting_prefix(line, limit - 1)] + "…", limit
+        extra = size + (1 if pages[-1] else 0)
+        if pages[-1] and used + extra > limit:
+            pages.append([])
+            used, extra = 0, size
+        pages[-1].append(line)
+        used += extra
+    return pages
