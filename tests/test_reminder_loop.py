@@ -66,9 +66,10 @@ async def test_a_passing_failure_keeps_the_reminder_for_the_next_pass(tg: FakeTe
     assert await send_due(app) == 0
     await app.db.execute("UPDATE outbox SET not_before = '2000-01-01T00:00:00.000+00:00'")  # its retry is due
     assert await send_due(app) == 1
-    assert tg.chat(5200)[-1].text.startswith(
-        "⏰ Reminder from Koldoo\nBy your check, your entry ban has ended: you may enter from today"
-    )
+    # written when it is sent (today), thirty days before the day entry is allowed again
+    text = tg.chat(5200)[-1].text
+    assert text.startswith("⏰ Reminder from Koldoo\nBy your check, your entry ban's last day is")
+    assert f"you may enter from {format_date(AHEAD, 'en')}" in text
 
 
 async def test_forget_deletes_reminders(tg: FakeTelegram, app: RunningApp):
