@@ -217,7 +217,8 @@ async def test_a_status_change_needs_the_csrf_token_and_tells_the_migrant(tg: Fa
         assert (await get_referral(console.app.db, referral.id)).status == Status.NEW
         response = await http.post(f"{url}/status", data={"to": "contacted", "csrf": csrf_of(page)})
         assert response.status == 200 and "The status is changed" in await response.text()
-        assert migrant.last.text.startswith(f"Your request {referral.reference}")
+        # the notice is queued with the change and sent by the outbox loop
+        await tg.wait_for(lambda: (migrant.last.text or "").startswith(f"Your request {referral.reference}"))
         assert "Contacted" in migrant.last.text
         # a move the rules do not allow from "contacted" changes nothing
         response = await http.post(f"{url}/status", data={"to": "completed", "csrf": csrf_of(page)})
