@@ -237,6 +237,14 @@ def _alert(callback_answer: CallbackAnswer, text: str) -> None:
     callback_answer.show_alert = True
 
 
+async def _pressed_referral(db: Database, referral_id: int, callback_answer: CallbackAnswer) -> Referral | None:
+    """The referral a button names, or None after a pop-up saying it is gone (deleted since the button)."""
+    referral = await get_referral(db, referral_id)
+    if referral is None:
+        _alert(callback_answer, _("This request no longer exists."))
+    return referral
+
+
 # -- the card --------------------------------------------------------------------------------------------
 CARD_DEEP_LINK = re.compile(r"card-([0-9]{1,15})")
 
@@ -311,9 +319,8 @@ async def open_card(
     bot: Bot,
     locale: str,
 ) -> None:
-    referral = await get_referral(db, callback_data.id)
+    referral = await _pressed_referral(db, callback_data.id, callback_answer)
     if referral is None:
-        _alert(callback_answer, _("This request no longer exists."))
         return
     catalogue = content.current.catalogue
     screen = await _card(db, catalogue, referral, locale)
@@ -347,9 +354,8 @@ async def history(
     bot: Bot,
     locale: str,
 ) -> None:
-    referral = await get_referral(db, callback_data.id)
+    referral = await _pressed_referral(db, callback_data.id, callback_answer)
     if referral is None:
-        _alert(callback_answer, _("This request no longer exists."))
         return
     pages = history_pages(await list_events(db, referral.id), locale, MESSAGE_LIMIT - 200)
     page = min(callback_data.page, len(pages) - 1)
