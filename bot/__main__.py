@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 from pathlib import Path
+
+from sqlalchemy.exc import DBAPIError
 
 from bot.config import PROJECT_DIR, DatabaseSettings, SettingsError, load_settings
 from bot.content.common import LOCALES
 from bot.content.loader import ContentError, content_report
 from bot.db import ops, preflight
+from bot.db.connection import describe_database_failure
 from bot.errors import HttpListenError
 from bot.logs import setup_logging
 from bot.runtime import settle_memory, tune_interpreter
@@ -20,11 +24,14 @@ from bot.runtime import settle_memory, tune_interpreter
 async def run_bot() -> int:
     settings = load_settings()  # before aiogram's seconds of import: a missing token is said at once
     setup_logging(settings.log_level)
-    preflight.check_database(settings.database_path)
+    if settings.is_sqlite:
+        preflight.check_database(settings.database_path)
     from bot.app import App, StartError
 
     tune_interpreter()
-    with ops.running_lock(settings.database_path):
+    # One bot process per SQLite file; PostgreSQL serves any number of them.
+    lock = ops.running_lock(settings.database_path) if settings.is_sqlite else contextlib.nullcontext()
+    with lock:
         try:
             app = await App.create(settings)
             settle_memory()
@@ -38,23 +45,87 @@ async def run_bot() -> int:
     return 0
 
 
-def backup(target: Path) -> int:
+def _sqlite_file(tool: str) -> Path:
     database = load_settings(DatabaseSettings).database_path
+    if database is None:
+        raise ops.OpsError(f"{tool} works on a SQLite file; for PostgreSQL use pg_dump / pg_restore")
+    return database
+
+
+def migrate() -> int:
+    """Apply the migrations and say where the database stands."""
+    settings = load_settings(DatabaseSettings)
+    if settings.is_sqlite:
+        preflight.check_database(settings.database_path)
+    revision = asyncio.run(_migrate(settings.database_url))
+    print(f"database at revision {revision}")
+    return 0
+
+
+async def _migrate(url: str) -> str | None:
+
+    db = await _open(url)
+    try:
+        return await db.migrate()
+    finally:
+        await db.close()
+
+
+async def _open(url: str, setting: str = "DATABASE_URL"):
+    from bot.db.connection import Database, sqlite_path
+
+    try:
+        return await Database.open(url)
+    except (OSError, DBAPIError) as error:
+        if sqlite_path(url) is not None:
+            raise ops.OpsError(f"{setting}: {error}") from None
+        raise ops.OpsError(f"{setting}: {describe_database_failure(error, url)}") from None
+
+
+def copy_db(source: str, target: str) -> int:
+    from bot.db.copy import copy_database
+
+    for name, url in (("SOURCE_URL", source), ("TARGET_URL", target)):
+        if "://" not in url or url.partition("://")[0] not in ("sqlite", "postgresql", "postgres"):
+            raise ops.OpsError(f"{name} {url!r} must be a sqlite:/// or postgresql:// URL")
+    counts = asyncio.run(_copy(copy_database, source, target))
+    print(f"copied {sum(counts.values())} rows in {len(counts)} tables; row counts match")
+    return 0
+
+
+async def _copy(copy_database, source: str, target: str) -> dict[str, int]:
+    from bot.db.connection import sqlite_path
+
+    try:
+        return await copy_database(source.replace("postgres://", "postgresql://", 1),
+                                   target.replace("postgres://", "postgresql://", 1))
+    except (OSError, DBAPIError) as error:
+        url = target if sqlite_path(target.replace("postgres://", "postgresql://", 1)) is None else source
+        raise ops.OpsError(describe_database_failure(error, url) if "postgres" in url else str(error)) from None
+
+
+def backup(target: Path) -> int:
+    database = _sqlite_file("backup")
     size = ops.backup(database, target)
     print(f"backup written to {target} ({size} bytes), integrity ok")
     return 0
 
 
 def restore(source: Path) -> int:
-    database = load_settings(DatabaseSettings).database_path
+    database = _sqlite_file("restore")
     ops.restore(source, database)
     print(f"{database} restored from {source}, integrity ok")
     return 0
 
 
 def user_data(user_id: int) -> int:
-    database = load_settings(DatabaseSettings).database_path
-    print(json.dumps(ops.user_data(database, user_id), ensure_ascii=False, indent=2))
+    settings = load_settings(DatabaseSettings)
+    database = settings.database_path if settings.is_sqlite else settings.database_url
+    try:
+        data = ops.user_data(database, user_id)
+    except (OSError, DBAPIError) as error:
+        raise ops.OpsError(f"DATABASE_URL: {describe_database_failure(error, settings.database_url)}") from None
+    print(json.dumps(data, ensure_ascii=False, indent=2))
     return 0
 
 
@@ -81,6 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
         "path", type=Path
     )
     sub.add_parser("user-data", help="everything stored about one user, as JSON").add_argument("user_id", type=int)
+    sub.add_parser("migrate", help="apply the database migrations (the bot also does at start)")
+    copy = sub.add_parser("copy-db", help="copy every table to an empty database, e.g. SQLite to PostgreSQL")
+    copy.add_argument("source_url", help="e.g. sqlite:///data/koldoo.sqlite3")
+    copy.add_argument("target_url", help="e.g. postgresql://koldoo:secret@127.0.0.1/koldoo")
     return parser
 
 
@@ -101,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
             return restore(args.path)
         if args.command == "user-data":
             return user_data(args.user_id)
+        if args.command == "migrate":
+            return migrate()
+        if args.command == "copy-db":
+            return copy_db(args.source_url, args.target_url)
     except (SettingsError, ContentError, HttpListenError) as error:
         print(error, file=sys.stderr)
         return 2

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+import asyncpg
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import (
     AiogramError,
@@ -22,12 +23,13 @@ from aiogram.exceptions import (
 )
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
+from sqlalchemy.exc import DBAPIError
 
 from bot.broadcasting import create_broadcaster, run_broadcasts
 from bot.commands import register_commands
 from bot.config import Settings
 from bot.content.loader import ContentStore, load_content
-from bot.db.connection import Database
+from bot.db.connection import Database, describe_database_failure
 from bot.errors import HttpListenError
 from bot.factory import create_bot, create_dispatcher, outbox_renderers
 from bot.handover import Handover, handover_loop
@@ -95,7 +97,7 @@ class App:
         bot = create_bot(settings, pace)
         try:
             await introduce(bot, i18n, settings)
-            db = await Database.open(settings.database_path)
+            db = await open_database(settings)
         except BaseException:
             await bot.session.close()
             raise
@@ -251,6 +253,16 @@ async def introduce(bot: Bot, i18n: Catalogues, settings: Settings) -> None:
             await register_commands(bot, i18n, settings.default_locale)
     except AiogramError as error:
         raise StartError(describe_start_failure(error, settings)) from None
+
+
+async def open_database(settings: Settings) -> Database:
+    """The database, migrated; an unreachable or refusing PostgreSQL stops the start with one line."""
+    try:
+        return await Database.open(settings.database_url)
+    except (OSError, DBAPIError, asyncpg.PostgresError) as error:
+        if settings.is_sqlite:
+            raise
+        raise StartError(f"DATABASE_URL: {describe_database_failure(error, settings.database_url)}") from None
 
 
 def describe_start_failure(error: AiogramError, settings: Settings) -> str:

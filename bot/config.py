@@ -27,14 +27,60 @@ _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 DEFAULT_LISTEN = "127.0.0.1:8080"
 
 
+DEFAULT_DATABASE = Path("data/koldoo.sqlite3")
+_DATABASE_SCHEMES = ("sqlite", "sqlite+aiosqlite", "postgresql", "postgresql+asyncpg", "postgres")
+_REDIS_URL = re.compile(r"^(rediss?|unix)://\S+$")
+
+
 class DatabaseSettings(BaseSettings):
-    """What operator tools (backup, restore, user-data) need: no token, just the database."""
+    """What operator tools (migrate, backup, restore, user-data) need: no token, just the database.
+
+    DATABASE_URL names the database (`sqlite:///data/koldoo.sqlite3`, `postgresql://user:pass@host/db`);
+    DATABASE_PATH, the older setting, names a SQLite file and is read when DATABASE_URL is not set. After
+    validation `database_url` is always set, and `database_path` is the SQLite file (None on PostgreSQL).
+    """
 
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore"
     )
 
-    database_path: Path = Path("data/koldoo.sqlite3")
+    database_url: str = ""
+    database_path: Path | None = None
+    redis_url: str = ""  # used by several replicas (not yet); only checked for now
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_scheme(cls, value: str) -> str:
+        if not value:
+            return value
+        scheme = value.partition("://")[0].lower()
+        if "://" not in value or scheme not in _DATABASE_SCHEMES:
+            raise ValueError("must start with sqlite:/// (a file) or postgresql:// (user:password@host/database)")
+        if scheme == "postgres":
+            value = "postgresql" + value[len(scheme):]
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str) -> str:
+        if value and not _REDIS_URL.fullmatch(value):
+            raise ValueError("must be a redis:// (or rediss://) URL, e.g. redis://127.0.0.1:6379/0")
+        return value
+
+    @model_validator(mode="after")
+    def _one_database(self) -> DatabaseSettings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.database_path or DEFAULT_DATABASE}"
+        if self.database_url.startswith("sqlite"):
+            database = self.database_url.partition("://")[2].removeprefix("/")
+            self.database_path = Path(database) if database else Path(":memory:")
+        else:
+            self.database_path = None
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_path is not None
 
 
 class Settings(DatabaseSettings):

@@ -17,6 +17,8 @@ import pytest
 from bot.app import App
 from bot.config import Settings, load_settings
 from bot.devtools.fake_telegram import FakeTelegram
+from bot.db.connection import Database
+from tests.databases import BACKENDS, E2E_BACKEND, database_url, postgres_url
 from tests.privacy import CapturingHandler, leaks, personal_data
 
 COORDINATOR_ID = 900
@@ -101,12 +103,42 @@ async def tg() -> AsyncIterator[FakeTelegram]:
         root.setLevel(previous_level)
 
 
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database a storage test runs on: every such test runs on SQLite and on PostgreSQL."""
+    return request.param
+
+
 @pytest.fixture
-async def make_app(tg: FakeTelegram, tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[RunningApp]]]:
+async def db_url(backend: str, tmp_path: Path) -> str:
+    """An empty database of `backend`, as a URL (reopen it with `Database.open(db_url)`)."""
+    return await database_url(backend, tmp_path)
+
+
+@pytest.fixture
+async def database(db_url: str) -> AsyncIterator[Database]:
+    """An open, migrated, empty database: SQLite, then PostgreSQL."""
+    db = await Database.open(db_url)
+    yield db
+    await db.close()
+
+
+@pytest.fixture
+async def e2e_database_url() -> str | None:
+    """The PostgreSQL database the harness uses with KOLDOO_TEST_DATABASE=postgresql (else None: SQLite)."""
+    return await postgres_url() if E2E_BACKEND == "postgresql" else None
+
+
+@pytest.fixture
+async def make_app(
+    tg: FakeTelegram, tmp_path: Path, e2e_database_url: str | None
+) -> AsyncIterator[Callable[..., Awaitable[RunningApp]]]:
     running: list[RunningApp] = []
 
     async def factory(handle_as_tasks: bool = False, **overrides: Any) -> RunningApp:
         """`handle_as_tasks=True` runs updates concurrently, as in production; `send()` then can't wait."""
+        if e2e_database_url and "database_path" not in overrides and "database_url" not in overrides:
+            overrides["database_url"] = e2e_database_url
         app = RunningApp(tg, test_settings(tg, tmp_path, **overrides), handle_as_tasks)
         await app.start()
         running.append(app)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from bot.db.clock import now_iso
+from bot.db.clock import utcnow
 from bot.db.connection import Database
+from bot.db.tables import as_datetime
 from bot.db.users import USER_LANGUAGE_SQL
 from bot.services.subscriptions import Audience
 
@@ -80,13 +81,7 @@ class BroadcastInfo:
     counts: Counts = field(default_factory=Counts)
 
 
-def iso(moment: datetime) -> str:
-    """How timestamps are stored: ISO 8601 in UTC to the second, so they compare as text."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _parse(raw: str | None) -> datetime | None:
-    return None if raw is None else datetime.fromisoformat(raw)
+_parse = as_datetime
 
 
 def _audience_filter(audience: Audience) -> tuple[str, dict[str, Any]]:
@@ -129,11 +124,11 @@ async def create_broadcast(
         cursor = await conn.execute(
             """
             INSERT INTO broadcasts (sender_id, sender_locale, audience, scheduled_at, created_at)
-            VALUES (?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?) RETURNING id
             """,
-            (sender_id, sender_locale, audience.to_json(), iso(scheduled_at), iso(now)),
+            (sender_id, sender_locale, audience.to_json(), scheduled_at, now),
         )
-        broadcast_id = cursor.lastrowid
+        broadcast_id = (await cursor.fetchone())[0]
         await conn.executemany(
             """
             INSERT INTO broadcast_versions (broadcast_id, locale, kind, text, entities, file_id)
@@ -164,12 +159,12 @@ async def start_broadcast(db: Database, broadcast_id: int, now: datetime, defaul
             FROM users u JOIN subscriptions s ON s.user_id = u.id
             WHERE {where}
             """,
-            {**params, "broadcast_id": broadcast_id, "default_locale": default_locale, "now": iso(now)},
+            {**params, "broadcast_id": broadcast_id, "default_locale": default_locale, "now": now},
         )
         total = cursor.rowcount
         await conn.execute(
             "UPDATE broadcasts SET status = 'running', started_at = ?, total = ? WHERE id = ?",
-            (iso(now), total, broadcast_id),
+            (now, total, broadcast_id),
         )
     return total
 
@@ -178,7 +173,7 @@ async def finish_broadcast(db: Database, broadcast_id: int, now: datetime) -> bo
     return bool(
         await db.execute_count(
             "UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ? AND status = 'running'",
-            (iso(now), broadcast_id),
+            (now, broadcast_id),
         )
     )
 
@@ -191,7 +186,7 @@ async def cancel_broadcast(db: Database, broadcast_id: int, now: datetime) -> bo
             UPDATE broadcasts SET status = 'cancelled', finished_at = ?
             WHERE id = ? AND status IN ('scheduled', 'running')
             """,
-            (iso(now), broadcast_id),
+            (now, broadcast_id),
         )
     )
 
@@ -204,7 +199,7 @@ async def cancel_scheduled_by(db: Database, sender_id: int, now: datetime) -> li
         WHERE sender_id = ? AND status = 'scheduled'
         RETURNING id
         """,
-        (iso(now), sender_id),
+        (now, sender_id),
     )
     return sorted(row["id"] for row in rows)
 
@@ -219,7 +214,7 @@ async def set_progress_message(db: Database, broadcast_id: int, chat_id: int, me
 async def due_broadcasts(db: Database, now: datetime) -> list[int]:
     rows = await db.fetchall(
         "SELECT id FROM broadcasts WHERE status = 'scheduled' AND scheduled_at <= ? ORDER BY scheduled_at, id",
-        (iso(now),),
+        (now,),
     )
     return [row["id"] for row in rows]
 
@@ -247,11 +242,11 @@ def _info(row: Any, counts: Counts) -> BroadcastInfo:
         sender_locale=row["sender_locale"],
         audience=Audience.from_json(row["audience"]),
         status=row["status"],
-        scheduled_at=datetime.fromisoformat(row["scheduled_at"]),
+        scheduled_at=as_datetime(row["scheduled_at"]),
         total=row["total"],
         progress_chat_id=row["progress_chat_id"],
         progress_message_id=row["progress_message_id"],
-        created_at=datetime.fromisoformat(row["created_at"]),
+        created_at=as_datetime(row["created_at"]),
         started_at=_parse(row["started_at"]),
         finished_at=_parse(row["finished_at"]),
         counts=counts,
@@ -334,7 +329,7 @@ async def fold_recipients(db: Database, ended_before: datetime, batch: int = 10_
         WHERE status IN ('done', 'cancelled') AND finished_at < ?
           AND EXISTS (SELECT 1 FROM broadcast_recipients WHERE broadcast_id = broadcasts.id)
         """,
-        (iso(ended_before),),
+        (ended_before,),
     )
     for row in rows:
         broadcast_id = row["id"]
@@ -381,7 +376,7 @@ async def _move(
             UPDATE broadcast_recipients SET state = ?, error = ?, updated_at = ?
             WHERE broadcast_id = ? AND user_id = ? AND state = ?
             """,
-            (target, error, now_iso(), broadcast_id, user_id, source),
+            (target, error, utcnow(), broadcast_id, user_id, source),
         )
     )
 
@@ -394,7 +389,7 @@ async def mark_sending(db: Database, broadcast_id: int, user_id: int) -> bool:
             UPDATE broadcast_recipients SET state = 'sending', attempts = attempts + 1, updated_at = ?
             WHERE broadcast_id = ? AND user_id = ? AND state = 'pending'
             """,
-            (now_iso(), broadcast_id, user_id),
+            (utcnow(), broadcast_id, user_id),
         )
     )
 
@@ -425,7 +420,7 @@ async def mark_blocked(db: Database, broadcast_id: int, user_id: int) -> None:
             UPDATE broadcast_recipients SET state = 'blocked', updated_at = ?
             WHERE broadcast_id = ? AND user_id = ? AND state = 'sending'
             """,
-            (now_iso(), broadcast_id, user_id),
+            (utcnow(), broadcast_id, user_id),
         )
         await conn.execute("UPDATE users SET blocked = 1 WHERE id = ?", (user_id,))
 
@@ -439,5 +434,5 @@ async def mark_ambiguous(db: Database) -> int:
         WHERE state = 'sending'
           AND broadcast_id IN (SELECT id FROM broadcasts WHERE status IN ('running', 'cancelled'))
         """,
-        (now_iso(),),
+        (utcnow(),),
     )

@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.db.clock import now_iso
+from bot.db.clock import utcnow
 from bot.db.connection import Database
+from bot.db.tables import as_datetime
 from bot.services.cases import Waiting
 
 _CASE_COLUMNS = (
@@ -91,7 +92,7 @@ async def open_case(
     The unique index on open cases makes this safe against a double tap or a second replica: the loser's
     insert does nothing and it reads the winner's case.
     """
-    now = now_iso()
+    now = utcnow()
     row = await db.fetchone(
         f"""
         INSERT INTO cases (user_id, topic, locale, region, source, chat_id, consent_at, opened_at)
@@ -122,7 +123,7 @@ async def close(db: Database, case_id: int) -> bool:
     """Close an open case; False when it was not open (a second Close press does nothing)."""
     count = await db.execute_count(
         "UPDATE cases SET status = 'closed', closed_at = ?, waiting_since = NULL WHERE id = ? AND status = 'open'",
-        (now_iso(), case_id),
+        (utcnow(), case_id),
     )
     return count == 1
 
@@ -165,7 +166,7 @@ async def add_incoming(
     db: Database, case_id: int, kind: str, user_message_id: int, text_html: str | None, reply_to: int | None
 ) -> bool:
     """Store a migrant's message until its copy is in the group; returns whether it is the case's first."""
-    now = now_iso()
+    now = utcnow()
     async with db.transaction() as conn:
         cursor = await conn.execute("SELECT first_message_at FROM cases WHERE id = ?", (case_id,))
         row = await cursor.fetchone()
@@ -184,7 +185,7 @@ async def add_incoming(
 
 async def add_outgoing(db: Database, case_id: int, kind: str, user_message_id: int, group_message_id: int) -> None:
     """A staff message that reached the migrant: linked both ways, and the case no longer waits."""
-    now = now_iso()
+    now = utcnow()
     async with db.transaction() as conn:
         await conn.execute(
             "INSERT INTO case_messages (case_id, direction, kind, user_message_id, group_message_id, status, "
@@ -219,7 +220,7 @@ async def mark_delivered(db: Database, message_ids: list[int], group_message_id:
     marks = ", ".join("?" for _ in message_ids)
     await db.execute(
         f"UPDATE case_messages SET status = 'sent', group_message_id = ?, sent_at = ? WHERE id IN ({marks})",
-        [group_message_id, now_iso(), *message_ids],
+        [group_message_id, utcnow(), *message_ids],
     )
 
 
@@ -298,7 +299,7 @@ async def referrals_of(db: Database, user_id: int) -> list[tuple[int, datetime]]
     rows = await db.fetchall(
         "SELECT id, created_at FROM referrals WHERE user_id = ? ORDER BY id DESC LIMIT 10", (user_id,)
     )
-    return [(row["id"], datetime.fromisoformat(row["created_at"])) for row in rows]
+    return [(row["id"], as_datetime(row["created_at"])) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -325,7 +326,7 @@ async def case_figures(db: Database) -> CaseFigures:
         closed=counts["closed"],
         open_now=counts["opened"] - counts["closed"],
         first_answer_pairs=[
-            (datetime.fromisoformat(row["first_message_at"]), datetime.fromisoformat(row["first_answer_at"]))
+            (as_datetime(row["first_message_at"]), as_datetime(row["first_answer_at"]))
             for row in pairs
         ],
         average_rating=float(counts["average"]) if counts["average"] is not None else None,

@@ -1,21 +1,26 @@
-"""Operator tools on the database file: backup, restore, a user's data, and the lock a running bot holds.
+"""Operator tools on the database: backup, restore, a user's data, and the lock a running bot holds.
 
-These run as short CLI commands beside (or instead of) the bot, with the standard `sqlite3` module: the
-backup API copies a live WAL database consistently, page by page, while the bot keeps writing.
+These run as short CLI commands beside (or instead of) the bot. Backup and restore are SQLite's, with the
+standard `sqlite3` module: the backup API copies a live WAL database consistently, page by page, while the
+bot keeps writing (PostgreSQL has pg_dump and its managed backups). A user's data works on both.
 """
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import json
 import os
 import sqlite3
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.db.connection import BUSY_TIMEOUT_MS, migrations
+from bot.db.connection import BUSY_TIMEOUT_MS
+from bot.db.legacy import LAST_LEGACY
 
 # Columns that hold a Telegram user id, by table; `users.id` is the user itself.
 _USER_COLUMNS = ("user_id", "actor_id", "sender_id", "granted_by")
@@ -61,11 +66,13 @@ def check_integrity(path: Path) -> None:
             result = conn.execute("PRAGMA integrity_check").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             has_users = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'users'").fetchone()
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'").fetchone():
+                version = LAST_LEGACY  # migrated by Alembic: the legacy number stops where Alembic takes over
     except sqlite3.DatabaseError as error:
         raise OpsError(f"{path}: not a readable SQLite database ({error})") from None
     if result != "ok":
         raise OpsError(f"{path}: integrity check failed: {result}")
-    if not has_users or not 1 <= version <= len(migrations()):
+    if not has_users or not 1 <= version <= LAST_LEGACY:
         raise OpsError(f"{path}: not a Koldoo database (schema version {version})")
 
 
@@ -93,28 +100,39 @@ def restore(backup_path: Path, database_path: Path) -> None:
         check_integrity(database_path)
 
 
-def user_data(database_path: Path, user_id: int) -> dict[str, Any]:
-    """Every row that mentions the user, table by table: the answer to a data subject request."""
-    if not database_path.is_file():
-        raise OpsError(f"{database_path}: no such database")
+def user_data(database: Path | str, user_id: int) -> dict[str, Any]:
+    """Every row that mentions the user, table by table: the answer to a data subject request.
+
+    `database` is a SQLite file or a database URL. Runs on its own event loop in a thread, so it can be
+    called from anywhere, a running loop included."""
+    if isinstance(database, Path) and not database.is_file():
+        raise OpsError(f"{database}: no such database")
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, _user_data(database, user_id)).result()
+
+
+async def _user_data(database: Path | str, user_id: int) -> dict[str, Any]:
+    from bot.db.connection import Database
+    from bot.db.tables import metadata
+
     found: dict[str, Any] = {"user_id": user_id}
-    with closing(_connect(database_path)) as conn:
-        tables = [row[0] for row in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-        )]
-        for table in tables:
-            columns = [row["name"] for row in conn.execute(f'PRAGMA table_info("{table}")')]
-            keys = [c for c in columns if c in _USER_COLUMNS or (table == "users" and c == "id")]
+    db = await Database.open(database, migrate=False)
+    try:
+        for name in sorted(metadata.tables):
+            columns = [column.name for column in metadata.tables[name].columns]
+            keys = [c for c in columns if c in _USER_COLUMNS or (name == "users" and c == "id")]
             if not keys:
                 continue
-            where = " OR ".join(f'"{c}" = ?' for c in keys)
+            where = " OR ".join(f"{c} = ?" for c in keys)
             params: list[Any] = [user_id] * len(keys)
-            if table in _ABOUT_USER:
-                clause, extra = _ABOUT_USER[table]
+            if name in _ABOUT_USER:
+                clause, extra = _ABOUT_USER[name]
                 where, params = f"{where} OR {clause}", [*params, *(user_id if value is None else value for value in extra)]
-            rows = conn.execute(f'SELECT * FROM "{table}" WHERE {where}', params).fetchall()
+            rows = await db.fetchall(f"SELECT * FROM {name} WHERE {where}", params)
             if rows:
-                found[table] = [_decode(dict(row)) for row in rows]
+                found[name] = [_decode(dict(row)) for row in rows]
+    finally:
+        await db.close()
     return found
 
 
@@ -127,9 +145,12 @@ _ABOUT_USER: dict[str, tuple[str, tuple[Any, ...]]] = {
 
 
 def _decode(row: dict[str, Any]) -> dict[str, Any]:
-    """JSON columns (dialogue data, audit details) are shown as JSON, not as strings of JSON."""
+    """JSON columns (dialogue data, audit details) are shown as JSON, not as strings of JSON; timestamps
+    as ISO 8601."""
     for key, value in row.items():
-        if isinstance(value, str) and value[:1] in "{[":
+        if isinstance(value, datetime):
+            row[key] = value.isoformat()
+        elif isinstance(value, str) and value[:1] in "{[":
             try:
                 row[key] = json.loads(value)
             except ValueError:

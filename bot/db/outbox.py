@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.db.clock import utcnow
-from bot.db.connection import Database
+from bot.db.connection import Database, Transaction
+from bot.db.tables import as_datetime
 
 MAX_AGE_DAYS = 3  # a message still undelivered after this long (Telegram down for days) is given up
 
@@ -42,15 +41,11 @@ class OutboxRow:
     created_at: datetime
 
 
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="milliseconds")
-
-
 async def enqueue(
-    conn: aiosqlite.Connection, notices: Sequence[Notice], subject_id: int, now: datetime | None = None
+    conn: Transaction, notices: Sequence[Notice], subject_id: int, now: datetime | None = None
 ) -> None:
     """Queue `notices` about `subject_id` inside the caller's open transaction."""
-    moment = _iso(now or utcnow())
+    moment = now or utcnow()
     await conn.executemany(
         "INSERT INTO outbox (kind, chat_id, locale, subject_id, payload, not_before, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -65,7 +60,7 @@ async def due(db: Database, now: datetime, limit: int = 50) -> list[OutboxRow]:
     rows = await db.fetchall(
         "SELECT id, kind, chat_id, locale, subject_id, payload, attempts, created_at FROM outbox"
         " WHERE state = 'pending' AND not_before <= ? ORDER BY id LIMIT ?",
-        (_iso(now), limit),
+        (now, limit),
     )
     return [
         OutboxRow(
@@ -76,7 +71,7 @@ async def due(db: Database, now: datetime, limit: int = 50) -> list[OutboxRow]:
             row["subject_id"],
             json.loads(row["payload"]),
             row["attempts"],
-            datetime.fromisoformat(row["created_at"]),
+            as_datetime(row["created_at"]),
         )
         for row in rows
     ]
@@ -85,7 +80,7 @@ async def due(db: Database, now: datetime, limit: int = 50) -> list[OutboxRow]:
 async def next_wake(db: Database) -> datetime | None:
     """When the earliest pending row falls due (None: nothing is pending)."""
     value = await db.fetchval("SELECT MIN(not_before) FROM outbox WHERE state = 'pending'")
-    return None if value is None else datetime.fromisoformat(value)
+    return None if value is None else as_datetime(value)
 
 
 async def mark_sending(db: Database, row_id: int) -> bool:
@@ -94,7 +89,7 @@ async def mark_sending(db: Database, row_id: int) -> bool:
         await db.execute_count(
             "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?"
             " WHERE id = ? AND state = 'pending'",
-            (_iso(utcnow()), row_id),
+            (utcnow(), row_id),
         )
     )
 
@@ -102,7 +97,7 @@ async def mark_sending(db: Database, row_id: int) -> bool:
 async def _move(db: Database, row_id: int, target: str, error: str | None = None) -> None:
     await db.execute(
         "UPDATE outbox SET state = ?, error = ?, updated_at = ? WHERE id = ? AND state = 'sending'",
-        (target, error, _iso(utcnow()), row_id),
+        (target, error, utcnow(), row_id),
     )
 
 
@@ -124,14 +119,14 @@ async def mark_retry(db: Database, row_id: int, error: str, not_before: datetime
     await db.execute(
         "UPDATE outbox SET state = 'pending', error = ?, not_before = ?, updated_at = ?"
         " WHERE id = ? AND state = 'sending'",
-        (error, _iso(not_before), _iso(utcnow()), row_id),
+        (error, not_before, utcnow(), row_id),
     )
 
 
 async def mark_ambiguous(db: Database) -> int:
     """At start-up: rows still `sending` were in flight at a crash; they are never resent."""
     return await db.execute_count(
-        "UPDATE outbox SET state = 'ambiguous', updated_at = ? WHERE state = 'sending'", (_iso(utcnow()),)
+        "UPDATE outbox SET state = 'ambiguous', updated_at = ? WHERE state = 'sending'", (utcnow(),)
     )
 
 

@@ -6,8 +6,9 @@ is refused here in one line that names the cause, and nothing is written to the 
 
 The schema rule is "the newest migration this code knows": a database is ours when it is empty (migrations
 will build it) or when its recorded migration is one we ship and it has the tables those migrations created;
-a recorded migration beyond ours means a newer Koldoo wrote it. With Alembic the record is the
-`alembic_version` row and the known migrations are the revision scripts; the rule stays the same.
+a recorded migration beyond ours means a newer Koldoo wrote it. The record is the `alembic_version` row
+(the known migrations are the revision scripts), or, in a database written before Alembic, `PRAGMA
+user_version` (the legacy SQL files). These checks are SQLite's; PostgreSQL is checked by connecting to it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from contextlib import closing
 from functools import cache
 from pathlib import Path
 
-from bot.db.connection import migrations
+from bot.db.legacy import LAST_LEGACY, legacy_migrations
+from bot.db.migrate import head, known_revisions
 from bot.db.ops import OpsError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -51,13 +53,21 @@ def check_database(path: Path) -> None:
 
 
 def newest_known_migration() -> int:
-    """The newest migration this code ships: a database recording a later one was written by newer code."""
-    return migrations()[-1][0]
+    """The newest legacy migration: a pre-Alembic database recording a later one was written by newer code."""
+    return LAST_LEGACY
 
 
 def schema_problem(conn: sqlite3.Connection) -> str | None:
     """Why the database on `conn` is not a Koldoo database this code may migrate, or None when it is."""
     tables = _tables(conn)
+    if "alembic_version" in tables:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        if row is not None and row[0] not in known_revisions():
+            return (
+                f"has schema revision {row[0]}, newer than this code knows ({head()}): "
+                "run the Koldoo version that wrote it, or restore a backup"
+            )
+        return None
     applied = conn.execute("PRAGMA user_version").fetchone()[0]
     if not tables and applied == 0:
         return None
@@ -83,7 +93,7 @@ def _names(tables: set[str] | frozenset[str]) -> str:
 def tables_created_by(applied: int) -> frozenset[str]:
     """The tables migrations 1..`applied` leave behind, found by running them on an empty database."""
     with closing(sqlite3.connect(":memory:")) as conn:
-        for number, _, sql in migrations():
+        for number, _, sql in legacy_migrations():
             if number <= applied:
                 conn.executescript(sql)
         return frozenset(_tables(conn))

@@ -9,10 +9,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
-from bot.db.connection import Database
+from bot.db.connection import Database, Row
 from bot.db.outbox import Notice, enqueue
+from bot.db.tables import as_datetime
 from bot.services.referrals import (
     DUPLICATE_WINDOW,
     Kind,
@@ -31,15 +30,11 @@ _RECENT = (
 EXPORT_BATCH = 2000
 
 
-def _ts(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
 def _now(now: datetime | None) -> datetime:
     return now or datetime.now(UTC)
 
 
-def _referral(row: aiosqlite.Row) -> Referral:
+def _referral(row: Row) -> Referral:
     return Referral(
         id=row["id"],
         user_id=row["user_id"],
@@ -51,8 +46,8 @@ def _referral(row: aiosqlite.Row) -> Referral:
         city=row["city"],
         comment=row["comment"],
         status=Status(row["status"]),
-        created_at=datetime.fromisoformat(row["created_at"]),
-        updated_at=datetime.fromisoformat(row["updated_at"]),
+        created_at=as_datetime(row["created_at"]),
+        updated_at=as_datetime(row["updated_at"]),
     )
 
 
@@ -84,7 +79,7 @@ async def find_recent(
     db: Database, user_id: int, kind: Kind, item_id: str, now: datetime | None = None
 ) -> Referral | None:
     """The user's referral for this item made within `DUPLICATE_WINDOW`, if any."""
-    since = _ts(_now(now) - DUPLICATE_WINDOW)
+    since = _now(now) - DUPLICATE_WINDOW
     row = await db.fetchone(_RECENT, (user_id, kind.value, item_id, since))
     return None if row is None else _referral(row)
 
@@ -111,14 +106,14 @@ async def create_referral(
     """
     moment = _now(now)
     async with db.transaction() as conn:
-        cursor = await conn.execute(_RECENT, (user_id, kind.value, item_id, _ts(moment - DUPLICATE_WINDOW)))
+        cursor = await conn.execute(_RECENT, (user_id, kind.value, item_id, moment - DUPLICATE_WINDOW))
         existing = await cursor.fetchone()
         if existing is not None:
             return _referral(existing), False
         cursor = await conn.execute(
             f"INSERT INTO referrals (user_id, kind, item_id, name, phone, region, city, comment, status,"
             f" created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?) RETURNING {_COLUMNS}",
-            (user_id, kind.value, item_id, name, phone, region, city, comment, _ts(moment), _ts(moment)),
+            (user_id, kind.value, item_id, name, phone, region, city, comment, moment, moment),
         )
         created = await cursor.fetchone()
         await enqueue(conn, notices, created["id"], moment)
@@ -190,7 +185,7 @@ async def change_status(
     Returns the updated referral, or None when it does not exist or the move is not allowed from its
     current status (for instance, another coordinator moved it a moment ago).
     """
-    moment = _ts(_now(now))
+    moment = _now(now)
     async with db.transaction() as conn:
         cursor = await conn.execute("SELECT status, user_id FROM referrals WHERE id = ?", (referral_id,))
         row = await cursor.fetchone()
@@ -221,7 +216,7 @@ async def add_note(
     db: Database, referral_id: int, actor_id: int, note: str, now: datetime | None = None
 ) -> bool:
     """Attach a coordinator's note; False when the referral does not exist."""
-    moment = _ts(_now(now))
+    moment = _now(now)
     async with db.transaction() as conn:
         cursor = await conn.execute("SELECT 1 FROM referrals WHERE id = ?", (referral_id,))
         if await cursor.fetchone() is None:
@@ -250,7 +245,7 @@ async def list_events(db: Database, referral_id: int) -> list[ReferralEvent]:
             id=row["id"],
             referral_id=row["referral_id"],
             actor_id=row["actor_id"],
-            at=datetime.fromisoformat(row["at"]),
+            at=as_datetime(row["at"]),
             from_status=Status(row["from_status"]) if row["from_status"] else None,
             to_status=Status(row["to_status"]) if row["to_status"] else None,
             note=row["note"],
@@ -274,7 +269,7 @@ async def log_export(
     details = json.dumps({"filters": {k: v for k, v in filters.items() if v is not None}, "rows": rows})
     await db.execute(
         "INSERT INTO audit_log (actor_id, action, target, details, at) VALUES (?, 'referrals.export', NULL, ?, ?)",
-        (actor_id, details, _ts(_now(now))),
+        (actor_id, details, _now(now)),
     )
 
 
@@ -288,7 +283,7 @@ async def anonymise_closed(db: Database, before: datetime) -> int:
         "SELECT id FROM referrals WHERE status IN ('completed', 'declined') AND updated_at < ?"
         " AND (name IS NOT NULL OR phone IS NOT NULL OR comment IS NOT NULL)"
     )
-    cutoff = _ts(before)
+    cutoff = before
     async with db.transaction() as conn:
         await conn.execute(
             f"UPDATE referral_events SET note = NULL WHERE referral_id IN ({closed})", (cutoff,)

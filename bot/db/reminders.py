@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from bot.db.clock import now_iso
+from bot.db.clock import utcnow
 from bot.db.connection import Database
 from bot.db.outbox import Notice, enqueue
 from bot.db.users import USER_LANGUAGE_SQL
@@ -45,7 +45,7 @@ async def schedule(db: Database, user_id: int, items: Iterable[tuple[str, date, 
 
     Returns how many new reminders were stored.
     """
-    rows = [(user_id, kind, subject.isoformat(), due.isoformat(), now_iso()) for kind, subject, due in items]
+    rows = [(user_id, kind, subject.isoformat(), due.isoformat(), utcnow()) for kind, subject, due in items]
     if any(row[1] not in KINDS for row in rows):
         raise ValueError(f"reminder kind must be one of {KINDS}")
     stored = 0
@@ -75,7 +75,7 @@ async def queue_due(db: Database, today: date, limit: int = 500) -> int:
             due = list(await cursor.fetchall())
             latest: dict[tuple[int, str, str], tuple[int, int]] = {}
             for row in due:  # ordered by due_on: a later one of the same date replaces an earlier one
-                await conn.execute("UPDATE reminders SET sent_at = ? WHERE id = ?", (now_iso(), row[0]))
+                await conn.execute("UPDATE reminders SET sent_at = ? WHERE id = ?", (utcnow(), row[0]))
                 latest[(row[1], row[2], row[3])] = (row[0], row[1])
             for reminder_id, user_id in latest.values():
                 await enqueue(conn, [Notice("reminder", user_id)], reminder_id)

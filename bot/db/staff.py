@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.db.clock import now_iso
+from bot.db.clock import utcnow
 from bot.db.connection import Database
 
 COORDINATOR = "coordinator"
@@ -46,7 +46,7 @@ def _audit_row(actor_id: int, action: str, target: object, details: dict[str, An
         action,
         None if target is None else str(target),
         json.dumps(details) if details else None,
-        now_iso(),
+        utcnow(),
     )
 
 
@@ -61,7 +61,7 @@ async def grant(db: Database, actor_id: int, user_id: int, role: str) -> None:
     """Give (or change) a staff role, and log it in the same transaction."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
-    now = now_iso()
+    now = utcnow()
     async with db.transaction() as conn:
         await conn.execute(
             """

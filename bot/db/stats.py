@@ -1,14 +1,15 @@
 """Figures for /stats: subscribers, broadcasts and their deliveries, referrals when that feature is installed.
 
-Referrals belong to another feature; their table is read only when it exists, so /stats works before and after.
+Only portable SQL: `date()` of a timestamp is the same on SQLite and PostgreSQL; sums count with CASE.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.db.broadcasts import delivery_totals
+from bot.db.clock import utcnow
 from bot.db.connection import Database
 from bot.db.users import USER_LANGUAGE_SQL
 
@@ -34,17 +35,19 @@ async def _pairs(db: Database, sql: str, params: tuple = ()) -> dict:
     return {row[0]: row[1] for row in await db.fetchall(sql, params)}
 
 
-async def _table_columns(db: Database, table: str) -> set[str]:
-    return {row["name"] for row in await db.fetchall(f"PRAGMA table_info({table})")}
-
-
-def _weekly_sql(table: str, column: str) -> str:
-    """Counts per week (keyed by its Monday) over the last WEEKS weeks."""
-    week = f"date({column}, '-6 days', 'weekday 1')"
-    return (
-        f"SELECT {week} AS week, COUNT(*) FROM {table} "
-        f"WHERE {column} >= date('now', '-{WEEKS * 7} days') GROUP BY week ORDER BY week"
+async def _weekly(db: Database, table: str, column: str) -> dict[date, int]:
+    """Counts per week (keyed by its Monday) over the last WEEKS weeks; `date()` reads a timestamp's UTC day
+    on both databases, and the days are folded into weeks here."""
+    since = datetime.combine(utcnow().date() - timedelta(days=WEEKS * 7), time(), UTC)
+    rows = await db.fetchall(
+        f"SELECT date({column}) AS day, COUNT(*) FROM {table} WHERE {column} >= ? GROUP BY day", (since,)
     )
+    weeks: dict[date, int] = {}
+    for day, n in rows:
+        day = day if isinstance(day, date) else date.fromisoformat(day)
+        monday = day - timedelta(days=day.weekday())
+        weeks[monday] = weeks.get(monday, 0) + n
+    return dict(sorted(weeks.items()))
 
 
 async def collect(db: Database, default_locale: str) -> Stats:
@@ -53,18 +56,13 @@ async def collect(db: Database, default_locale: str) -> Stats:
     counts = await db.fetchone(
         f"""
         SELECT COUNT(*) AS users,
-               COALESCE(SUM({active}), 0) AS active,
-               COALESCE(SUM(s.subscribed = 0), 0) AS unsubscribed,
+               COALESCE(SUM(CASE WHEN {active} THEN 1 ELSE 0 END), 0) AS active,
+               COALESCE(SUM(CASE WHEN s.subscribed = 0 THEN 1 ELSE 0 END), 0) AS unsubscribed,
                COALESCE(SUM(u.blocked), 0) AS blocked
         {joined}
         """
     )
-    referral_columns = await _table_columns(db, "referrals")
-    referrals = referrals_weekly = None
-    if "status" in referral_columns:
-        referrals = await _pairs(db, "SELECT status, COUNT(*) FROM referrals GROUP BY status ORDER BY status")
-    if "created_at" in referral_columns:
-        referrals_weekly = await _pairs(db, _weekly_sql("referrals", "created_at"))
+    referrals = await _pairs(db, "SELECT status, COUNT(*) FROM referrals GROUP BY status ORDER BY status")
     return Stats(
         users=counts["users"],
         active=counts["active"],
@@ -81,9 +79,6 @@ async def collect(db: Database, default_locale: str) -> Stats:
         broadcasts=await _pairs(db, "SELECT status, COUNT(*) FROM broadcasts GROUP BY status"),
         deliveries=await delivery_totals(db),
         referrals=referrals,
-        new_users_weekly={
-            date.fromisoformat(week): n
-            for week, n in (await _pairs(db, _weekly_sql("users", "first_seen"))).items()
-        },
-        referrals_weekly={date.fromisoformat(week): n for week, n in (referrals_weekly or {}).items()},
+        new_users_weekly=await _weekly(db, "users", "first_seen"),
+        referrals_weekly=await _weekly(db, "referrals", "created_at"),
     )

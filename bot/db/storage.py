@@ -25,7 +25,7 @@ from typing import Any
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 
-from bot.db.clock import now_iso, utcnow
+from bot.db.clock import utcnow
 from bot.db.connection import Database
 
 CACHED_KEYS = 10_000
@@ -40,8 +40,8 @@ def _key(key: StorageKey) -> str:
     )
 
 
-def _cutoff(now: datetime | None) -> str:
-    return ((now or utcnow()) - DIALOGUE_TTL).isoformat(timespec="seconds")
+def _cutoff(now: datetime | None) -> datetime:
+    return (now or utcnow()) - DIALOGUE_TTL
 
 
 class SQLiteStorage(BaseStorage):
@@ -89,7 +89,7 @@ class SQLiteStorage(BaseStorage):
                 """,
                 (
                     raw, key.bot_id, key.chat_id, key.user_id, key.thread_id, key.business_connection_id,
-                    key.destiny, state, json.dumps(data, ensure_ascii=False, default=str), now_iso(),
+                    key.destiny, state, json.dumps(data, ensure_ascii=False, default=str), utcnow(),
                 ),
             )
             if self._keys_with_rows is not None:

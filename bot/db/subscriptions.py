@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.db.clock import now_iso
+from bot.db.clock import utcnow
 from bot.db.connection import Database
 from bot.services.subscriptions import INTERESTS, REGIONS, SAFETY
 
@@ -39,7 +39,7 @@ async def set_subscribed(db: Database, user_id: int, subscribed: bool) -> None:
         INSERT INTO subscriptions (user_id, subscribed, updated_at) VALUES (?, ?, ?)
         ON CONFLICT (user_id) DO UPDATE SET subscribed = excluded.subscribed, updated_at = excluded.updated_at
         """,
-        (user_id, int(subscribed), now_iso()),
+        (user_id, int(subscribed), utcnow()),
     )
 
 
@@ -51,7 +51,7 @@ async def set_region(db: Database, user_id: int, region: str | None) -> None:
         INSERT INTO subscriptions (user_id, region, updated_at) VALUES (?, ?, ?)
         ON CONFLICT (user_id) DO UPDATE SET region = excluded.region, updated_at = excluded.updated_at
         """,
-        (user_id, region, now_iso()),
+        (user_id, region, utcnow()),
     )
 
 

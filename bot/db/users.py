@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.db.clock import now_iso
+from bot.db.clock import utcnow
 from bot.db.connection import Database
 
 # The language a user reads, for what the bot sends outside a conversation (`u` is the users table):
@@ -37,7 +37,7 @@ async def touch_users(db: Database, users: Mapping[int, str | None]) -> dict[int
     the one known before). Creates each user or updates last_seen, and returns their language and staff
     role. A user who had blocked the bot and writes again is unblocked (a second, rare statement).
     """
-    now = now_iso()
+    now = utcnow()
     rows = await db.fetchall(
         f"""
         INSERT INTO users (id, first_seen, last_seen, telegram_locale)
@@ -135,7 +135,7 @@ async def set_locale(db: Database, user_id: int, locale: str) -> None:
 
 
 async def mark_privacy_seen(db: Database, user_id: int) -> None:
-    await db.execute("UPDATE users SET privacy_seen_at = ? WHERE id = ?", (now_iso(), user_id))
+    await db.execute("UPDATE users SET privacy_seen_at = ? WHERE id = ?", (utcnow(), user_id))
 
 
 async def mark_blocked(db: Database, user_id: int) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.db.broadcasts import iso
 from bot.db.connection import Database
+from bot.db.tables import as_datetime
 
 
 @dataclass(frozen=True)
@@ -24,11 +24,11 @@ async def issue_login_token(db: Database, user_id: int, token_hash: str, now: da
     async with db.transaction() as conn:
         await conn.execute(
             "DELETE FROM web_login_tokens WHERE (user_id = ? AND used_at IS NULL) OR expires_at < ?",
-            (user_id, iso(now)),
+            (user_id, now),
         )
         await conn.execute(
             "INSERT INTO web_login_tokens (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
-            (token_hash, user_id, iso(now), iso(now + ttl)),
+            (token_hash, user_id, now, now + ttl),
         )
 
 
@@ -37,7 +37,7 @@ async def redeem_login_token(db: Database, token_hash: str, now: datetime) -> in
     return await db.fetchval(
         "UPDATE web_login_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?"
         " RETURNING user_id",
-        (iso(now), token_hash, iso(now)),
+        (now, token_hash, now),
     )
 
 
@@ -47,7 +47,7 @@ async def create_session(
     await db.execute(
         "INSERT INTO web_sessions (token_hash, user_id, csrf_token, locale, created_at, seen_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
-        (token_hash, user_id, csrf_token, locale, iso(now), iso(now)),
+        (token_hash, user_id, csrf_token, locale, now, now),
     )
 
 
@@ -64,13 +64,13 @@ async def get_session(db: Database, token_hash: str) -> WebSession | None:
         row["user_id"],
         row["csrf_token"],
         row["locale"],
-        datetime.fromisoformat(row["created_at"]),
-        datetime.fromisoformat(row["seen_at"]),
+        as_datetime(row["created_at"]),
+        as_datetime(row["seen_at"]),
     )
 
 
 async def touch_session(db: Database, token_hash: str, now: datetime) -> None:
-    await db.execute("UPDATE web_sessions SET seen_at = ? WHERE token_hash = ?", (iso(now), token_hash))
+    await db.execute("UPDATE web_sessions SET seen_at = ? WHERE token_hash = ?", (now, token_hash))
 
 
 async def set_session_locale(db: Database, token_hash: str, locale: str) -> None:
@@ -82,18 +82,18 @@ async def delete_session(db: Database, token_hash: str) -> None:
 
 
 async def record_failure(db: Database, client: str, now: datetime) -> None:
-    await db.execute("INSERT INTO web_login_failures (client, at) VALUES (?, ?)", (client, iso(now)))
+    await db.execute("INSERT INTO web_login_failures (client, at) VALUES (?, ?)", (client, now))
 
 
 async def count_failures(db: Database, client: str, since: datetime) -> int:
     return await db.fetchval(
-        "SELECT COUNT(*) FROM web_login_failures WHERE client = ? AND at >= ?", (client, iso(since))
+        "SELECT COUNT(*) FROM web_login_failures WHERE client = ? AND at >= ?", (client, since)
     )
 
 
 async def prune(db: Database, now: datetime, idle: timedelta, failures_kept: timedelta) -> None:
     """Forget expired links, idle sessions and old failures: nothing here is worth keeping."""
     async with db.transaction() as conn:
-        await conn.execute("DELETE FROM web_login_tokens WHERE expires_at < ?", (iso(now),))
-        await conn.execute("DELETE FROM web_sessions WHERE seen_at < ?", (iso(now - idle),))
-        await conn.execute("DELETE FROM web_login_failures WHERE at < ?", (iso(now - failures_kept),))
+        await conn.execute("DELETE FROM web_login_tokens WHERE expires_at < ?", (now,))
+        await conn.execute("DELETE FROM web_sessions WHERE seen_at < ?", (now - idle,))
+        await conn.execute("DELETE FROM web_login_failures WHERE at < ?", (now - failures_kept,))

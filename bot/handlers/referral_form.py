@@ -28,7 +28,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.config import Settings
 from bot.content.catalogue import REGIONS, Catalogue
 from bot.content.loader import ContentStore
-from bot.db.clock import now_iso
+from bot.db.clock import utcnow
 from bot.db.connection import Database
 from bot.db.referrals import create_referral, find_recent
 from bot.handlers.referral_texts import details_lines, status_label
@@ -247,7 +247,7 @@ async def apply_deep_link(
 
 @router.callback_query(ReferralForm.consent, FormCb.filter(F.action == "agree"))
 async def agree(callback: CallbackQuery, state: FSMContext, db: Database, locale: str) -> None:
-    await db.execute("UPDATE users SET data_consent_at = ? WHERE id = ?", (now_iso(), callback.from_user.id))
+    await db.execute("UPDATE users SET data_consent_at = ? WHERE id = ?", (utcnow(), callback.from_user.id))
     await state.set_state(ReferralForm.name)
     await edit_or_send(callback, _question("name"), _markup("name", locale))
 

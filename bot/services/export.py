@@ -77,8 +77,14 @@ def _temporary_file(suffix: str = "") -> str:
 openpyxl_writer.create_temporary_file = _temporary_file
 
 
-def export_dir(database_path: Path) -> Path:
-    """The bot's private folder for export files, beside the database: `koldoo.sqlite3.exports`."""
+POSTGRESQL_EXPORT_DIR = Path("data/koldoo.exports")  # relative to the bot's working folder, like the SQLite file
+
+
+def export_dir(database_path: Path | None) -> Path:
+    """The bot's private folder for export files, beside the SQLite database: `koldoo.sqlite3.exports`;
+    with PostgreSQL (no database file), `data/koldoo.exports`."""
+    if database_path is None:
+        return POSTGRESQL_EXPORT_DIR
     return database_path.with_name(database_path.name + ".exports")
 
 
