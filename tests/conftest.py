@@ -16,8 +16,8 @@ import pytest
 
 from bot.app import App
 from bot.config import Settings, load_settings
-from bot.devtools.fake_telegram import FakeTelegram
 from bot.db.connection import Database
+from bot.devtools.fake_telegram import FakeTelegram
 from tests.databases import BACKENDS, E2E_BACKEND, database_url, postgres_url
 from tests.privacy import CapturingHandler, leaks, personal_data
 

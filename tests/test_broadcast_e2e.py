@@ -225,7 +225,7 @@ async def test_a_scheduled_broadcast_fires_once(tg: FakeTelegram, app: RunningAp
     assert all(received(tg, user_id) == [] for user_id in users)
 
     # Two hours pass: the background loop notices within its poll interval.
-    past = store.iso(datetime.now(UTC) - timedelta(seconds=1))
+    past = datetime.now(UTC) - timedelta(seconds=1)
     await app.db.execute("UPDATE broadcasts SET scheduled_at = ? WHERE id = 1", (past,))
     for _ in range(150):
         if (await store.get_broadcast(app.db, 1)).status == "done":

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.db import staff
-from bot.db.connection import Database
 from bot.db.stats import collect
 from bot.db.subscriptions import set_region, set_subscribed
 from bot.services.charts import last_weeks, weekly_chart
@@ -18,10 +17,8 @@ NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)  # 14:00 in Bishkek (UTC+6)
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "t.sqlite3")
-    yield database
-    await database.close()
+async def db(database):
+    return database
 
 
 def test_bishkek_time_is_stored_in_utc():
@@ -98,25 +95,17 @@ async def test_new_users_per_week_cover_the_last_weeks_only(db):
     assert stats.new_users_weekly == {last_weeks(today.date(), 1)[0]: 3}
 
 
-async def without_referrals(db: Database) -> None:
-    """This branch may be tested before or after the referrals feature (0003) is merged."""
-    await db.execute("DROP TABLE IF EXISTS referral_events")
-    await db.execute("DROP TABLE IF EXISTS referrals")
+async def test_stats_count_referrals_by_status_and_week(db):
+    from bot.db.referrals import create_referral
+    from bot.services.referrals import Kind
 
-
-async def test_stats_without_the_referrals_feature(db):
-    await without_referrals(db)
-    assert (await collect(db, default_locale="ru")).referrals is None
-
-
-async def test_stats_read_referrals_when_the_table_exists(db):
-    await without_referrals(db)
-    await db.execute("CREATE TABLE referrals (id INTEGER PRIMARY KEY, status TEXT, created_at TEXT)")
-    today = datetime.now(UTC).isoformat(timespec="seconds")
-    await db.executemany(
-        "INSERT INTO referrals (status, created_at) VALUES (?, ?)",
-        [("new", today), ("new", today), ("done", today)],
-    )
+    await add_users(db, [1, 2, 3])
+    for user_id in (1, 2, 3):
+        await create_referral(
+            db, user_id=user_id, kind=Kind.TRAINING, item_id=f"p{user_id}", name="A", phone="+996555123456",
+            region="osh", city=None, comment=None,
+        )
+    await db.execute("UPDATE referrals SET status = 'enrolled' WHERE user_id = 3")
     stats = await collect(db, default_locale="ru")
-    assert stats.referrals == {"done": 1, "new": 2}
+    assert stats.referrals == {"enrolled": 1, "new": 2}
     assert sum(stats.referrals_weekly.values()) == 3

@@ -60,10 +60,8 @@ class Telegram:
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "t.sqlite3")
-    yield database
-    await database.close()
+async def db(database):
+    return database
 
 
 def engine(db: Database, telegram: Telegram, rate: float = 2000, **kwargs) -> Broadcaster:

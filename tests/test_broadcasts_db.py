@@ -10,16 +10,13 @@ from bot.db import broadcasts as store
 from bot.db import stats
 from bot.db import subscriptions as subs
 from bot.db.broadcasts import Content, Counts
-from bot.db.connection import Database
 from bot.services.subscriptions import Audience
 from tests.broadcast_helpers import NOW, add_users, new_broadcast
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "t.sqlite3")
-    yield database
-    await database.close()
+async def db(database):
+    return database
 
 
 async def test_a_new_user_is_subscribed_to_safety_alerts(db):

@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from bot.db import reminders
-from bot.db.connection import Database
 from bot.services.reminders import ban_end_plan, document_plan, travel_plan
+
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 TODAY = date(2026, 11, 25)
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "t.sqlite3")
+async def db(database):
     for user_id, locale, blocked in [(1, "ky", 0), (2, None, 0), (3, "en", 1)]:
         await database.execute(
-            "INSERT INTO users (id, locale, first_seen, last_seen, blocked) VALUES (?, ?, 'x', 'x', ?)",
-            (user_id, locale, blocked),
+            "INSERT INTO users (id, locale, first_seen, last_seen, blocked) VALUES (?, ?, ?, ?, ?)",
+            (user_id, locale, NOW, NOW, blocked),
         )
-    yield database
-    await database.close()
+    return database
 
 
 def test_ban_end_plan():

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import StorageKey
 
 from bot.db.connection import Database
 from bot.db.storage import SQLiteStorage
+from tests.databases import trace
 
 KEY = StorageKey(bot_id=42, chat_id=-100, user_id=7)
 
@@ -19,10 +18,8 @@ class Form(StatesGroup):
 
 
 @pytest.fixture
-async def storage(tmp_path: Path):
-    db = await Database.open(tmp_path / "fsm.sqlite3")
-    yield SQLiteStorage(db)
-    await db.close()
+async def storage(database: Database):
+    return SQLiteStorage(database)
 
 
 async def test_set_and_get_state(storage: SQLiteStorage) -> None:
@@ -92,8 +89,8 @@ async def test_non_mapping_data_is_refused(storage: SQLiteStorage) -> None:
         await storage.set_data(KEY, ["not", "a", "dict"])  # type: ignore[arg-type]
 
 
-async def test_survives_reopening_the_database(tmp_path: Path) -> None:
-    path = tmp_path / "fsm.sqlite3"
+async def test_survives_reopening_the_database(db_url: str) -> None:
+    path = db_url
     db = await Database.open(path)
     await SQLiteStorage(db).set_state(KEY, "waiting")
     await SQLiteStorage(db).set_data(KEY, {"entry": "2024-03-05", "name": "Айгүл"})
@@ -107,8 +104,7 @@ async def test_survives_reopening_the_database(tmp_path: Path) -> None:
 
 
 async def test_reads_are_cached_and_unchanged_writes_cost_nothing(storage: SQLiteStorage) -> None:
-    queries: list[str] = []
-    await storage.db.conn.set_trace_callback(queries.append)
+    queries = trace(storage.db)
     assert await storage.get_state(KEY) is None  # one read
     await storage.set_state(KEY, None)  # no change: no write
     await storage.set_data(KEY, {})
@@ -125,8 +121,8 @@ async def test_data_handed_out_cannot_change_the_stored_data(storage: SQLiteStor
     assert await storage.get_data(KEY) == {"trips": [["2024-01-01", None]]}
 
 
-async def test_forget_user_drops_cached_dialogues(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "fsm.sqlite3")
+async def test_forget_user_drops_cached_dialogues(db_url: str) -> None:
+    db = await Database.open(db_url)
     storage = SQLiteStorage(db)
     await storage.set_state(KEY, "asked")
     await db.execute("DELETE FROM fsm_state WHERE user_id = ?", (KEY.user_id,))
@@ -135,8 +131,8 @@ async def test_forget_user_drops_cached_dialogues(tmp_path: Path) -> None:
     await db.close()
 
 
-async def test_the_cache_is_bounded(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "fsm.sqlite3")
+async def test_the_cache_is_bounded(db_url: str) -> None:
+    db = await Database.open(db_url)
     storage = SQLiteStorage(db, cached_keys=3)
     for user_id in range(10):
         await storage.set_state(StorageKey(bot_id=1, chat_id=user_id, user_id=user_id), "s")
@@ -145,12 +141,11 @@ async def test_the_cache_is_bounded(tmp_path: Path) -> None:
     await db.close()
 
 
-async def test_keys_without_a_dialogue_are_answered_without_a_query(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "fsm.sqlite3")
+async def test_keys_without_a_dialogue_are_answered_without_a_query(db_url: str) -> None:
+    db = await Database.open(db_url)
     await SQLiteStorage(db).set_state(KEY, "open")  # a dialogue left open before a restart
     storage = SQLiteStorage(db)
-    queries: list[str] = []
-    await db.conn.set_trace_callback(queries.append)
+    queries = trace(db)
     for user_id in range(100, 150):
         assert await storage.get_state(StorageKey(bot_id=42, chat_id=user_id, user_id=user_id)) is None
     assert len(queries) == 1  # the one load of the keys that have a dialogue
@@ -176,8 +171,8 @@ async def test_dialogues_untouched_for_a_day_are_dropped(storage: SQLiteStorage)
     assert await storage.db.fetchval("SELECT COUNT(*) FROM fsm_state") == 0
 
 
-async def test_a_dialogue_read_after_a_day_is_gone(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "old.sqlite3")
+async def test_a_dialogue_read_after_a_day_is_gone(db_url: str) -> None:
+    db = await Database.open(db_url)
     try:
         await SQLiteStorage(db).set_data(KEY, {"phone": "+996555123456"})
         await db.execute("UPDATE fsm_state SET updated_at = '2020-01-01T00:00:00+00:00'")

@@ -310,7 +310,7 @@ async def delivery_totals(db: Database) -> dict[str, int]:
             UNION ALL
             SELECT state, COUNT(*) AS n FROM broadcast_recipients
             WHERE broadcast_id NOT IN (SELECT broadcast_id FROM broadcast_summaries) GROUP BY state
-        ) GROUP BY state
+        ) AS counted GROUP BY state
         """
     )
     return {row["state"]: row["n"] for row in rows}
@@ -338,7 +338,7 @@ async def fold_recipients(db: Database, ended_before: datetime, batch: int = 10_
             INSERT INTO broadcast_summaries (broadcast_id, state, n)
             SELECT broadcast_id, state, COUNT(*) FROM broadcast_recipients
             WHERE broadcast_id = ? AND NOT EXISTS (SELECT 1 FROM broadcast_summaries WHERE broadcast_id = ?)
-            GROUP BY state
+            GROUP BY broadcast_id, state
             """,
             (broadcast_id, broadcast_id),
         )

@@ -35,12 +35,12 @@ class Case:
     card_message_id: int | None
     assignee_id: int | None
     unreachable: bool
-    consent_at: str
-    opened_at: str
-    first_message_at: str | None
-    first_answer_at: str | None
-    waiting_since: str | None
-    closed_at: str | None
+    consent_at: datetime
+    opened_at: datetime
+    first_message_at: datetime | None
+    first_answer_at: datetime | None
+    waiting_since: datetime | None
+    closed_at: datetime | None
     rating: int | None
 
     @property

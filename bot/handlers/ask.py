@@ -153,7 +153,7 @@ async def start_screen(
     async with handover.user_locks.hold(user_id):
         case = await db_cases.open_case_of(db, user_id)
         last = None if case else await db_cases.last_closed_case(db, user_id)
-        closed_at = datetime.fromisoformat(last.closed_at) if last and last.closed_at else None
+        closed_at = last.closed_at if last else None
         step = ask_step(case is not None, closed_at, datetime.now(closed_at.tzinfo if closed_at else None))
         if step == "reopen" and last is not None and await db_cases.reopen(db, last.id):
             case = await db_cases.get_case(db, last.id)

@@ -26,6 +26,7 @@ from bot.db import broadcasts as store
 from bot.db.broadcasts import Content
 from bot.db.connection import Database
 from bot.db.staff import audit
+from bot.db.tables import iso
 from bot.filters.roles import IsStaff
 from bot.handlers.settings import interest_label, region_label
 from bot.i18n import LANGUAGE_NAMES, _
@@ -312,7 +313,7 @@ async def confirm(
     await state.clear()
     details = {"languages": sorted(versions), "audience": data.get("audience", {})}
     if scheduled_at:
-        details["scheduled_at"] = store.iso(scheduled_at)
+        details["scheduled_at"] = iso(scheduled_at)
     await audit(
         db, sender_id, "broadcast.schedule" if scheduled_at else "broadcast.send", broadcast_id, details
     )

@@ -90,4 +90,4 @@ def card_text(
 def closed_on(case: Case, locale: str) -> str:
     if case.closed_at is None:
         return ""
-    return format_date(datetime.fromisoformat(case.closed_at).date(), locale)
+    return format_date(case.closed_at.date(), locale)

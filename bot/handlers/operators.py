@@ -62,7 +62,7 @@ router.include_router(group)
 def _waiting_for(case: Case, now: datetime) -> str:
     if case.waiting_since is None:
         return _("answered")
-    minutes = int((now - datetime.fromisoformat(case.waiting_since)).total_seconds() // 60)
+    minutes = int((now - case.waiting_since).total_seconds() // 60)
     return _("waiting {hours} h {minutes} min").format(hours=minutes // 60, minutes=minutes % 60)
 
 
