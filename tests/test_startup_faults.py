@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 
 from bot.db.connection import Database
+from bot.db.migrate import head
 from bot.db.preflight import newest_known_migration
 from bot.devtools.fake_telegram import FakeTelegram
 from tests.content_helpers import SHIPPED
 from tests.process import ROOT, BotProcess
+from tests.test_migrations import legacy_database
 
 DB = Path("data/koldoo.sqlite3")  # the default DATABASE_PATH, relative to the bot's working folder
 DAMAGED = f"{DB} is damaged (database disk image is malformed); restore a backup (python -m bot restore)"
@@ -133,8 +135,20 @@ async def test_a_claimed_schema_version_without_its_tables_is_not_ours(tg: FakeT
     assert tables(tmp_path / DB) == {"users"}
 
 
-async def test_a_database_of_a_newer_schema_is_refused(tg: FakeTelegram, tmp_path: Path) -> None:
+async def test_a_database_of_a_newer_revision_is_refused(tg: FakeTelegram, tmp_path: Path) -> None:
     await koldoo_database(tmp_path / DB, users=10)
+    with closing(sqlite3.connect(tmp_path / DB)) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0999_from_the_future'")
+        conn.commit()
+    assert await fails_to_start(tg, tmp_path) == (1, [
+        f"{DB} has schema revision 0999_from_the_future, newer than this code knows ({head()}): "
+        "run the Koldoo version that wrote it, or restore a backup"
+    ])
+
+
+async def test_a_pre_alembic_database_of_a_newer_schema_is_refused(tg: FakeTelegram, tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    legacy_database(tmp_path / DB)
     newer = newest_known_migration() + 1
     with closing(sqlite3.connect(tmp_path / DB)) as conn:
         conn.execute(f"PRAGMA user_version = {newer}")
@@ -144,6 +158,25 @@ async def test_a_database_of_a_newer_schema_is_refused(tg: FakeTelegram, tmp_pat
     ])
     with closing(sqlite3.connect(tmp_path / DB)) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == newer
+
+
+async def test_an_unreachable_postgresql_is_one_line(tg: FakeTelegram, tmp_path: Path) -> None:
+    code, [line] = await fails_to_start(tg, tmp_path, DATABASE_URL="postgresql://koldoo:secret@127.0.0.1:1/koldoo")
+    assert code == 1
+    assert line.startswith("DATABASE_URL: cannot reach PostgreSQL at 127.0.0.1:1 (") and "secret" not in line
+    assert not (tmp_path / "data").exists()  # no SQLite file, no lock file
+
+
+async def test_a_database_url_of_another_kind_is_refused(tg: FakeTelegram, tmp_path: Path) -> None:
+    assert await fails_to_start(tg, tmp_path, DATABASE_URL="mysql://localhost/koldoo") == (2, [
+        "DATABASE_URL is invalid: must start with sqlite:/// (a file) or postgresql:// (user:password@host/database)"
+    ])
+
+
+async def test_a_wrong_redis_url_is_refused(tg: FakeTelegram, tmp_path: Path) -> None:
+    assert await fails_to_start(tg, tmp_path, REDIS_URL="localhost:6379") == (2, [
+        "REDIS_URL is invalid: must be a redis:// (or rediss://) URL, e.g. redis://127.0.0.1:6379/0"
+    ])
 
 
 async def test_database_path_naming_a_folder_is_refused(tg: FakeTelegram, tmp_path: Path) -> None:

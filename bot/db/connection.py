@@ -49,7 +49,7 @@ class Row(tuple):
     _index: ClassVar[dict[str, int]] = {}
 
     def __getitem__(self, key: Any) -> Any:
-        if type(key) is str:
+        if isinstance(key, str):
             key = self._index[key]
         return tuple.__getitem__(self, key)
 
