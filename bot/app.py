@@ -40,7 +40,7 @@ from bot.jobs.retention import dialogue_expiry_loop, retention_loop
 from bot.middlewares.retry import retries_disabled
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.services.broadcaster import Broadcaster
-from bot.services.export import export_dir, reset_export_dir
+from bot.services.export import reset_export_dir
 from bot.services.pace import Limits, MemoryPace
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ class App:
             "outbox",
             Outbox(db, bot, i18n, services["content"], pace, settings.default_locale, outbox_renderers()),
         )
-        reset_export_dir(export_dir(settings.database_path))
+        reset_export_dir(settings.exports_dir)
         dp = create_dispatcher(settings, db, i18n, **services)
         return cls(settings, db, bot, dp, i18n)
 

@@ -105,6 +105,7 @@ class Settings(DatabaseSettings):
     web_login_widget: bool = False
     request_timeout: float = Field(default=30.0, gt=0, le=300)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    export_dir: Path | None = None  # where export files are written; see `exports_dir`
 
     @field_validator("bot_token")
     @classmethod
@@ -186,6 +187,13 @@ class Settings(DatabaseSettings):
         if self.operator_chat_id is None:
             return None
         return getattr(self, f"operator_chat_id_{locale}", None) or self.operator_chat_id
+
+    @property
+    def exports_dir(self) -> Path:
+        """EXPORT_DIR, else beside the SQLite file (`koldoo.sqlite3.exports`), else `data/koldoo.exports`."""
+        from bot.services.export import export_dir
+
+        return self.export_dir or export_dir(self.database_path)
 
     @property
     def console_enabled(self) -> bool:

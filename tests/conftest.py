@@ -139,6 +139,7 @@ async def make_app(
         """`handle_as_tasks=True` runs updates concurrently, as in production; `send()` then can't wait."""
         if e2e_database_url and "database_path" not in overrides and "database_url" not in overrides:
             overrides["database_url"] = e2e_database_url
+            overrides.setdefault("export_dir", tmp_path / "exports")  # not the shared data/koldoo.exports
         app = RunningApp(tg, test_settings(tg, tmp_path, **overrides), handle_as_tasks)
         await app.start()
         running.append(app)

@@ -507,6 +507,11 @@ async def test_forget_leaves_no_trace_in_the_database_files(tg: FakeTelegram, ap
     await user.send("/forget")
     await user.press("Yes, delete everything")
     database = app.settings.database_path
+    if database is None:  # PostgreSQL: no file to read, the rows are what is left
+        dump = repr([tuple(row) for table in ("referrals", "referral_events", "users", "fsm_state")
+                     for row in await app.db.fetchall(f"SELECT * FROM {table}")])
+        assert all(secret not in dump for secret in ("+79123456789", "Aigul Toktogulova", "Nurlanbek")), dump
+        return
     raw = b"".join(path.read_bytes() for path in database.parent.glob(database.name + "*") if path.is_file())
     for secret in ("+79123456789", "Aigul Toktogulova", "Nurlanbek"):
         assert secret.encode() not in raw, secret

@@ -43,7 +43,7 @@ from bot.keyboards.callbacks import RefCardCb, RefHistCb, RefListCb, RefMoveCb, 
 from bot.keyboards.menu import nav_row, pager_row
 from bot.referral_actions import exported, move_referral
 from bot.replies import answer, edit_or_send, send_to
-from bot.services.export import FilterError, export_dir, parse_filters
+from bot.services.export import FilterError, parse_filters
 from bot.services.referrals import COMMENT_MAX, Referral, ReferralFilter, Status, allowed_moves, clean_comment
 from bot.services.text import MESSAGE_LIMIT
 
@@ -448,7 +448,7 @@ async def export(
     if flt is None:
         return
     titles = content.current.catalogue.titles(locale)
-    async with exported(db, flt, titles, message.from_user.id, export_dir(settings.database_path)) as files:
+    async with exported(db, flt, titles, message.from_user.id, settings.exports_dir) as files:
         caption = _("Requests: {rows}").format(rows=files.rows)
         await message.answer_document(FSInputFile(files.csv_path), caption=caption)
         await message.answer_document(FSInputFile(files.xlsx_path))

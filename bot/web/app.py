@@ -62,7 +62,7 @@ from bot.handlers.staff import role_label
 from bot.handlers.stats import weekly_png
 from bot.i18n import LANGUAGE_NAMES, _, format_date, pick_locale
 from bot.referral_actions import exported, move_referral
-from bot.services.export import FilterError, export_dir, filter_of
+from bot.services.export import FilterError, filter_of
 from bot.services.referrals import COMMENT_MAX, ReferralFilter, Status, allowed_moves, clean_comment
 from bot.services.schedule import format_local_time
 from bot.web import auth
@@ -350,7 +350,7 @@ async def export(request: web.Request, visitor: auth.Visitor) -> web.StreamRespo
     if flt is None or kind not in ("csv", "xlsx"):
         return refusal(request, visitor, 400, _("This filter value is not valid: {value}").format(value=bad_value or kind))
     titles = app.content.current.catalogue.titles(visitor.locale)
-    async with exported(app.db, flt, titles, visitor.user_id, export_dir(app.settings.database_path)) as files:
+    async with exported(app.db, flt, titles, visitor.user_id, app.settings.exports_dir) as files:
         path = files.csv_path if kind == "csv" else files.xlsx_path
         media = "text/csv" if kind == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         response = web.StreamResponse(
