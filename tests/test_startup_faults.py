@@ -207,7 +207,11 @@ async def test_a_sound_database_still_starts_after_the_checks(tg: FakeTelegram, 
     await koldoo_database(tmp_path / DB, users=10)
     process = BotProcess(tg, tmp_path)
     await process.start()
-    assert await process.stop() == 0
+    try:
+        code = await process.stop()
+    except TimeoutError:
+        raise AssertionError(process.log()) from None
+    assert code == 0
 
 
 # -- content and settings ----------------------------------------------------------------------------------
