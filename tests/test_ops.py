@@ -133,3 +133,18 @@ async def test_user_data_includes_notes_and_audit_rows_about_the_user(database: 
 
 def test_user_data_of_an_unknown_user_is_empty(database: Path) -> None:
     assert ops.user_data(database, 999) == {"user_id": 999}
+
+
+async def test_user_data_reads_either_database(db_url: str) -> None:
+    """The same answer from SQLite and PostgreSQL, timestamps as ISO 8601."""
+    db = await Database.open(db_url)
+    try:
+        await touch_user(db, 7)
+        await set_locale(db, 7, "ru")
+    finally:
+        await db.close()
+    data = ops.user_data(db_url, 7)
+    assert data["users"][0]["id"] == 7 and data["users"][0]["locale"] == "ru"
+    assert data["users"][0]["first_seen"].endswith("+00:00")
+    assert data["user_interests"] == [{"user_id": 7, "topic": "safety"}]
+    assert ops.user_data(db_url, 8) == {"user_id": 8}

@@ -7,7 +7,8 @@ PostgreSQL), and the timestamp columns come back as aware datetimes on both (see
 SQLite allows one writer at a time, and aiosqlite runs every statement on one thread, so on SQLite the bot
 keeps a single connection and serialises its use with an asyncio lock: a transaction opened by one task never
 swallows a statement of another, and "database is locked" cannot happen. PostgreSQL gets a pool: single
-statements run in autocommit, `transaction()` holds one pooled connection.
+statements run in autocommit, `transaction()` holds one pooled connection and an advisory lock, so
+transactions still run one at a time, as they did on SQLite.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ logging.getLogger("aiosqlite").setLevel(logging.INFO)
 logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
 
 BUSY_TIMEOUT_MS = 15_000
+TRANSACTION_LOCK = 4_246_071_924  # PostgreSQL advisory lock held by every `Database.transaction()`
 POOL_SIZE = 10
 
 Params = Sequence[Any] | dict[str, Any]
@@ -358,6 +360,11 @@ class Database:
             raise ValueError("the database is closed")
         if not self.sqlite:
             async with self.engine.begin() as conn:
+                # The queries were written against SQLite, where a transaction has the database to itself
+                # (BEGIN IMMEDIATE): a read-then-write, like "is there a recent referral? then insert one",
+                # relies on it. One advisory lock keeps that true on PostgreSQL, across processes too;
+                # single statements, the hot path, run beside transactions without it.
+                await conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({TRANSACTION_LOCK})")
                 yield Transaction(conn, False)
             return
         async with self._statement_conn() as conn:
