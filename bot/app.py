@@ -20,7 +20,6 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot.broadcasting import create_broadcaster, run_broadcasts
@@ -40,6 +39,7 @@ from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.services.broadcaster import Broadcaster
 from bot.services.export import export_dir, reset_export_dir
 from bot.services.pace import Limits, MemoryPace
+from bot.shared.updates import MemoryLedger, OnceRequestHandler
 
 log = logging.getLogger(__name__)
 
@@ -176,11 +176,11 @@ class App:
         settings = self.settings
         server = web.Application()
         if settings.webhook_url and settings.webhook_secret:
-            SimpleRequestHandler(
+            OnceRequestHandler(
                 dispatcher=self.dp,
                 bot=self.bot,
                 secret_token=settings.webhook_secret.get_secret_value(),
-                handle_in_background=False,
+                ledger=self.dp.workflow_data.setdefault("update_ledger", MemoryLedger()),
             ).register(server, path=urlsplit(settings.webhook_url).path or "/")
         server.router.add_get("/healthz", self._healthz)
         if settings.console_enabled:
