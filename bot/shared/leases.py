@@ -34,6 +34,9 @@ return 0
 
 
 class Leases:
+    """Redis calls are shielded: redis-py can swallow a cancellation that arrives mid-call, and a stopping
+    bot must not find its job loop still waiting for a lease."""
+
     def __init__(self, redis: Redis, prefix: str, ttl: float = 15.0, owner: str | None = None) -> None:
         self.redis = redis
         self.prefix = prefix
@@ -71,17 +74,18 @@ class Leases:
                     work.cancel()
                     await asyncio.wait({work})  # unlike `await work`, raises only if *this* task is cancelled
                 with contextlib.suppress(RedisError):
-                    await self._release(keys=[key], args=[self.owner])
+                    await asyncio.shield(self._release(keys=[key], args=[self.owner]))
 
     async def _take(self, key: str, ttl_ms: int) -> bool:
         try:
-            return bool(await self.redis.set(key, self.owner, nx=True, px=ttl_ms))
+            return bool(await asyncio.shield(self.redis.set(key, self.owner, nx=True, px=ttl_ms)))
         except RedisError as error:
             log.warning("lease.unreachable", extra={"error": type(error).__name__})
             return False
 
     async def _still_ours(self, key: str, ttl_ms: int) -> bool:
         try:
-            return bool(await asyncio.wait_for(self._renew(keys=[key], args=[self.owner, ttl_ms]), self.ttl / 3))
+            renewal = asyncio.shield(self._renew(keys=[key], args=[self.owner, ttl_ms]))
+            return bool(await asyncio.wait_for(renewal, self.ttl / 3))
         except (RedisError, TimeoutError):
             return False

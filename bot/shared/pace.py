@@ -114,7 +114,7 @@ class RedisPace:
 
     async def acquire(self, chat_id: int | str | None, priority: Priority = Priority.REPLY) -> None:
         if chat_id is None:  # sends no message: only a 429 pause holds it
-            while left := int(await self._pause_left(keys=[self._key("pause")])):  # noqa: ASYNC110 (set by another replica)
+            while left := int(await asyncio.shield(self._pause_left(keys=[self._key("pause")]))):  # noqa: ASYNC110 (set by another replica)
                 await asyncio.sleep(left / 1000)
             return
         ticket = _Ticket(priority, chat_id, asyncio.get_running_loop().create_future())
