@@ -15,7 +15,7 @@ from bot.services.cases import Waiting
 _CASE_COLUMNS = (
     "id, user_id, topic, locale, region, source, status, urgent, chat_id, thread_id, card_message_id, "
     "assignee_id, unreachable, consent_at, opened_at, first_message_at, first_answer_at, waiting_since, "
-    "closed_at, rating"
+    "closed_at, rating, reopened_at"
 )
 
 
@@ -41,6 +41,7 @@ class Case:
     waiting_since: str | None
     closed_at: str | None
     rating: int | None
+    reopened_at: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -111,9 +112,10 @@ async def open_case(
 async def reopen(db: Database, case_id: int) -> bool:
     """Reopen a closed case (the migrant wrote again soon); False when another case is open meanwhile."""
     count = await db.execute_count(
-        "UPDATE cases SET status = 'open', closed_at = NULL, rating = NULL WHERE id = ? AND status = 'closed' "
+        "UPDATE cases SET status = 'open', closed_at = NULL, rating = NULL, reopened_at = ? "
+        "WHERE id = ? AND status = 'closed' "
         "AND NOT EXISTS (SELECT 1 FROM cases other WHERE other.user_id = cases.user_id AND other.status = 'open')",
-        (case_id,),
+        (now_iso(), case_id),
     )
     return count == 1
 
