@@ -191,9 +191,9 @@ async def close_command(message: Message, case: Case, db: Database, handover: Ha
         await answer(message, _("This case is closed already."))
 
 
-@group.message(InCaseTopic(), F.text.func(is_note))
+@group.message(InCaseTopic(), F.func(lambda message: is_note(message.text or message.caption)))
 async def internal_note(message: Message, case: Case) -> None:
-    """`!` at the start: a note for the team, never sent."""
+    """`!` at the start of a text or of a caption (a photo of a document for the team): never sent."""
     log.info("case.note", extra={"case_id": case.id})
 
 
