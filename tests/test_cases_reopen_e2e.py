@@ -160,7 +160,7 @@ async def test_user_data_lists_cases_and_their_messages_and_forget_deletes_them(
     messages = data["case_messages"]
     assert [(row["direction"], row["text_html"]) for row in messages] == [
         ("in", "my employer keeps my passport"),
-        ("out", None),  # the answer's text is not kept, only its link to the copy
+        ("out", "Which city are you in?"),  # the answer as the migrant got it, for the transcript
     ]
     assert all(row["case_id"] == case.id for row in messages)
 

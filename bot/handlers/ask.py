@@ -31,6 +31,7 @@ from bot.db import cases as db_cases
 from bot.db.cases import Case
 from bot.db.clock import utcnow
 from bot.db.connection import Database
+from bot.db.staff import audit
 from bot.db.subscriptions import get_subscription
 from bot.handlers.case_texts import conversation_facts, topic_label
 from bot.handlers.contacts import contact_text
@@ -286,12 +287,17 @@ async def raise_urgent(case: Case, db: Database, handover: Handover, content: Co
 
 
 # -- ending, closing and rating --------------------------------------------------------------------------
-async def close_case(case: Case, db: Database, handover: Handover, by_migrant: bool) -> bool:
-    """Close a case from either side: the migrant gets the closing message and the rating, the topic closes."""
+async def close_case(case: Case, db: Database, handover: Handover, closed_by: int | None = None) -> bool:
+    """Close a case from either side (the topic's /close, its Close button, the console, or the migrant when
+    `closed_by` is None): the migrant gets the closing message and the rating, the topic closes, and a
+    staff member's close goes to the audit log."""
     if not await db_cases.close(db, case.id):
         return False
     case = await db_cases.get_case(db, case.id) or case
+    by_migrant = closed_by is None
     log.info("case.closed", extra={"case_id": case.id, "by_migrant": by_migrant})
+    if closed_by is not None:
+        await audit(db, closed_by, "case.close", reference(case.id), {"case_id": case.id})
     if by_migrant:
         await handover.post_note(case, team_note(handover, case, "ended"))
     await handover.refresh_card(case)
@@ -314,7 +320,7 @@ async def close_case(case: Case, db: Database, handover: Handover, by_migrant: b
 
 async def _end(user_id: int, db: Database, handover: Handover) -> bool:
     case = await db_cases.open_case_of(db, user_id)
-    return case is not None and await close_case(case, db, handover, by_migrant=True)
+    return case is not None and await close_case(case, db, handover)
 
 
 @router.message(Command("end"))

@@ -50,6 +50,14 @@ def conversation_facts(retention_days: int) -> str:
     ).format(days=retention_days)
 
 
+def waiting_label(case: Case, now: datetime) -> str:
+    """How long the migrant has waited: since their oldest message the team has not answered yet."""
+    if case.waiting_since is None:
+        return _("answered")
+    minutes = int((now - datetime.fromisoformat(case.waiting_since)).total_seconds() // 60)
+    return _("waiting {hours} h {minutes} min").format(hours=minutes // 60, minutes=minutes % 60)
+
+
 def volunteer_prefix() -> str:
     """What every answer from the team starts with: the team, never the person."""
     return _("<b>Koldoo volunteer:</b>")
