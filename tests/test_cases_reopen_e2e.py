@@ -9,7 +9,8 @@ from datetime import timedelta
 from bot.db import cases as db_cases
 from bot.db import ops
 from bot.db.clock import utcnow
-from tests.ask_helpers import GROUP, case_of, open_case, volunteer, wait_in_topic
+from bot.db.users import touch_user
+from tests.ask_helpers import GROUP, case_of, eventually, open_case, volunteer, wait_in_topic
 
 WORK = "Work and wages"
 AGREE = "I agree, continue"
@@ -186,3 +187,24 @@ async def test_a_photo_whose_caption_starts_with_an_exclamation_mark_is_a_note(t
     await staff.send_photo(case.thread_id, caption="Is this your contract?")
     assert len(migrant.messages) == before + 1
     assert migrant.last.kind == "photo" and migrant.last.text == "Koldoo volunteer:\nIs this your contract?"
+
+
+async def test_two_quick_messages_after_the_close_reopen_once(tg, make_app) -> None:
+    tg.forum(GROUP)
+    app = await make_app(handle_as_tasks=True, operator_chat_id=GROUP, default_locale="en")
+    migrant = tg.user(1001)
+    await touch_user(app.db, migrant.id)
+    case, _new = await db_cases.open_case(app.db, migrant.id, "work", "en", None, "menu", GROUP)
+    await db_cases.add_incoming(app.db, case.id, "text", 1, "earlier", None)
+    await db_cases.close(app.db, case.id)
+    tg.push_update(migrant.message_update("one more thing"))
+    tg.push_update(migrant.message_update("and another"))
+
+    async def both_stored() -> bool:
+        return await app.db.fetchval("SELECT COUNT(*) FROM case_messages WHERE case_id = ?", (case.id,)) == 3
+
+    await eventually(both_stored, message="both messages in the case")
+    await tg.wait_for(lambda: any("open again" in (m.text or "") for m in migrant.messages))
+    assert len([m for m in migrant.messages if "open again" in (m.text or "")]) == 1
+    assert await app.db.fetchval("SELECT COUNT(*) FROM cases") == 1
+    assert (await db_cases.get_case(app.db, case.id)).is_open

@@ -401,21 +401,21 @@ async def reopened_by_writing(message: Message, db: Database, handover: Handover
     """Writing again soon after the close: the same case opens again (the migrant is told) and this
     message is its next one."""
     async with handover.user_locks.hold(message.from_user.id):
-        case = await db_cases.open_case_of(db, message.from_user.id) or await reopen_recent(
-            message.from_user.id, db, handover
-        )
+        case = await db_cases.open_case_of(db, message.from_user.id)  # a message just before this one reopened it
+        reopened = case is None and (case := await reopen_recent(message.from_user.id, db, handover)) is not None
     if case is None:  # it went past the 7 days meanwhile: a new case, chosen as /ask would
         await answer(message, *topics_screen("menu"))
         return
-    await answer(
-        message,
-        _("↩️ You wrote again within 7 days, so conversation <b>{reference}</b> is open again.").format(
-            reference=reference(case.id)
+    if reopened:
+        await answer(
+            message,
+            _("↩️ You wrote again within 7 days, so conversation <b>{reference}</b> is open again.").format(
+                reference=reference(case.id)
+            )
+            + "\n\n"
+            + open_text(case),
+            open_keyboard(case),
         )
-        + "\n\n"
-        + open_text(case),
-        open_keyboard(case),
-    )
     await to_team(message, case, db, handover)
 
 
