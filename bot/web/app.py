@@ -6,9 +6,9 @@ moves of `bot.referral_actions`, the broadcast cancel rule of `bot.broadcasting`
 visitor in from the cookie, checks the role in the database, checks the CSRF token of every POST, and sets
 the visitor's language for `_()`.
 
-New pages (the Cases page of the talk-to-a-person feature): write `bot/web/<page>.py` with a
-`setup(server: web.Application) -> None` that adds its routes (using `page` and `render` from here), add it
-to `PAGE_MODULES`, and add its `NavItem` to `NAV`.
+New pages: write `bot/web/<page>.py` with a `setup(server: web.Application) -> None` that adds its routes
+(using `page`, `render` and, for a list, `page_number`/`paging` with the `pager` macro of _pager.html), add
+it to `PAGE_MODULES`, and add its `NavItem` to `NAV`. The Cases pages (`bot/web/cases.py`) are built so.
 """
 
 from __future__ import annotations
