@@ -154,3 +154,20 @@ async def test_strangers_and_revoked_staff_get_no_case(tg: FakeTelegram, console
         assert response.status == 403
         assert (await http.get(f"{console.base}/cases", allow_redirects=False)).status in (303, 403)
     assert (await db_cases.get_case(console.app.db, alice_case.id)).is_open
+
+
+async def test_the_transcript_keeps_captions_and_follows_edits(tg: FakeTelegram, console: Console) -> None:
+    staff = await volunteer(tg, console.app)
+    migrant = tg.user(ALICE)
+    await open_case(migrant, WORK, AGREE)
+    await migrant.send_photo(caption="my contract")
+    await migrant.send("I worked 30 days")
+    mine = [m for m in tg.chat(migrant.id) if not m.from_bot][-1]
+    case = await wait_in_topic(tg, console.app, migrant, 2)
+    await migrant.edit(mine.message_id, "I worked 40 days")
+    await staff.send_photo(case.thread_id, caption="Sign here")
+    async with await logged_in(tg, console, COORDINATOR_ID) as http:
+        body = await (await http.get(f"{console.base}/cases/{case.id}")).text()
+    transcript = body[body.index('class="transcript"'):]
+    assert transcript.index("photo") < transcript.index("my contract") < transcript.index("I worked 40 days")
+    assert "30 days" not in transcript and transcript.index("I worked 40 days") < transcript.index("Sign here")

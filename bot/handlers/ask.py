@@ -369,7 +369,7 @@ async def to_team(message: Message, case: Case, db: Database, handover: Handover
         )
         return
     reply_to = message.reply_to_message.message_id if message.reply_to_message else None
-    text_html = message.html_text if kind == "text" else None
+    text_html = message.html_text if kind == "text" or message.caption else None  # a caption too: the transcript
     first = await db_cases.add_incoming(db, case.id, kind, message.message_id, text_html, reply_to)
     handover.wake()
     log.info("case.message_in", extra={"case_id": case.id, "kind": kind})
@@ -425,7 +425,7 @@ async def edited_by_migrant(message: Message, case: Case, db: Database, handover
     link = await db_cases.link_of_user_message(db, case.id, message.message_id)
     if link is None or link.direction != "in":
         return
-    if link.kind == "text":
+    if link.kind == "text" or message.caption is not None:
         await db_cases.update_text(db, link.id, message.html_text)
     if link.status != "sent" or link.group_message_id is None:
         return
