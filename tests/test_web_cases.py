@@ -171,3 +171,15 @@ async def test_the_transcript_keeps_captions_and_follows_edits(tg: FakeTelegram,
     transcript = body[body.index('class="transcript"'):]
     assert transcript.index("photo") < transcript.index("my contract") < transcript.index("I worked 40 days")
     assert "30 days" not in transcript and transcript.index("I worked 40 days") < transcript.index("Sign here")
+
+
+async def test_a_case_reopened_by_writing_again_says_so(tg: FakeTelegram, console: Console) -> None:
+    staff, alice, alice_case, _bob, _bob_case = await two_cases(tg, console)
+    await staff.send("/close", thread=alice_case.thread_id)
+    await alice.send("one more question")
+    async with await logged_in(tg, console, VOLUNTEER_ID) as http:
+        listing = await (await http.get(f"{console.base}/cases")).text()
+        page = await (await http.get(f"{console.base}/cases/{alice_case.id}")).text()
+    row = listing[listing.index(f"#C-{alice_case.id}"):]
+    assert "Reopened" in row[: row.index("</tr>")] and "Reopened" in page and "Close the case" in page
+    assert page.index("my boss does not pay") < page.index("one more question")
