@@ -7,12 +7,20 @@ import asyncio
 import time
 
 import pytest
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.base import StorageKey
 from redis.asyncio import Redis
 
+from bot.db.storage import DIALOGUE_TTL
+from bot.devtools.fake_telegram import FakeTelegram
 from bot.services.pace import Limits, Priority
 from bot.shared.leases import Leases
 from bot.shared.pace import RedisPace
+from bot.shared.storage import KEY_BUILDER, SharedStorage
 from bot.shared.updates import Claim, MemoryLedger, RedisLedger
+from bot.shared.webhook import set_webhook_once
 
 
 def busiest_second(times: list[float]) -> int:
@@ -130,3 +138,32 @@ async def test_the_update_ledger_of_one_process() -> None:
 
 async def test_the_update_ledger_shared_by_replicas(redis: Redis, prefix: str) -> None:
     await check_ledger(RedisLedger(redis, prefix), RedisLedger(redis, prefix))
+
+
+async def test_the_webhook_is_set_once_per_configuration(tg: FakeTelegram, redis: Redis, prefix: str) -> None:
+    bot = Bot(tg.token, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.base_url)))
+    try:
+        url, updates = "https://bot.example.org/hook", ["message", "callback_query"]
+        assert await set_webhook_once(bot, redis, prefix, url, "secret-1", updates)
+        assert not await set_webhook_once(bot, redis, prefix, url, "secret-1", updates[::-1])  # replica two
+        assert await set_webhook_once(bot, redis, prefix, url, "secret-2", updates)  # a new secret
+        await bot.delete_webhook()  # someone ran the bot in polling mode meanwhile
+        assert await set_webhook_once(bot, redis, prefix, url, "secret-2", updates)
+        assert [c.params["secret_token"] for c in tg.calls_of("setWebhook")] == ["secret-1", "secret-2", "secret-2"]
+    finally:
+        await bot.session.close()
+
+
+async def test_shared_dialogues_expire_and_are_forgotten_per_user(redis: Redis) -> None:
+    storage = SharedStorage(redis)
+    mine = StorageKey(bot_id=1, chat_id=7001, user_id=7001)
+    in_group = StorageKey(bot_id=1, chat_id=-100, user_id=7001, thread_id=5)
+    other = StorageKey(bot_id=1, chat_id=7002, user_id=7002)
+    for key in (mine, in_group, other):
+        await storage.set_state(key, "Form:name")
+        await storage.set_data(key, {"name": "Айбек"})
+    assert 0 < await redis.ttl(KEY_BUILDER.build(mine, "state")) <= DIALOGUE_TTL.total_seconds()
+    assert await storage.forget_user(7001) == 4
+    assert await storage.get_state(mine) is None and await storage.get_data(in_group) == {}
+    assert await storage.get_state(other) == "Form:name"
+    await storage.forget_user(7002)
