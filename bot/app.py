@@ -85,7 +85,7 @@ class App:
         self.broadcaster: Broadcaster = dp["broadcaster"]
         self.outbox: Outbox = dp["outbox"]
         if "handover" not in dp.workflow_data:  # talking to a person: the worker that fills the topics
-            dp["handover"] = Handover(bot, db, settings, i18n, dp["content"])
+            dp["handover"] = Handover(bot, db, settings, i18n, dp["content"], dp["pace"])
         dp.startup.register(self._on_startup)
         dp.shutdown.register(self._on_shutdown)
 

@@ -224,3 +224,26 @@ async def test_a_call_to_no_chat_is_tried_a_few_times_only() -> None:
     with pytest.raises(TelegramServerError):
         await clock.run(middleware(api, None, method))
     assert api.calls == SETUP_ATTEMPTS and clock.now() < 10
+
+
+async def test_try_acquire_takes_a_free_slot_or_says_how_long_to_wait() -> None:
+    clock = VirtualClock()
+    p = pace(clock, rate=10, chat_burst=100, group_count=2, group_window=60)
+    assert await p.try_acquire(-100) == 0
+    assert await p.try_acquire(-100) == pytest.approx(0.1)  # notices keep the broadcast rate's spacing
+    clock.t = 1.0
+    assert await p.try_acquire(-100) == 0
+    clock.t = 2.0
+    assert await p.try_acquire(-100) == pytest.approx(58)  # the group's window is full...
+    assert await p.try_acquire(-200) == 0  # ...another group is not held up
+    await p.acquire(-300, Priority.REPLY)  # and the slots it took count for everyone
+
+
+async def test_a_chat_held_by_its_own_429_waits_while_others_go() -> None:
+    clock = VirtualClock()
+    p = pace(clock)
+    await p.hold_chat(-100, 30)
+    assert await p.try_acquire(-100) == pytest.approx(30)
+    assert await p.try_acquire(-200) == 0
+    times = await clock.run(timed(clock, p.acquire(-100)), timed(clock, p.acquire(7)))
+    assert times == [pytest.approx(30), 0]

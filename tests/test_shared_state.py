@@ -167,3 +167,13 @@ async def test_shared_dialogues_expire_and_are_forgotten_per_user(redis: Redis) 
     assert await storage.get_state(mine) is None and await storage.get_data(in_group) == {}
     assert await storage.get_state(other) == "Form:name"
     await storage.forget_user(7002)
+
+
+async def test_try_acquire_and_a_held_group_across_replicas(redis: Redis, prefix: str) -> None:
+    one, two = (RedisPace(redis, Limits(group_count=2), prefix=prefix) for _ in range(2))
+    assert await one.try_acquire(-100) == 0
+    assert await two.try_acquire(-100) == 0
+    assert 55 < await one.try_acquire(-100) <= 61  # the group's minute is full, for both replicas
+    await two.hold_chat(-200, 5)
+    assert 4 < await one.try_acquire(-200) <= 5
+    assert await one.try_acquire(-300) == 0

@@ -9,7 +9,10 @@ several replicas (Redis) can implement as well as this in-memory one:
   and group under their limits, and, for work that can wait, a slot under the global rate with nobody more
   urgent waiting. `chat_id=None` is a call that sends no message (an edit, a callback answer): it only waits
   out a pause.
-- `penalise(seconds)` is called after a 429: every sender waits that long.
+- `penalise(seconds)` is called after a 429: every sender waits that long; `hold_chat(chat_id, seconds)`
+  after a 429 that concerns one chat only (a group's minute is full), so the rest of the bot goes on.
+- `try_acquire(chat_id, priority)` takes a slot only if one is free now, else says how long until one may
+  be: for a worker with other chats to serve meanwhile (the handover posts into several groups).
 
 Replies to people come first: they are not held to BROADCAST_RATE (their volume is what users send) but
 take their slots from it, so broadcasts slow down to leave them room; only Telegram's own cap of about 30 a
@@ -53,7 +56,11 @@ class SystemClock:
 class Pace(Protocol):
     async def acquire(self, chat_id: int | str | None, priority: Priority = Priority.REPLY) -> None: ...
 
+    async def try_acquire(self, chat_id: int | str, priority: Priority = Priority.NOTICE) -> float: ...
+
     async def penalise(self, seconds: float) -> None: ...
+
+    async def hold_chat(self, chat_id: int | str, seconds: float) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,8 @@ class Limits:
     chat_rate: float = 1.0  # messages a second to one chat, sustained...
     chat_burst: int = 3  # ...after a short burst, which Telegram allows
     group_count: int = 20  # messages to one group...
-    group_window: float = 60.0  # ...per this many seconds
+    group_window: float = 61.0  # ...per this many seconds: a second over Telegram's minute, which starts
+    #                             counting when a request lands, ours before it is sent
 
     def __post_init__(self) -> None:
         if self.rate <= 0:
@@ -90,7 +98,7 @@ class _Ticket:
     priority: int
     seq: int
     chat_id: int | str
-    granted: asyncio.Future[None]
+    granted: asyncio.Future[None] | None  # None: a `try_acquire`, which never waits
 
 
 class MemoryPace:
@@ -119,6 +127,7 @@ class MemoryPace:
         self._all: deque[float] = deque(maxlen=max(1, int(max(self.limits.cap, self.limits.rate))))
         self._buckets: dict[int | str, _Bucket] = {}
         self._groups: dict[int | str, deque[float]] = {}
+        self._held: dict[int | str, float] = {}  # chats told to wait by a 429 of their own
         self._queues: tuple[deque[_Ticket], ...] = tuple(deque() for _ in Priority)
         self._seq = itertools.count()
         self._changed = asyncio.Event()
@@ -131,6 +140,22 @@ class MemoryPace:
     async def penalise(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self._clock.now() + seconds)
         self._notify()
+
+    async def hold_chat(self, chat_id: int | str, seconds: float) -> None:
+        self._held[chat_id] = max(self._held.get(chat_id, 0.0), self._clock.now() + seconds)
+        self._notify()
+
+    async def try_acquire(self, chat_id: int | str, priority: Priority = Priority.NOTICE) -> float:
+        now = self._clock.now()
+        if any(self._queues[level] for level in Priority if level <= priority):
+            return self._interval  # those who wait go first
+        ticket = _Ticket(int(priority), next(self._seq), chat_id, None)
+        gate = self._gate(now)
+        ready = max(gate, self._ready_at(ticket, now))
+        if ready > now:
+            return ready - now
+        self._take(ticket, now)
+        return 0.0
 
     async def acquire(self, chat_id: int | str | None, priority: Priority = Priority.REPLY) -> None:
         if chat_id is None:  # sends no message: only a 429 pause holds it
@@ -158,15 +183,20 @@ class MemoryPace:
                 return  # everyone waiting gave up
             await self._wait(None if wake_at is None else max(wake_at - now, 0.0))
 
+    def _gate(self, now: float) -> float:
+        """When anything may go: after a 429's pause, and with Telegram's cap not reached."""
+        gate = self._paused_until
+        if len(self._all) == self._all.maxlen:
+            gate = max(gate, self._all[0] + self.WINDOW)
+        return gate
+
     def _on_given_up(self, granted: asyncio.Future[None]) -> None:
         if granted.cancelled():
             self._notify()  # the loop drops the ticket, and stops if it was the last
 
     def _next_ready(self, now: float) -> tuple[_Ticket | None, float | None]:
         """The ticket to grant now, or none and the earliest moment one could be."""
-        gate = self._paused_until
-        if len(self._all) == self._all.maxlen:
-            gate = max(gate, self._all[0] + self.WINDOW)
+        gate = self._gate(now)
         if gate > now:
             return None, gate
         wake_at: float | None = None
@@ -178,6 +208,7 @@ class MemoryPace:
                 wake_at = can_wait_gate if wake_at is None else min(wake_at, can_wait_gate)
                 continue  # no slot for work that can wait yet: no need to look at each ticket
             for ticket in list(queue):
+                assert ticket.granted is not None
                 if ticket.granted.done():  # its caller gave up
                     queue.remove(ticket)
                     continue
@@ -191,7 +222,7 @@ class MemoryPace:
     # -- the rules ------------------------------------------------------------------------------------------
     def _ready_at(self, ticket: _Ticket, now: float) -> float:
         """When this ticket's own limits let it go (the pause and Telegram's cap are checked before)."""
-        at = now
+        at = max(now, self._held.get(ticket.chat_id, now))
         bucket = self._bucket(ticket.chat_id, now)
         if bucket.tokens < 1:
             at = max(at, now + (1 - bucket.tokens) / (self.limits.chat_rate * self.CHAT_MARGIN))
@@ -237,6 +268,8 @@ class MemoryPace:
             del self._buckets[chat_id]
         for chat_id in [c for c in self._groups if not self._group_window(c, now)]:
             del self._groups[chat_id]
+        for chat_id in [c for c, until in self._held.items() if until <= now]:
+            del self._held[chat_id]
 
     # -- waiting --------------------------------------------------------------------------------------------
     def _notify(self) -> None:

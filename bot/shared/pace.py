@@ -22,7 +22,7 @@ from redis.asyncio import Redis
 
 from bot.services.pace import Limits, MemoryPace, Priority, is_group
 
-# KEYS: window (zset), pause (string), chat bucket (hash), group window (zset)
+# KEYS: window (zset), pause (string), chat bucket (hash), group window (zset), chat held (string)
 # ARGV: threshold, window ms, chat rate per s, chat burst, is group, group count, group window ms, member
 # Returns {0, 0} when the slot was taken, else {ms to wait, 1 (everyone waits) or 2 (this chat waits)}.
 _TAKE = """
@@ -39,6 +39,8 @@ if count >= threshold then
   local entry = redis.call('ZRANGE', KEYS[1], index, index, 'WITHSCORES')
   return {math.max(1, tonumber(entry[2]) + window - now), 1}
 end
+local held = tonumber(redis.call('GET', KEYS[5]) or '0')
+if held > now then return {held - now, 2} end
 local rate = tonumber(ARGV[3])
 local burst = tonumber(ARGV[4])
 local bucket = redis.call('HMGET', KEYS[3], 'tokens', 'at')
@@ -63,7 +65,7 @@ redis.call('PEXPIRE', KEYS[3], math.ceil(burst * 1000 / rate) + 1000)
 return {0, 0}
 """
 
-# KEYS: pause; ARGV: seconds. The pause only ever grows: a shorter retry_after never shortens a longer one.
+# KEYS: pause (or one chat's hold); ARGV: seconds. The pause only ever grows: a shorter retry_after never shortens a longer one.
 _PAUSE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -112,6 +114,16 @@ class RedisPace:
         await self._pause(keys=[self._key("pause")], args=[seconds])
         self._notify()
 
+    async def hold_chat(self, chat_id: int | str, seconds: float) -> None:
+        await self._pause(keys=[self._key(f"held:{chat_id}")], args=[seconds])
+        self._notify()
+
+    async def try_acquire(self, chat_id: int | str, priority: Priority = Priority.NOTICE) -> float:
+        if any(self._queues[level] for level in Priority if level <= priority):
+            return self.POLL  # those who wait here go first
+        left_ms, _scope = await self._take(keys=self._keys(chat_id), args=self._args(chat_id, priority))
+        return left_ms / 1000
+
     async def acquire(self, chat_id: int | str | None, priority: Priority = Priority.REPLY) -> None:
         if chat_id is None:  # sends no message: only a 429 pause holds it
             while left := int(await asyncio.shield(self._pause_left(keys=[self._key("pause")]))):  # noqa: ASYNC110 (set by another replica)
@@ -139,7 +151,7 @@ class RedisPace:
             for ticket in list(queue):
                 if ticket.chat_id in held:
                     continue
-                left_ms, scope = await self._take(keys=self._keys(ticket.chat_id), args=self._args(ticket))
+                left_ms, scope = await self._take(keys=self._keys(ticket.chat_id), args=self._args(ticket.chat_id, ticket.priority))
                 if ticket.granted.done():  # gave up meanwhile; a slot it took is lost, which errs on the safe side
                     queue.remove(ticket)
                     continue
@@ -154,14 +166,17 @@ class RedisPace:
         return wait if wait is not None else self.POLL
 
     def _keys(self, chat_id: int | str) -> list[str]:
-        return [self._key("window"), self._key("pause"), self._key(f"chat:{chat_id}"), self._key(f"group:{chat_id}")]
+        return [
+            self._key("window"), self._key("pause"), self._key(f"chat:{chat_id}"), self._key(f"group:{chat_id}"),
+            self._key(f"held:{chat_id}"),
+        ]
 
-    def _args(self, ticket: _Ticket) -> list[object]:
+    def _args(self, chat_id: int | str, priority: Priority) -> list[object]:
         limits = self.limits
-        threshold = max(limits.cap, limits.rate) if ticket.priority == Priority.REPLY else limits.rate
+        threshold = max(limits.cap, limits.rate) if priority == Priority.REPLY else limits.rate
         return [
             int(threshold), int(MemoryPace.WINDOW * 1000), limits.chat_rate * MemoryPace.CHAT_MARGIN,
-            limits.chat_burst, "1" if is_group(ticket.chat_id) else "0", limits.group_count,
+            limits.chat_burst, "1" if is_group(chat_id) else "0", limits.group_count,
             int(limits.group_window * 1000), self._member.format(next(self._seq)),
         ]
 
