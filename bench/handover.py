@@ -45,7 +45,9 @@ async def main(migrants: int, messages: int, groups: int, per_minute: int) -> in
                 database_path=Path(tmp) / "bench.sqlite3",
                 **chats,
             )
-            app = await App.create(settings, pace=MemoryPace(Limits(group_count=per_minute)))
+            scale = per_minute / 20  # Telegram's limits into groups, scaled as the fake's are
+            pace = MemoryPace(Limits(group_count=per_minute, chat_rate=scale, chat_burst=max(3, int(3 * scale))))
+            app = await App.create(settings, pace=pace)
             users = [tg.user(20_000 + i, language_code=LOCALES[i % 3]) for i in range(migrants)]
             now = now_iso()
             await app.db.executemany(
