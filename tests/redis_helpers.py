@@ -17,25 +17,39 @@ from redis.exceptions import RedisError
 REDIS_URL = os.environ.get("KOLDOO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
-@pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
+async def connect() -> Redis:
+    """A client of the test Redis, or the test skipped (failed in CI) with one line."""
     client = Redis.from_url(REDIS_URL)
     try:
         await client.ping()
     except (RedisError, OSError) as error:
         await client.aclose()
-        message = f"Redis at {REDIS_URL} does not answer ({type(error).__name__})"
+        message = f"Redis at {REDIS_URL} does not answer ({type(error).__name__}): set KOLDOO_TEST_REDIS_URL"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+    return client
+
+
+def new_prefix() -> str:
+    return f"koldoo-test:{uuid.uuid4().hex[:10]}"
+
+
+async def clear(client: Redis, prefix: str) -> None:
+    keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
+    if keys:
+        await client.delete(*keys)
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[Redis]:
+    client = await connect()
     yield client
     await client.aclose()
 
 
 @pytest.fixture
 async def prefix(redis: Redis) -> AsyncIterator[str]:
-    name = f"koldoo-test:{uuid.uuid4().hex[:10]}"
+    name = new_prefix()
     yield name
-    keys = [key async for key in redis.scan_iter(match=f"{name}:*")]
-    if keys:
-        await redis.delete(*keys)
+    await clear(redis, name)

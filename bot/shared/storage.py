@@ -10,17 +10,22 @@ from redis.asyncio import Redis
 
 from bot.db.storage import DIALOGUE_TTL
 
-KEY_BUILDER = DefaultKeyBuilder(prefix="koldoo:fsm", with_bot_id=True, with_destiny=True)
+
+def key_builder(prefix: str = "koldoo:fsm") -> DefaultKeyBuilder:
+    return DefaultKeyBuilder(prefix=prefix, with_bot_id=True, with_business_connection_id=True, with_destiny=True)
+
+
+KEY_BUILDER = key_builder()
 
 
 class SharedStorage(RedisStorage):
-    def __init__(self, redis: Redis) -> None:
-        super().__init__(redis, key_builder=KEY_BUILDER, state_ttl=DIALOGUE_TTL, data_ttl=DIALOGUE_TTL)
+    def __init__(self, redis: Redis, keys: DefaultKeyBuilder = KEY_BUILDER) -> None:
+        super().__init__(redis, key_builder=keys, state_ttl=DIALOGUE_TTL, data_ttl=DIALOGUE_TTL)
 
     async def forget_user(self, user_id: int) -> int:
         """Delete every dialogue of a user, in any chat, of any bot (/forget); returns how many keys."""
-        # prefix:bot:chat[:thread]:user:destiny:part -- the user is third from the end
-        pattern = f"{KEY_BUILDER.prefix}:*:{user_id}:*"
+        # prefix:bot[:business]:chat[:thread]:user:destiny:part -- the user is third from the end
+        pattern = f"{self.key_builder.prefix}:*:{user_id}:*"
         keys = [key async for key in self.redis.scan_iter(match=pattern, count=500)]
         mine = [key for key in keys if _user_of(key) == user_id]
         if mine:
