@@ -106,6 +106,8 @@ class FakeTelegram(ForumMixin):
         self._webhook_secret = ""
         self._webhook_turn = 0
         self._webhook_posts: set[asyncio.Task[None]] = set()
+        self._webhook_http: aiohttp.ClientSession | None = None
+        self._webhook_connections = asyncio.Semaphore(40)  # Telegram's default max_connections
         self._webhook_handled: set[int] = set()
         self.webhook_deliveries: list[tuple[int, str, int]] = []  # (update_id, target, HTTP status)
         self._allowed_updates: set[str] | None = None
@@ -151,6 +153,9 @@ class FakeTelegram(ForumMixin):
         for task in self._webhook_posts:
             task.cancel()
         await asyncio.gather(*self._webhook_posts, return_exceptions=True)
+        if self._webhook_http is not None:
+            await self._webhook_http.close()
+            self._webhook_http = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -268,21 +273,22 @@ class FakeTelegram(ForumMixin):
 
     async def _post_update(self, update: dict[str, Any]) -> None:
         headers = {"X-Telegram-Bot-Api-Secret-Token": self._webhook_secret}
-        async with aiohttp.ClientSession() as http:
-            while True:
-                target = self._webhook_targets[self._webhook_turn % len(self._webhook_targets)]
-                self._webhook_turn += 1
-                try:
-                    async with http.post(target, json=update, headers=headers, timeout=aiohttp.ClientTimeout(60)) as response:
-                        status = response.status
-                except (aiohttp.ClientError, TimeoutError):
-                    status = 0  # the replica is gone: Telegram tries again later
-                self.webhook_deliveries.append((update["update_id"], target, status))
-                if status == 200:
-                    self._webhook_handled.add(update["update_id"])
-                    self._notify()
-                    return
-                await asyncio.sleep(0.2)
+        if self._webhook_http is None:
+            self._webhook_http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
+        while True:
+            target = self._webhook_targets[self._webhook_turn % len(self._webhook_targets)]
+            self._webhook_turn += 1
+            try:
+                async with self._webhook_connections, self._webhook_http.post(target, json=update, headers=headers) as response:
+                    status = response.status
+            except (aiohttp.ClientError, TimeoutError):
+                status = 0  # the replica is gone: Telegram tries again later
+            self.webhook_deliveries.append((update["update_id"], target, status))
+            if status == 200:
+                self._webhook_handled.add(update["update_id"])
+                self._notify()
+                return
+            await asyncio.sleep(0.2)
 
     async def wait_handled(self, update_id: int, timeout: float = 10.0) -> None:
         """Wait until the bot asked for updates past ``update_id``: with sequential polling, it handled it."""
