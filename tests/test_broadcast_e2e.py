@@ -23,7 +23,7 @@ from tests.conftest import COORDINATOR_ID, RunningApp
 RU_TEXT = "Внимание: проверки в метро <24/7> & на вокзалах"
 KY_TEXT = "Көңүл буруңуз: метродо текшерүү"
 BOLD = [{"type": "bold", "offset": 0, "length": 8}]
-HEADERS = {"ru": "📣 Koldoo · новости", "ky": "📣 Koldoo · жаңылыктар", "en": "📣 Koldoo · news"}
+HEADERS = {"ru": "📣 Колдоо · новости", "ky": "📣 Колдоо · жаңылыктар", "en": "📣 Koldoo · news"}
 
 
 def dressed(text: str, entities=(), locale: str = "ru") -> tuple[str, list]:
