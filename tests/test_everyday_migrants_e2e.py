@@ -52,6 +52,18 @@ async def test_a_menu_button_ends_the_referral_form(tg: FakeTelegram, app: Runni
     assert await app.db.fetchval("SELECT COUNT(*) FROM referrals") == 0
 
 
+async def test_leaving_the_phone_question_takes_its_keyboard_away(tg: FakeTelegram, app: RunningApp):
+    user = tg.user(14_004, language_code="en")
+    await open_osh_centre(user, "en")
+    await user.press("Apply")
+    await user.press("Agree")
+    await user.send("Aigul Toktogulova")
+    assert user.keyboard == ["Share my number", "Cancel"]
+    stopped, guide = await user.send("/guide")
+    assert stopped.text == "The request form was stopped." and user.keyboard == []
+    assert guide.buttons  # the guide itself, as outside any dialogue
+
+
 async def test_cancel_still_says_what_it_stopped(tg: FakeTelegram, app: RunningApp):
     user = tg.user(14_003, language_code="en")
     await user.send("/stay")
@@ -122,6 +134,14 @@ async def test_typed_distress_gets_the_emergency_screen_first(
     assert first.text.startswith(plain(t("🆘 <b>Emergency</b>\nIf your life or health is in danger, <b>call 112 now</b>. Tap a number to call.", locale)))
     assert "112" in first.text
     assert not then.text.startswith("🆘")  # then what the text would have given: the search's answer
+
+
+async def test_the_emergency_command_and_its_place_in_help(tg: FakeTelegram, app: RunningApp):
+    user = tg.user(14_203, language_code="en")
+    [screen] = await user.send("/emergency")
+    assert screen.text.startswith("🆘 Emergency") and "call 112 now" in screen.text
+    [help_text] = await user.send("/help")
+    assert "/emergency — Emergency numbers, and what to do if detained" in help_text.text
 
 
 async def test_ordinary_questions_are_not_distress(tg: FakeTelegram, app: RunningApp):

@@ -99,7 +99,7 @@ async def screen(db: Database, user_id: int, content: ContentStore, locale: str)
     return emergency_text(current, region, locale), emergency_keyboard(current, locale)
 
 
-@router.message(Command("emergency", "sos"))
+@router.message(Command("emergency"))
 async def emergency_command(message: Message, db: Database, content: ContentStore, locale: str) -> None:
     await answer(message, *await screen(db, message.from_user.id, content, locale))
 

@@ -76,7 +76,9 @@ def _question(field: str) -> str:
             "Your phone number, so the coordinator can call you. Press <b>Share my number</b> below, or type "
             "it, for example <code>0555 123 456</code> or <code>+7 912 345 67 89</code>."
         ),
-        "region": _("Which region do you live in (or will live in)?"),
+        "region": _(
+            "Which region or city are you in now, or will be in? Places in Russia and Kazakhstan are here too."
+        ),
         "city": _("Your city or village?"),
         "comment": _(
             "Anything the coordinator should know? For example, when it is best to call. Up to {limit} "

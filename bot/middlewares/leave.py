@@ -13,8 +13,9 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove, TelegramObject
 
+from bot.i18n import _
 from bot.keyboards.callbacks import MenuCb
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,8 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 # /cancel says itself whether there was something to stop, so it must still see the dialogue.
 KEEPS_DIALOGUE = frozenset({"cancel"})
+# Questions that show a reply keyboard ("Share my number"): leaving them must take the keyboard away too.
+REPLY_KEYBOARD_STATES = frozenset({"ReferralForm:phone"})
 
 
 def command_of(text: str | None) -> str | None:
@@ -52,4 +55,8 @@ class LeaveDialogueMiddleware(BaseMiddleware):
                 await state.clear()
                 data["raw_state"] = None  # the handlers' state filters see the dialogue gone
                 log.info("dialog.left", extra={"user_id": event.from_user.id, "state": left})
+                if left in REPLY_KEYBOARD_STATES:
+                    await data["bot"].send_message(
+                        event.from_user.id, _("The request form was stopped."), reply_markup=ReplyKeyboardRemove()
+                    )
         return await handler(event, data)
