@@ -20,6 +20,7 @@ from bot.i18n import Catalogues
 from bot.jobs.outbox import Renderer
 from bot.jobs.reminders import render_reminder
 from bot.keyboards.menu import set_hidden_sections
+from bot.middlewares.leave import LeaveDialogueMiddleware
 from bot.middlewares.retry import RetryMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
@@ -55,6 +56,8 @@ def create_dispatcher(
         )
     dp.update.outer_middleware(ThrottlingMiddleware(i18n))
     dp.update.outer_middleware(UserMiddleware(i18n, UserRecorder(db)))
+    dp.message.outer_middleware(LeaveDialogueMiddleware())
+    dp.callback_query.outer_middleware(LeaveDialogueMiddleware())
     dp.callback_query.middleware(CallbackAnswerMiddleware())
     dp.include_routers(*get_routers())
     return dp

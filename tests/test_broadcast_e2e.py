@@ -17,11 +17,21 @@ from bot.keyboards.callbacks import BroadcastCb
 from bot.services.broadcaster import Broadcaster
 from bot.services.schedule import format_local_time
 from bot.services.subscriptions import Audience
+from bot.services.telegram_html import utf16_len
 from tests.conftest import COORDINATOR_ID, RunningApp
 
 RU_TEXT = "Внимание: проверки в метро <24/7> & на вокзалах"
 KY_TEXT = "Көңүл буруңуз: метродо текшерүү"
 BOLD = [{"type": "bold", "offset": 0, "length": 8}]
+HEADERS = {"ru": "📣 Колдоо · новости", "ky": "📣 Колдоо · жаңылыктар", "en": "📣 Koldoo · news"}
+
+
+def dressed(text: str, entities=(), locale: str = "ru") -> tuple[str, list]:
+    """A broadcast as a reader of `locale` gets it: the bold "Koldoo · news" line, then the sender's text."""
+    header = HEADERS[locale]
+    shift = utf16_len(header) + 2
+    moved = [{**entity, "offset": entity["offset"] + shift} for entity in entities]
+    return f"{header}\n\n{text}", [{"type": "bold", "offset": 0, "length": utf16_len(header)}, *moved]
 
 
 @pytest.fixture
@@ -81,7 +91,7 @@ async def test_every_subscriber_gets_one_copy_in_their_language(tg: FakeTelegram
 
     label, preview, draft = await write_draft(coordinator)
     assert "Предпросмотр" in label.text
-    assert (preview.text, preview.entities) == (RU_TEXT, BOLD)
+    assert (preview.text, preview.entities) == dressed(RU_TEXT, BOLD)
     assert "Получатели: все подписчики: подписчиков 78" in draft.text
     [prompt] = await coordinator.press("➕ Версия: Кыргызча")
     assert prompt.text == "Пришлите версию сообщения: Кыргызча."
@@ -94,10 +104,10 @@ async def test_every_subscriber_gets_one_copy_in_their_language(tg: FakeTelegram
     await engine(app).wait(bid)
 
     for user_id in ru + en[2:]:
-        expected = [] if user_id in blocked else [(RU_TEXT, BOLD)]
+        expected = [] if user_id in blocked else [dressed(RU_TEXT, BOLD, "en" if user_id in en else "ru")]
         assert [(m.text, m.entities) for m in received(tg, user_id)] == expected
     for user_id in ky:
-        expected = [] if user_id in blocked else [(KY_TEXT, BOLD)]
+        expected = [] if user_id in blocked else [dressed(KY_TEXT, BOLD, "ky")]
         assert [(m.text, m.entities) for m in received(tg, user_id)] == expected
     assert all(received(tg, user_id) == [] for user_id in en[:2])
 
@@ -122,7 +132,7 @@ async def test_a_photo_for_one_language_goes_to_that_language_only(tg: FakeTeleg
     coordinator = await sender(tg, "en")
     await coordinator.send("/broadcast")
     _label, preview, draft = await coordinator.send_photo(caption="Job fair on Friday")
-    assert preview.kind == "photo" and preview.text == "Job fair on Friday"
+    assert preview.kind == "photo" and preview.text == dressed("Job fair on Friday", locale="en")[0]
     await coordinator.press("👥 Audience")
     await coordinator.press("By language")
     [draft] = await coordinator.press("Кыргызча")
@@ -133,7 +143,7 @@ async def test_a_photo_for_one_language_goes_to_that_language_only(tg: FakeTeleg
         [message] = received(tg, user_id)
         assert (message.kind, message.text, message.file.file_id) == (
             "photo",
-            "Job fair on Friday",
+            dressed("Job fair on Friday", locale="ky")[0],
             preview.file.file_id,
         )
     assert all(received(tg, user_id) == [] for user_id in ru)
@@ -146,9 +156,12 @@ async def test_a_caption_too_long_for_telegram_is_refused_where_it_is_typed(
     coordinator = await sender(tg, "en")
     await coordinator.send("/broadcast")
     [refusal] = await coordinator.send_photo(caption="📣" * 600)  # 600 characters, 1,200 UTF-16 units
-    assert refusal.text.startswith("This caption is 1200 characters long; Telegram allows 1024")
+    # the longest header (Kyrgyz, 22 units) and its blank line leave 1000 of Telegram's 1024
+    assert refusal.text.startswith(
+        "This caption is 1200 characters long; with the Koldoo header above it, 1000 fit under a photo"
+    )
     _label, preview, panel = await coordinator.send_photo(caption="Job fair on Friday")  # the retry
-    assert preview.text == "Job fair on Friday" and panel.text.startswith("📣 New broadcast")
+    assert preview.text == dressed("Job fair on Friday", locale="en")[0] and panel.text.startswith("📣 New broadcast")
 
 
 async def test_a_volunteer_sees_cancel_buttons_for_their_own_broadcasts_only(
@@ -205,8 +218,8 @@ async def test_who_never_chose_a_language_reads_the_one_the_bot_speaks_to_them(t
     await coordinator._send_message("text", text=KY_TEXT, entities=BOLD)
     await coordinator.press("Отправить сейчас")
     await engine(app).wait(await last_broadcast(app))
-    assert [m.text for m in received(tg, 6200)][-1] == KY_TEXT
-    assert [m.text for m in received(tg, 6201)][-1] == RU_TEXT  # German is not ours: the default language
+    assert [m.text for m in received(tg, 6200)][-1] == dressed(KY_TEXT, locale="ky")[0]
+    assert [m.text for m in received(tg, 6201)][-1] == dressed(RU_TEXT)[0]  # German is not ours: the default language
 
 
 async def test_a_scheduled_broadcast_fires_once(tg: FakeTelegram, app: RunningApp) -> None:
@@ -374,7 +387,7 @@ async def test_videos_and_documents_go_out_by_file_id_with_their_caption(
     await coordinator.press("Отправить сейчас")
     await engine(app).wait(await last_broadcast(app))
     [message] = received(tg, user_id)
-    assert (message.kind, message.text) == (kind, "Памятка мигранта")
+    assert (message.kind, message.text) == (kind, dressed("Памятка мигранта")[0])
     assert message.file.file_id == preview.file.file_id
 
 

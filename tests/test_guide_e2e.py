@@ -219,7 +219,7 @@ async def test_reload_keeps_running_content_when_a_file_is_broken(
         topics.read_text(encoding="utf-8").replace("en: Kazakhstan basics", "en: Kazakhstan today")
     )
     [done] = await coordinator.send("/reload")
-    assert done.text.startswith("Content reloaded: 18 topics, 12 contacts.")
+    assert done.text.startswith("Content reloaded: 19 topics, 12 contacts.")
     [page] = await coordinator.send("/start topic-kazakhstan")
     assert page.text.startswith("Kazakhstan today")
 

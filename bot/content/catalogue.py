@@ -35,6 +35,26 @@ REGIONS: dict[str, LocalizedText] = {
     "issyk_kul": _label("Ысык-Көл облусу", "Иссык-Кульская область", "Issyk-Kul region"),
 }
 
+# Where migrants are, for a referral (the form's region step, its filters, exports and stats): the Kyrgyz
+# regions above, then the large cities of the two countries most migrants work in, then each country for
+# anywhere else in it. `russia` and `kazakhstan` are the ids /settings has always used for those countries.
+ABROAD: dict[str, LocalizedText] = {
+    "moscow": _label("Москва", "Москва", "Moscow"),
+    "saint_petersburg": _label("Санкт-Петербург", "Санкт-Петербург", "St Petersburg"),
+    "yekaterinburg": _label("Екатеринбург", "Екатеринбург", "Yekaterinburg"),
+    "novosibirsk": _label("Новосибирск", "Новосибирск", "Novosibirsk"),
+    "russia": _label("Россия (башка шаар)", "Россия (другой город)", "Russia (another city)"),
+    "almaty": _label("Алматы", "Алматы", "Almaty"),
+    "astana": _label("Астана", "Астана", "Astana"),
+    "kazakhstan": _label("Казакстан (башка шаар)", "Казахстан (другой город)", "Kazakhstan (another city)"),
+}
+PLACE_COUNTRY: dict[str, str] = {
+    **{rid: "kg" for rid in REGIONS},
+    **{rid: "ru" for rid in ("moscow", "saint_petersburg", "yekaterinburg", "novosibirsk", "russia")},
+    **{rid: "kz" for rid in ("almaty", "astana", "kazakhstan")},
+}
+PLACES: dict[str, LocalizedText] = {**REGIONS, **ABROAD}
+
 TRADES: dict[str, LocalizedText] = {
     "construction": _label("Курулуш", "Строительство", "Construction"),
     "sewing": _label("Тигүү жана текстиль", "Швейное дело и текстиль", "Sewing and textiles"),
@@ -66,11 +86,13 @@ Cost = Literal["free", "paid", "unknown"]
 
 
 def region_id(text: str) -> str | None:
-    """The region id for what a coordinator typed (`Osh`, `osh-city`, `Jalal Abad`), or None."""
+    """The place id for what a coordinator typed (`Osh`, `osh-city`, `Jalal Abad`, `Moscow`, `Russia`), or
+    None."""
     key = _slug(text)
-    if key in REGIONS:
+    if key in PLACES:
         return key
-    return next((rid for rid, label in REGIONS.items() if key == _slug(label.en)), None)
+    found = next((rid for rid, label in PLACES.items() if key in {_slug(label.en), _slug(label.ru)}), None)
+    return found or {"russia_other": "russia", "kazakhstan_other": "kazakhstan"}.get(key)
 
 
 def _slug(text: str) -> str:
@@ -148,9 +170,14 @@ class Programme(Offer):
 
 
 class Service(Offer):
-    """A support service a migrant can be referred to; `regions` is empty when it works nationwide."""
+    """A support service a migrant can be referred to; `regions` is empty when it works nationwide.
+
+    `emergency: true` marks a service one calls now (112, an ambulance): its card says so and offers no
+    request form, since a coordinator's call-back would come too late.
+    """
 
     kind: str
+    emergency: bool = False
 
     @field_validator("kind")
     @classmethod

@@ -28,6 +28,7 @@ class Stats:
     referrals: dict[str, int] | None  # by status; None when the referrals feature is not installed
     new_users_weekly: dict[date, int] = field(default_factory=dict)  # Monday of the week -> count
     referrals_weekly: dict[date, int] = field(default_factory=dict)
+    referrals_by_region: dict[str, int] = field(default_factory=dict)  # where the migrants asking are
 
 
 async def _pairs(db: Database, sql: str, params: tuple = ()) -> dict:
@@ -61,6 +62,11 @@ async def collect(db: Database, default_locale: str) -> Stats:
     )
     referral_columns = await _table_columns(db, "referrals")
     referrals = referrals_weekly = None
+    referrals_by_region = {}
+    if "region" in referral_columns:
+        referrals_by_region = await _pairs(
+            db, "SELECT region, COUNT(*) FROM referrals GROUP BY region ORDER BY 2 DESC, region"
+        )
     if "status" in referral_columns:
         referrals = await _pairs(db, "SELECT status, COUNT(*) FROM referrals GROUP BY status ORDER BY status")
     if "created_at" in referral_columns:
@@ -86,4 +92,5 @@ async def collect(db: Database, default_locale: str) -> Stats:
             for week, n in (await _pairs(db, _weekly_sql("users", "first_seen"))).items()
         },
         referrals_weekly={date.fromisoformat(week): n for week, n in (referrals_weekly or {}).items()},
+        referrals_by_region=referrals_by_region,
     )

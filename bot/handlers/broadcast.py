@@ -17,9 +17,18 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.broadcasting import broadcast_info_text, cancel_as, may_cancel, send_content, stop_keyboard
+from bot.broadcasting import (
+    broadcast_info_text,
+    cancel_as,
+    dressing,
+    header_room,
+    may_cancel,
+    send_content,
+    stop_keyboard,
+)
 from bot.config import Settings
 from bot.content.common import LOCALES
 from bot.db import broadcasts as store
@@ -35,6 +44,7 @@ from bot.services.broadcaster import Broadcaster
 from bot.services.schedule import ScheduleError, example_time, format_local_time, parse_local_time
 from bot.services.subscriptions import INTERESTS, REGIONS, Audience
 from bot.services.telegram_html import utf16_len
+from bot.services.text import MESSAGE_LIMIT
 
 log = logging.getLogger(__name__)
 router = Router(name="broadcast")
@@ -130,7 +140,7 @@ async def preview(bot: Bot, chat_id: int, locale: str, content: Content) -> None
             language=LANGUAGE_NAMES[locale]
         ),
     )
-    await send_content(bot, chat_id, content)
+    await send_content(bot, chat_id, content, **dressing(get_i18n(), locale))  # the header and buttons too
 
 
 # --- writing ---------------------------------------------------------------------------------------------
@@ -160,14 +170,20 @@ async def version_written(
             message, _("I can only send a text, a photo, a video or a document. Please send one of them.")
         )
         return
-    if content.kind != "text" and utf16_len(content.text) > CAPTION_LIMIT:
-        await answer(
-            message,
-            _(
-                "This caption is {length} characters long; Telegram allows {limit} under a photo, video or "
-                "document. Please send the file again with a shorter caption."
-            ).format(length=utf16_len(content.text), limit=CAPTION_LIMIT),
-        )
+    room = CAPTION_LIMIT if content.kind != "text" else MESSAGE_LIMIT
+    room -= header_room(get_i18n())  # every reader gets the "Koldoo · news" header above it
+    if utf16_len(content.text) > room:
+        if content.kind == "text":
+            problem = _(
+                "This message is {length} characters long; with the Koldoo header above it, {limit} fit in "
+                "one message. Please send a shorter text."
+            )
+        else:
+            problem = _(
+                "This caption is {length} characters long; with the Koldoo header above it, {limit} fit "
+                "under a photo, video or document. Please send the file again with a shorter caption."
+            )
+        await answer(message, problem.format(length=utf16_len(content.text), limit=room))
         return
     data = await state.get_data()
     locale = data.pop("adding", data["sender_locale"])

@@ -22,7 +22,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import Settings
-from bot.content.catalogue import REGIONS, Catalogue
+from bot.content.catalogue import PLACES, Catalogue
 from bot.content.loader import ContentStore
 from bot.db.connection import Database
 from bot.db.outbox import Notice, OutboxRow
@@ -176,7 +176,7 @@ def _usage() -> str:
     return _(
         "Usage: <code>/export status=new region=osh programme=ID from=2026-01-01 to=2026-12-31</code> "
         "(every filter is optional).\nStatuses: {statuses}.\nRegions: {regions}."
-    ).format(statuses=", ".join(s.value for s in Status), regions=", ".join(REGIONS))
+    ).format(statuses=", ".join(s.value for s in Status), regions=", ".join(PLACES))
 
 
 async def _filters_or_usage(message: Message, command: CommandObject) -> ReferralFilter | None:
@@ -220,7 +220,7 @@ async def pick_filter(
     if field == "status":
         options = [(status_label(status), status.value) for status in Status]
     elif field == "region":
-        options = [(label.get(locale), rid) for rid, label in REGIONS.items()]
+        options = [(region_label(rid, locale), rid) for rid in PLACES]
     else:
         options = [(title, key[1]) for key, title in content.current.catalogue.titles(locale).items()]
     builder = InlineKeyboardBuilder()

@@ -79,6 +79,18 @@ def privacy_text(retention_days: int) -> str:
     )
 
 
+def broadcasts_note() -> str:
+    """What /start does about news (the users trigger of migration 0004 subscribes every new user)."""
+    return _(
+        "<b>News:</b> from your first /start you are subscribed to Koldoo's broadcasts, with safety alerts on. "
+        "Turn them off with /unsubscribe, or choose topics in /settings."
+    )
+
+
+def privacy_screen(retention_days: int) -> str:
+    return privacy_text(retention_days) + "\n\n" + broadcasts_note()
+
+
 async def show_menu(target: Message | CallbackQuery) -> None:
     if isinstance(target, CallbackQuery):
         await edit_or_send(target, menu_text(), main_menu_keyboard())
@@ -161,13 +173,13 @@ async def help_callback(callback: CallbackQuery, role: str | None) -> None:
 @router.message(Command("privacy"))
 async def privacy_command(message: Message, db: Database, settings: Settings) -> None:
     await mark_privacy_seen(db, message.from_user.id)
-    await answer(message, privacy_text(settings.retention_days), menu_only_keyboard())
+    await answer(message, privacy_screen(settings.retention_days), menu_only_keyboard())
 
 
 @router.callback_query(MenuCb.filter(F.section == "privacy"))
 async def privacy_callback(callback: CallbackQuery, db: Database, settings: Settings) -> None:
     await mark_privacy_seen(db, callback.from_user.id)
-    await edit_or_send(callback, privacy_text(settings.retention_days), menu_only_keyboard())
+    await edit_or_send(callback, privacy_screen(settings.retention_days), menu_only_keyboard())
 
 
 def forget_keyboard() -> InlineKeyboardMarkup:

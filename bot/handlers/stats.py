@@ -55,6 +55,12 @@ def stats_text(stats: Stats) -> str:
     ]
     if stats.referrals is not None:
         lines.append(_("Referrals: {breakdown}").format(breakdown=_breakdown(stats.referrals, str)))
+    if stats.referrals_by_region:
+        lines.append(
+            _("Referrals by place: {breakdown}").format(
+                breakdown=_breakdown(stats.referrals_by_region, region_label)
+            )
+        )
     return "\n".join(lines)
 
 

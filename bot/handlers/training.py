@@ -17,6 +17,7 @@ from bot.content.loader import ContentStore
 from bot.db.connection import Database
 from bot.db.referrals import list_user_referrals
 from bot.handlers import referral_form, referrals
+from bot.handlers.emergency import call_now_text, emergency_button
 from bot.handlers.referral_texts import status_label
 from bot.handlers.regions import region_label
 from bot.i18n import _, format_date
@@ -133,6 +134,11 @@ async def service_card(
         await edit_or_send(
             callback, _("This service is no longer in the catalogue."), _keyboard([], ServCb())
         )
+        return
+    if service.emergency:  # call now, not a form a coordinator answers tomorrow
+        text = offer_card(service, locale) + "\n\n" + call_now_text()
+        rows = [[emergency_button()], nav_row(ServCb(kind=service.kind))]
+        await edit_or_send(callback, text, InlineKeyboardMarkup(inline_keyboard=rows))
         return
     ask = InlineKeyboardButton(
         text=_("Ask for help"), callback_data=ApplyCb(kind="service", id=service.id).pack()

@@ -40,7 +40,7 @@ class StepCb(CallbackData, prefix="dq"):
 
     dialog: str
     step: str
-    action: str  # pick | none | done | back | cancel
+    action: str  # pick | none | done | back | cancel (| stop | resume, when Cancel asks first)
     value: str = ""
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from bot.content.catalogue import PLACE_COUNTRY
+
 # The topics a migrant chooses from, in menu order; ids are stored and shown in topic names.
 TOPICS: tuple[str, ...] = ("ban", "work", "documents", "training", "health", "safety", "other")
 URGENT_TOPIC = "safety"
@@ -23,6 +25,7 @@ CAPTIONED_KINDS = frozenset({"photo", "document", "voice", "video", "audio"})
 NOTE_PREFIX = "!"  # a staff message starting with it is an internal note, never sent to the migrant
 POST_LIMIT = 4000  # a combined post stays under Telegram's 4096 characters, with room for separators
 REGION_COUNTRY = {"russia": "ru", "kazakhstan": "kz"}  # any other region id is a Kyrgyz region
+REGION_COUNTRY |= {rid: country for rid, country in PLACE_COUNTRY.items() if country != "kg"}  # and cities
 EMERGENCY_COUNTRIES = ("ru", "kz", "kg")  # shown all, in this order, when the migrant's country is unknown
 
 

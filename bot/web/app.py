@@ -29,7 +29,7 @@ from aiohttp import web
 
 from bot.broadcasting import cancel_as, may_cancel
 from bot.broadcasting import status_label as broadcast_status
-from bot.content.catalogue import REGIONS
+from bot.content.catalogue import PLACES
 from bot.content.loader import read_content, reload_into
 from bot.content.registry import CONTENT_FILES
 from bot.content.validate import stale_entries
@@ -364,7 +364,7 @@ async def referrals(request: web.Request, visitor: auth.Visitor) -> web.StreamRe
         total=total,
         counts=[(status, status_label(status), counts.get(status, 0)) for status in Status],
         statuses=[(status.value, status_label(status)) for status in Status],
-        regions=[(rid, label.get(visitor.locale)) for rid, label in REGIONS.items()],
+        regions=[(rid, label.get(visitor.locale)) for rid, label in PLACES.items()],
         programmes=sorted({(item, title) for (_kind, item), title in titles.items()}, key=lambda pair: pair[1]),
         paging=paging(request, values, number, PAGE_SIZE, total),
     )
