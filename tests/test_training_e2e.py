@@ -125,8 +125,14 @@ async def test_support_services_by_kind_and_unverified_flag(tg: FakeTelegram, ap
     ]
     await user.press("Reintegration and grants")
     [card] = await user.press('"Social contract": a grant to start a business')
-    assert "Not verified" in card.text
+    assert "150,000 som" in card.text and "Not verified" not in card.text  # confirmed by the ministry (24.kg, 2026)
     assert "Ask for help" in card.button_texts()
+    await user.send("/training")
+    await user.press("🎓 Training programmes")
+    await user.press("Osh city")
+    await user.press("Skills certification")
+    [card] = await user.press("Certifying skills learned abroad")
+    assert "Not verified" in card.text
 
 
 async def test_main_menu_opens_training_and_my_requests(tg: FakeTelegram, app: RunningApp) -> None:

@@ -58,6 +58,8 @@ SERVICE_KINDS: dict[str, LocalizedText] = {
         "Кайтып келүү жана гранттар", "Реинтеграция и гранты", "Reintegration and grants"
     ),
     "health": _label("Ден соолук", "Здоровье", "Health"),
+    # Not help for the migrant but their offer of help: signing up goes through the same referral flow.
+    "volunteer": _label("Ыктыярчы болуу", "Стать волонтёром", "Become a volunteer"),
 }
 
 TEACHING_LANGUAGES = ("ky", "ru", "en", "uz")
@@ -88,7 +90,7 @@ class Offer(Sourced):
     city: LocalizedText | None = None
     cost: Cost = "unknown"
     cost_note: LocalizedText | None = None
-    website: str
+    website: str | None = None  # None only for what Koldoo runs itself (volunteering): no other site to send to
 
     @field_validator("id")
     @classmethod
@@ -109,8 +111,8 @@ class Offer(Sourced):
 
     @field_validator("website")
     @classmethod
-    def _official_website(cls, value: str) -> str:
-        if not re.match(r"^https?://[^\s/]+\.[^\s/]+(/\S*)?$", value):
+    def _official_website(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+\.[^\s/]+(/\S*)?$", value):
             raise ValueError("website must be a full http(s) address")
         return value
 

@@ -24,7 +24,9 @@ from bot.content.common import (
     Location,
     Sourced,
     StrictModel,
+    walk_model,
 )
+from bot.content.consistency import claims, conflicts, flag_mark_findings, source_findings
 from bot.content.registry import CONTENT_FILES
 from bot.content.yamlsource import YamlSyntaxError, parse_yaml
 from bot.services.telegram_html import TelegramHtmlError, parse_html, utf16_len
@@ -62,7 +64,34 @@ def validate_dir(directory: Path, today: date) -> tuple[dict[str, StrictModel], 
         problems += found
         if parsed is not None:
             files[name] = parsed
+    problems += flag_problems(directory, files)
     return files, problems
+
+
+def flag_problems(directory: Path, files: dict[str, StrictModel]) -> list[Problem]:
+    """One line at each place that shows as certain a fact (or phone, or website) flagged elsewhere."""
+    found = [claim for name, parsed in files.items() for claim in claims(name, parsed)]
+    documents: dict[str, Any] = {}
+
+    def where(file: str, loc: Location) -> tuple[int, str]:
+        if file not in documents:
+            documents[file] = parse_yaml((directory / file).read_text(encoding="utf-8"))
+        return documents[file].locate(loc)
+
+    problems = []
+    for certain, flagged in conflicts(found):
+        line, key = where(certain.file, certain.loc)
+        other_line, other_key = where(flagged.file, flagged.loc)
+        problems.append(
+            Problem(
+                str(directory / certain.file),
+                line,
+                key,
+                f"{certain.key!r} is shown as certain here but flagged at {flagged.file}:{other_line} "
+                f"({other_key}): one flag per fact, flag it everywhere or confirm it everywhere",
+            )
+        )
+    return problems
 
 
 def validate_file(
@@ -94,7 +123,7 @@ def validate_file(
     except ValidationError as exc:
         return None, [problem(error["loc"], _describe(error)) for error in exc.errors()]
     own = parsed.findings() if isinstance(parsed, ContentFile) else []
-    findings = [*own, *generic_findings(parsed, today)]
+    findings = [*own, *generic_findings(parsed, today), *source_findings(parsed), *flag_mark_findings(parsed)]
     problems = [problem(finding.loc, finding.message, finding.severity) for finding in findings]
     if any(item.is_error for item in problems):
         return None, problems
@@ -118,6 +147,8 @@ def stale_entries(directory: Path, before: date) -> list[Problem]:
                 line, key = document.locate(loc + ("verified_on",))
                 found.append(Problem(str(path), line, key, value.verified_on.isoformat(), "review"))
     return found
+
+
 def count_entries(files: dict[str, StrictModel]) -> int:
     """The sourced entries (facts with a source and a date) of the files: what `check-content` reports."""
     return sum(isinstance(value, Sourced) for parsed in files.values() for _, value in _walk(parsed, ()))
@@ -155,17 +186,7 @@ def _text_findings(text: str, is_html: bool, loc: Location) -> Iterator[Finding]
         yield Finding(loc=loc, message=f"text is {utf16_len(shown)} characters, over Telegram's {MAX_TEXT}")
 
 
-def _walk(value: Any, loc: Location) -> Iterator[tuple[Location, Any]]:
-    yield loc, value
-    if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _walk(getattr(value, name), loc + (name,))
-    elif isinstance(value, (tuple, list)):
-        for index, item in enumerate(value):
-            yield from _walk(item, loc + (index,))
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _walk(item, loc + (key,))
+_walk = walk_model
 
 
 def _describe(error: Any) -> str:

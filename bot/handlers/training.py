@@ -134,9 +134,8 @@ async def service_card(
             callback, _("This service is no longer in the catalogue."), _keyboard([], ServCb())
         )
         return
-    ask = InlineKeyboardButton(
-        text=_("Ask for help"), callback_data=ApplyCb(kind="service", id=service.id).pack()
-    )
+    label = _("✍️ Sign up") if service.kind == "volunteer" else _("Ask for help")
+    ask = InlineKeyboardButton(text=label, callback_data=ApplyCb(kind="service", id=service.id).pack())
     await edit_or_send(callback, offer_card(service, locale), _keyboard([ask], ServCb(kind=service.kind)))
 
 
@@ -168,7 +167,8 @@ def offer_card(offer: Offer, locale: str) -> str:
     if offer.cost_note:
         cost = f"{cost} ({offer.cost_note.get(locale)})"
     lines.append(_("<b>Cost:</b> {cost}").format(cost=html.quote(cost)))
-    lines.append(_("<b>Website:</b> {url}").format(url=html.quote(offer.website)))
+    if offer.website:
+        lines.append(_("<b>Website:</b> {url}").format(url=html.quote(offer.website)))
     lines += [
         "",
         _("<i>Source: {source}; checked {date}.</i>").format(
