@@ -26,13 +26,13 @@ def _label(ky: str, ru: str, en: str) -> LocalizedText:
 REGIONS: dict[str, LocalizedText] = {
     "bishkek": _label("Бишкек шаары", "г. Бишкек", "Bishkek city"),
     "osh_city": _label("Ош шаары", "г. Ош", "Osh city"),
-    "chuy": _label("Чүй облусу", "Чуйская область", "Chuy region"),
-    "osh": _label("Ош облусу", "Ошская область", "Osh region"),
-    "jalal_abad": _label("Жалал-Абад облусу", "Джалал-Абадская область", "Jalal-Abad region"),
-    "batken": _label("Баткен облусу", "Баткенская область", "Batken region"),
-    "naryn": _label("Нарын облусу", "Нарынская область", "Naryn region"),
-    "talas": _label("Талас облусу", "Таласская область", "Talas region"),
-    "issyk_kul": _label("Ысык-Көл облусу", "Иссык-Кульская область", "Issyk-Kul region"),
+    "chuy": _label("Чүй облусу", "Чуйская обл.", "Chuy region"),
+    "osh": _label("Ош облусу", "Ошская обл.", "Osh region"),
+    "jalal_abad": _label("Жалал-Абад облусу", "Джалал-Абадская обл.", "Jalal-Abad region"),
+    "batken": _label("Баткен облусу", "Баткенская обл.", "Batken region"),
+    "naryn": _label("Нарын облусу", "Нарынская обл.", "Naryn region"),
+    "talas": _label("Талас облусу", "Таласская обл.", "Talas region"),
+    "issyk_kul": _label("Ысык-Көл облусу", "Иссык-Кульская обл.", "Issyk-Kul region"),
 }
 
 TRADES: dict[str, LocalizedText] = {

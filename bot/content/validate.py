@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from bot.content.buttons import button_findings
 from bot.content.common import (
     LOCALES,
     ContentFile,
@@ -27,7 +28,9 @@ from bot.content.common import (
     walk_model,
 )
 from bot.content.consistency import claims, conflicts, flag_mark_findings, source_findings
+from bot.content.lang_checks import latin_words, markup_problem
 from bot.content.registry import CONTENT_FILES
+from bot.content.terms import term_problems
 from bot.content.yamlsource import YamlSyntaxError, parse_yaml
 from bot.services.telegram_html import TelegramHtmlError, parse_html, utf16_len
 
@@ -123,7 +126,8 @@ def validate_file(
     except ValidationError as exc:
         return None, [problem(error["loc"], _describe(error)) for error in exc.errors()]
     own = parsed.findings() if isinstance(parsed, ContentFile) else []
-    findings = [*own, *generic_findings(parsed, today), *source_findings(parsed), *flag_mark_findings(parsed)]
+    findings = [*own, *generic_findings(parsed, today), *source_findings(parsed), *flag_mark_findings(parsed),
+                *button_findings(parsed)]
     problems = [problem(finding.loc, finding.message, finding.severity) for finding in findings]
     if any(item.is_error for item in problems):
         return None, problems
@@ -161,6 +165,9 @@ def generic_findings(model: BaseModel, today: date) -> Iterator[Finding]:
         if isinstance(value, LocalizedText):
             for locale in LOCALES:
                 yield from _text_findings(value.get(locale), isinstance(value, HtmlText), loc + (locale,))
+                for message in term_problems(value.get(locale), locale):
+                    yield Finding(loc=loc + (locale,), message=message)
+            yield from _translation_findings(value, loc)
         if isinstance(value, Sourced):
             if value.verified_on > today:
                 yield Finding(
@@ -172,6 +179,29 @@ def generic_findings(model: BaseModel, today: date) -> Iterator[Finding]:
                     message=f"verified_on {value.verified_on} is older than 12 months: check the facts again",
                     severity="warning",
                 )
+
+
+def _translation_findings(value: LocalizedText, loc: Location) -> Iterator[Finding]:
+    """Kyrgyz and Russian keep the English text's placeholders, tags and commands, and write no Latin words.
+
+    Broken HTML is reported on its own: its tags are not compared as well."""
+    if isinstance(value, HtmlText):
+        try:
+            for locale in LOCALES:
+                parse_html(value.get(locale))
+        except TelegramHtmlError:
+            return
+    for locale in ("ky", "ru"):
+        problem = markup_problem(value.en, value.get(locale))
+        if problem:
+            yield Finding(loc=loc + (locale,), message=problem)
+        words = latin_words(value.get(locale))
+        if words:
+            yield Finding(
+                loc=loc + (locale,),
+                message=f"Latin letters in a {'Kyrgyz' if locale == 'ky' else 'Russian'} text: "
+                f"{', '.join(dict.fromkeys(words))} (a name? add it to NAMES in bot/content/lang_checks.py)",
+            )
 
 
 def _text_findings(text: str, is_html: bool, loc: Location) -> Iterator[Finding]:
