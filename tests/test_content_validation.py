@@ -320,3 +320,99 @@ def test_an_unknown_referral_kind_on_a_topic_is_an_error(tmp_path: Path) -> None
 
     assert (problem.line, problem.key) == (line, "topics.reintegration.referral")
     assert "unknown service kind 'fortune'" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("file", "entry", "old", "new", "key", "message"),
+    [
+        (
+            "contacts.yaml",
+            "id: iom-kyrgyzstan",
+            "Эл аралык миграция уюму (ЭМУ) Кыргызстанда",
+            "Эл аралык миграция уюму (IOM) Кыргызстанда",
+            "contacts.iom-kyrgyzstan.organisation.ky",
+            "'IOM' is written 'ЭМУ' (one word per term",
+        ),
+        (
+            "topics.yaml",
+            "id: unpaid-wages",
+            "жумушка орноштуруу борборунун",
+            "жумуш менен камсыз кылуу борборунун",
+            "topics.unpaid-wages.body.ky",
+            "'жумуш менен камсыз кылуу борбор' is written 'жумушка орноштуруу борбору'",
+        ),
+        (
+            "topics.yaml",
+            "id: stay-rules",
+            "Посчитайте свои дни: /stay",
+            "Посчитайте свои дни.",
+            "topics.stay-rules.body.ru",
+            "placeholders, tags or commands differ from en: missing /stay",
+        ),
+        (
+            "topics.yaml",
+            "id: first-30-days",
+            "<b>Миграционная карта</b>",
+            "Миграционная карта",
+            "topics.first-30-days.body.ru",
+            "placeholders, tags or commands differ from en: missing <b>, <b>",
+        ),
+        (
+            "topics.yaml",
+            "id: first-30-days",
+            "Патент не нужен.",
+            "Patent не нужен.",
+            "topics.first-30-days.body.ru",
+            "Latin letters in a Russian text: Patent (a name?",
+        ),
+        (
+            "topics.yaml",
+            "id: kazakhstan",
+            'ru: "Казахстан: основные правила"',
+            'ru: "Казахстан: основные правила для трудовых мигрантов"',
+            "topics.kazakhstan.title.ru",
+            "a button label of 50 characters: 30 at most fit a phone",
+        ),
+    ],
+)
+def test_each_language_rule_is_an_error_at_its_line(
+    tmp_path: Path, file: str, entry: str, old: str, new: str, key: str, message: str
+) -> None:
+    directory = content_with(tmp_path)
+    line = edit_entry(directory / file, entry, old, new)
+
+    problem = _only(check_content(directory, TODAY)[0])
+
+    assert (problem.file, problem.key) == (str(directory / file), key)
+    assert message in problem.message
+    assert 0 < problem.line <= line  # the key's line: the edit itself, or above it inside a block text
+
+
+def test_names_addresses_and_commands_are_not_latin_words() -> None:
+    from bot.content.lang_checks import latin_words, markup_problem
+
+    assert latin_words("Приложение ruID, сайт migrant.kg, https://mfa.gov.kg, <code>ADMIN_IDS</code>, /ban") == []
+    assert latin_words("Колдонуу: /grant USER_ID volunteer|coordinator status=new XLSX") == []
+    assert latin_words("Это hello мир") == ["hello"]
+    assert markup_problem("From {date}: <b>{ban}</b>", "{date} күндөн тартып: <b>{ban}</b>") is None
+    assert markup_problem("From {date}", "{data} тартып") == "placeholders, tags or commands differ from en: missing {date}; extra {data}"
+
+
+def test_the_catalogues_use_the_glossary_terms_and_keep_their_placeholders() -> None:
+    from bot.content.lang_checks import latin_words, markup_problem
+    from bot.content.terms import term_problems
+    from bot.i18n import read_catalogue
+
+    problems = []
+    for locale in ("ky", "ru", "en"):
+        for message in read_catalogue(locale):
+            if not message.id or not message.string:
+                continue
+            original = message.id[0] if isinstance(message.id, (list, tuple)) else message.id
+            text = message.string[0] if isinstance(message.string, (list, tuple)) else message.string
+            problems += [(locale, original, p) for p in term_problems(text, locale)]
+            if locale != "en":
+                if (problem := markup_problem(original, text)) is not None:
+                    problems.append((locale, original, problem))
+                problems += [(locale, original, word) for word in latin_words(text)]
+    assert problems == []

@@ -30,7 +30,7 @@ def markup(text: str) -> Counter[str]:
     """The placeholders, tags and commands of a text: what every translation of it must have too."""
     found: Counter[str] = Counter(_PLACEHOLDER.findall(text))
     found.update(f"<{name}>" for name in _TAG.findall(text))
-    found.update(_COMMAND.findall(_URL.sub(" ", text)))
+    found.update(_COMMAND.findall(_URL.sub(" ", _TAG.sub(" ", text))))
     return found
 
 
