@@ -120,3 +120,13 @@ async def test_no_ban_no_coming_home_button(tg: FakeTelegram, app: RunningApp) -
     today = users_today()
     await check_russia(user, "en", this_year=[(today.replace(day=1), today.replace(day=1))], command="/ban")
     assert "🏠 Coming home: support" not in user.last.button_texts()
+
+
+@pytest.mark.parametrize(
+    ("locale", "source"),
+    [("ky", "ЭМУнун Борбор Азия боюнча отчету"), ("ru", "отчёт МОМ по Центральной Азии"), ("en", "IOM Central Asia report")],
+)
+async def test_a_source_reads_in_the_users_language(tg: FakeTelegram, app: RunningApp, locale: str, source: str) -> None:
+    user = tg.user(4060 + LOCALES.index(locale), language_code=locale)
+    page = await open_path(user, locale, "coming-home", "reintegration")
+    assert source in page.text.rsplit("\n", 1)[-1]  # the source line ends the page

@@ -54,7 +54,7 @@ class Sourced(StrictModel):
     though confirmed as a whole, shows marked as not verified in its text.
     """
 
-    source: str
+    source: str | LocalizedText  # a page or a document; in three languages when its name is words
     verified_on: date
     verified: bool = True
     facts: tuple[Annotated[str, Field(pattern=FACT_PATTERN)], ...] = ()
@@ -62,10 +62,16 @@ class Sourced(StrictModel):
 
     @field_validator("source")
     @classmethod
-    def _source_not_blank(cls, value: str) -> str:
+    def _source_not_blank(cls, value: str | LocalizedText) -> str | LocalizedText:
+        if isinstance(value, LocalizedText):
+            return value
         if not value.strip():
             raise ValueError("source is empty")
         return value.strip()
+
+    def source_in(self, locale: str) -> str:
+        """The source as a migrant reads it: in their language when it was written in three."""
+        return self.source.get(locale) if isinstance(self.source, LocalizedText) else self.source
 
 
 class HtmlText(LocalizedText):

@@ -38,12 +38,14 @@ def source_findings(model: BaseModel) -> Iterator[Finding]:
     for loc, value in walk_model(model, ()):
         if not isinstance(value, Sourced):
             continue
-        if _OWN_NOTES.search(value.source):
+        source = value.source
+        sources = [source] if isinstance(source, str) else [source.get(locale) for locale in LOCALES]
+        if any(_OWN_NOTES.search(text) for text in sources):
             yield Finding(
                 loc=loc + ("source",),
                 message="the source is our own notes: cite the public page or document the fact comes from",
             )
-        elif _REMARK.search(value.source):
+        elif any(_REMARK.search(text) for text in sources):
             yield Finding(
                 loc=loc + ("source",),
                 message="a source names a page or a document; say that a fact is unconfirmed with verified: false",

@@ -14,7 +14,7 @@ from collections import Counter
 _PLACEHOLDER = re.compile(r"\{[a-z_][a-z0-9_]*\}")
 _TAG = re.compile(r"</?([a-z]+)[^>]*>")
 _COMMAND = re.compile(r"(?<![\w/.])/[a-z_]+")
-_URL = re.compile(r"https?://\S+|\b[\w.-]+\.(?:kg|ru|kz|int|org|com|gov|рф)\b[/\w.?=&%-]*", re.IGNORECASE)
+_URL = re.compile(r"https?://\S+|\b[\w.-]+\.(?:kg|ru|kz|int|org|com|gov|net|media|info|io|рф)\b[/\w.?=&%-]*", re.IGNORECASE)
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
 _CODE = re.compile(r"<code>.*?</code>", re.DOTALL)
 # Settings, arguments and acronyms: `ADMIN_IDS`, `status=new`, `volunteer|coordinator`, `XLSX`, `UTC`.
@@ -42,6 +42,11 @@ def markup_problem(original: str, translation: str, original_locale: str = "en")
     missing, extra = sorted((want - have).elements()), sorted((have - want).elements())
     parts = ([f"missing {', '.join(missing)}"] if missing else []) + ([f"extra {', '.join(extra)}"] if extra else [])
     return f"placeholders, tags or commands differ from {original_locale}: {'; '.join(parts)}"
+
+
+def without_addresses(text: str) -> str:
+    """`text` with web addresses and domain names blanked out: they are spelt as they are, in any language."""
+    return _URL.sub(" ", text)
 
 
 def latin_words(text: str) -> list[str]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.content.lang_checks import without_addresses
+
 
 @dataclass(frozen=True)
 class Term:
@@ -37,6 +39,7 @@ TERMS: tuple[Term, ...] = (
 
 def term_problems(text: str, locale: str) -> list[str]:
     """`'X' is written 'Y' in the glossary` for each variant spelling found in `text` (a whole-word match)."""
+    text = without_addresses(text)  # kyrgyzstan.iom.int is an address, not the word IOM
     found = []
     for term in TERMS:
         if term.locale != locale:

@@ -185,7 +185,7 @@ def problem(code: str, answers: Answers, locale: str) -> str:
 def source_line(fact: Sourced, locale: str) -> str:
     """Where a rule comes from and when it was checked, flagged when no lawyer has confirmed it yet."""
     line = _("Source: {source}. Checked on {date}.").format(
-        source=quote(fact.source), date=format_date(fact.verified_on, locale)
+        source=quote(fact.source_in(locale)), date=format_date(fact.verified_on, locale)
     )
     return line if fact.verified else line + " " + _("⚠️ Not yet checked by a lawyer.")
 

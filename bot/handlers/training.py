@@ -172,7 +172,7 @@ def offer_card(offer: Offer, locale: str) -> str:
     lines += [
         "",
         _("<i>Source: {source}; checked {date}.</i>").format(
-            source=html.quote(offer.source), date=format_date(offer.verified_on, locale)
+            source=html.quote(offer.source_in(locale)), date=format_date(offer.verified_on, locale)
         ),
     ]
     return "\n".join(lines)
