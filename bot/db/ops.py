@@ -105,23 +105,27 @@ def user_data(database_path: Path, user_id: int) -> dict[str, Any]:
         for table in tables:
             columns = [row["name"] for row in conn.execute(f'PRAGMA table_info("{table}")')]
             keys = [c for c in columns if c in _USER_COLUMNS or (table == "users" and c == "id")]
-            if not keys:
+            if not keys and table not in _ABOUT_USER:
                 continue
-            where = " OR ".join(f'"{c}" = ?' for c in keys)
+            clauses = [f'"{c}" = ?' for c in keys]
             params: list[Any] = [user_id] * len(keys)
             if table in _ABOUT_USER:
                 clause, extra = _ABOUT_USER[table]
-                where, params = f"{where} OR {clause}", [*params, *(user_id if value is None else value for value in extra)]
+                clauses.append(clause)
+                params += [user_id if value is None else value for value in extra]
+            where = " OR ".join(clauses)
             rows = conn.execute(f'SELECT * FROM "{table}" WHERE {where}', params).fetchall()
             if rows:
                 found[table] = [_decode(dict(row)) for row in rows]
     return found
 
 
-# Rows about a user that carry someone else's id: coordinators' notes and status changes on the user's
-# referrals, and audit lines whose target is the user (a role granted to them). None stands for the user id.
+# Rows about a user that carry someone else's id or none: coordinators' notes and status changes on the
+# user's referrals, the messages of the user's conversations with a person (theirs and the team's answers),
+# and audit lines whose target is the user (a role granted to them). None stands for the user id.
 _ABOUT_USER: dict[str, tuple[str, tuple[Any, ...]]] = {
     "referral_events": ("referral_id IN (SELECT id FROM referrals WHERE user_id = ?)", (None,)),
+    "case_messages": ("case_id IN (SELECT id FROM cases WHERE user_id = ?)", (None,)),
     "audit_log": ("(target = CAST(? AS TEXT) AND action LIKE 'staff.%')", (None,)),
 }
 
