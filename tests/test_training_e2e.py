@@ -23,21 +23,21 @@ OSH_CENTRE = {
         "🎓 Окуу программалары",
         "Ош шаары",
         "Ар кандай кесиптер",
-        "Ош мамлекеттик университетиндеги алдыңкы тажрыйба борбору",
+        "ОшМУ: алдыңкы тажрыйба борбору",
         "Арыз берүү",
     ),
     "ru": (
         "🎓 Программы обучения",
         "г. Ош",
         "Разные профессии",
-        "Центр передового опыта при Ошском государственном университете",
+        "Центр передового опыта ОшГУ",
         "Подать заявку",
     ),
     "en": (
         "🎓 Training programmes",
         "Osh city",
         "Various trades",
-        "Centre of Excellence at Osh State University",
+        "Centre of Excellence, OshSU",
         "Apply",
     ),
 }
@@ -124,9 +124,15 @@ async def test_support_services_by_kind_and_unverified_flag(tg: FakeTelegram, ap
         "Health",
     ]
     await user.press("Reintegration and grants")
-    [card] = await user.press('"Social contract": a grant to start a business')
-    assert "Not verified" in card.text
+    [card] = await user.press('"Social contract" grant')
+    assert "150,000 som" in card.text and "Not verified" not in card.text  # confirmed by the ministry (24.kg, 2026)
     assert "Ask for help" in card.button_texts()
+    await user.send("/training")
+    await user.press("🎓 Training programmes")
+    await user.press("Osh city")
+    await user.press("Skills certification")
+    [card] = await user.press("Certify your skills")
+    assert "Not verified" in card.text
 
 
 async def test_main_menu_opens_training_and_my_requests(tg: FakeTelegram, app: RunningApp) -> None:
@@ -213,7 +219,7 @@ DIALOGUE = {
     ),
     "ru": (
         "Подать заявку",
-        "Согласен",
+        "Даю согласие",
         ["Отправить мой номер", "Отмена"],
         "г. Ош",
         "Пропустить",
@@ -359,7 +365,7 @@ async def test_status_change_is_recorded_and_sent_to_the_migrant_in_their_langua
     )
     assert (
         migrant.last.text
-        == f"{reference} сурамыңыздын (Ош мамлекеттик университетиндеги алдыңкы тажрыйба борбору) жаңы абалы: Байланышты"
+        == f"{reference} сурамыңыздын (ОшМУ: алдыңкы тажрыйба борбору) жаңы абалы: Байланышты"
     )
 
     await coordinator.press("Add note")
@@ -394,7 +400,7 @@ async def test_export_sends_csv_and_xlsx_with_the_exact_rows(tg: FakeTelegram, a
     assert re.fullmatch(r"referrals-\d{4}-\d{2}-\d{2}\.csv", csv_doc.filename)
     assert xlsx_doc.filename == csv_doc.filename.replace(".csv", ".xlsx")
     rows = list(csv.reader(io.StringIO(csv_doc.file_bytes.decode("utf-8-sig"))))
-    title = "Centre of Excellence at Osh State University"
+    title = "Centre of Excellence, OshSU"
     assert [row[:1] + row[2:] for row in rows[1:]] == [
         [
             first,

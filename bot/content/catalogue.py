@@ -26,13 +26,13 @@ def _label(ky: str, ru: str, en: str) -> LocalizedText:
 REGIONS: dict[str, LocalizedText] = {
     "bishkek": _label("Бишкек шаары", "г. Бишкек", "Bishkek city"),
     "osh_city": _label("Ош шаары", "г. Ош", "Osh city"),
-    "chuy": _label("Чүй облусу", "Чуйская область", "Chuy region"),
-    "osh": _label("Ош облусу", "Ошская область", "Osh region"),
-    "jalal_abad": _label("Жалал-Абад облусу", "Джалал-Абадская область", "Jalal-Abad region"),
-    "batken": _label("Баткен облусу", "Баткенская область", "Batken region"),
-    "naryn": _label("Нарын облусу", "Нарынская область", "Naryn region"),
-    "talas": _label("Талас облусу", "Таласская область", "Talas region"),
-    "issyk_kul": _label("Ысык-Көл облусу", "Иссык-Кульская область", "Issyk-Kul region"),
+    "chuy": _label("Чүй облусу", "Чуйская обл.", "Chuy region"),
+    "osh": _label("Ош облусу", "Ошская обл.", "Osh region"),
+    "jalal_abad": _label("Жалал-Абад облусу", "Джалал-Абадская обл.", "Jalal-Abad region"),
+    "batken": _label("Баткен облусу", "Баткенская обл.", "Batken region"),
+    "naryn": _label("Нарын облусу", "Нарынская обл.", "Naryn region"),
+    "talas": _label("Талас облусу", "Таласская обл.", "Talas region"),
+    "issyk_kul": _label("Ысык-Көл облусу", "Иссык-Кульская обл.", "Issyk-Kul region"),
 }
 
 # Where migrants are, for a referral (the form's region step, its filters, exports and stats): the Kyrgyz
@@ -78,6 +78,8 @@ SERVICE_KINDS: dict[str, LocalizedText] = {
         "Кайтып келүү жана гранттар", "Реинтеграция и гранты", "Reintegration and grants"
     ),
     "health": _label("Ден соолук", "Здоровье", "Health"),
+    # Not help for the migrant but their offer of help: signing up goes through the same referral flow.
+    "volunteer": _label("Ыктыярчы болуу", "Стать волонтёром", "Become a volunteer"),
 }
 
 TEACHING_LANGUAGES = ("ky", "ru", "en", "uz")
@@ -110,7 +112,7 @@ class Offer(Sourced):
     city: LocalizedText | None = None
     cost: Cost = "unknown"
     cost_note: LocalizedText | None = None
-    website: str
+    website: str | None = None  # None only for what Koldoo runs itself (volunteering): no other site to send to
 
     @field_validator("id")
     @classmethod
@@ -131,8 +133,8 @@ class Offer(Sourced):
 
     @field_validator("website")
     @classmethod
-    def _official_website(cls, value: str) -> str:
-        if not re.match(r"^https?://[^\s/]+\.[^\s/]+(/\S*)?$", value):
+    def _official_website(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+\.[^\s/]+(/\S*)?$", value):
             raise ValueError("website must be a full http(s) address")
         return value
 

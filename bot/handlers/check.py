@@ -23,7 +23,7 @@ from bot.handlers.ban import MVD_CHECK_URL, caution_text, official_check_text
 from bot.handlers.guided import Answers, Context, DialogSpec, attach, send
 from bot.i18n import _, __, format_date
 from bot.keyboards.ask import ask_rows
-from bot.keyboards.callbacks import DocRemindCb, RemindCb, ServCb
+from bot.keyboards.callbacks import DocRemindCb, RemindCb, ServCb, TopicCb
 from bot.keyboards.menu import menu_button
 from bot.services import ban_dialog, check_dialog, stay_dialog
 from bot.services.ban import BanEstimate, Finding, exit_tiers
@@ -185,7 +185,7 @@ def problem(code: str, answers: Answers, locale: str) -> str:
 def source_line(fact: Sourced, locale: str) -> str:
     """Where a rule comes from and when it was checked, flagged when no lawyer has confirmed it yet."""
     line = _("Source: {source}. Checked on {date}.").format(
-        source=quote(fact.source), date=format_date(fact.verified_on, locale)
+        source=quote(fact.source_in(locale)), date=format_date(fact.verified_on, locale)
     )
     return line if fact.verified else line + " " + _("⚠️ Not yet checked by a lawyer.")
 
@@ -532,6 +532,15 @@ def result_keyboard(stay: StayResult | None, estimate: BanEstimate, answers: Ans
     rows.append(
         [InlineKeyboardButton(text=_("Get legal help"), callback_data=ServCb(kind="legal_aid").pack())]
     )
+    if any(finding.active_on(estimate.check_date) for finding in estimate.findings):
+        # A migrant who cannot go back is who the coming-home pages are for.
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    text=_("🏠 Coming home: support"), callback_data=TopicCb(id="coming-home").pack()
+                )
+            ]
+        )
     rows.extend(ask_rows("ban"))  # a person can look at what a calculation cannot
     rows.append([menu_button()])
     return InlineKeyboardMarkup(inline_keyboard=rows)
@@ -597,7 +606,9 @@ async def show_result(answers: Answers, context: Context) -> None:
             "line, and any ban."
         ).format(limit=rule.limit_days)
         try:
-            await context.bot.send_photo(context.chat_id, BufferedInputFile(png, "timeline.png"), caption=caption)
+            await context.bot.send_photo(
+                context.chat_id, BufferedInputFile(png, "timeline.png"), caption=caption
+            )
         except TelegramBadRequest as error:  # the picture is a help, never a reason to lose the answer
             log.warning("check.timeline_rejected", extra={"user_id": context.chat_id, "error": error.message})
     await send(

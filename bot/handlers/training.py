@@ -140,9 +140,8 @@ async def service_card(
         rows = [[emergency_button()], nav_row(ServCb(kind=service.kind))]
         await edit_or_send(callback, text, InlineKeyboardMarkup(inline_keyboard=rows))
         return
-    ask = InlineKeyboardButton(
-        text=_("Ask for help"), callback_data=ApplyCb(kind="service", id=service.id).pack()
-    )
+    label = _("✍️ Sign up") if service.kind == "volunteer" else _("Ask for help")
+    ask = InlineKeyboardButton(text=label, callback_data=ApplyCb(kind="service", id=service.id).pack())
     await edit_or_send(callback, offer_card(service, locale), _keyboard([ask], ServCb(kind=service.kind)))
 
 
@@ -174,11 +173,12 @@ def offer_card(offer: Offer, locale: str) -> str:
     if offer.cost_note:
         cost = f"{cost} ({offer.cost_note.get(locale)})"
     lines.append(_("<b>Cost:</b> {cost}").format(cost=html.quote(cost)))
-    lines.append(_("<b>Website:</b> {url}").format(url=html.quote(offer.website)))
+    if offer.website:
+        lines.append(_("<b>Website:</b> {url}").format(url=html.quote(offer.website)))
     lines += [
         "",
         _("<i>Source: {source}; checked {date}.</i>").format(
-            source=html.quote(offer.source), date=format_date(offer.verified_on, locale)
+            source=html.quote(offer.source_in(locale)), date=format_date(offer.verified_on, locale)
         ),
     ]
     return "\n".join(lines)
