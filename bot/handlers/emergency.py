@@ -87,7 +87,7 @@ def emergency_keyboard(content: Content, locale: str) -> InlineKeyboardMarkup:
         rows.append(
             [InlineKeyboardButton(text="👮 " + detained.title.get(locale), callback_data=TopicCb(id=detained.id).pack())]
         )
-    rows.append([InlineKeyboardButton(text=_("Embassy and consulates (mfa.gov.kg)"), url=CONSULATES_SITE)])
+    rows.append([InlineKeyboardButton(text=_("🏛 Embassy and consulates"), url=CONSULATES_SITE)])
     rows.append([InlineKeyboardButton(text=_("Help contacts"), callback_data=MenuCb(section="contacts").pack())])
     rows.append([menu_button()])
     return InlineKeyboardMarkup(inline_keyboard=rows)
