@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.db.clock import now_iso
@@ -165,3 +165,14 @@ async def forget_user(db: Database, user_id: int) -> None:
         await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
     await db.checkpoint()
 
+
+
+async def usernames(db: Database, user_ids: Iterable[int]) -> dict[int, str]:
+    """The Telegram @usernames known for these users (those who have one and have started the bot)."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    rows = await db.fetchall(
+        f"SELECT id, username FROM users WHERE username IS NOT NULL AND id IN ({', '.join('?' for _ in ids)})", ids
+    )
+    return {row["id"]: "@" + row["username"] for row in rows}
