@@ -456,3 +456,26 @@ async def test_the_broadcasts_page_refreshes_while_one_is_sending(tg: FakeTelegr
         await console.app.db.execute("UPDATE broadcasts SET status = 'running' WHERE id = ?", (broadcast_id,))
         page = await (await http.get(f"{console.base}/broadcasts")).text()
         assert 'http-equiv="refresh"' in page and "<progress" in page
+
+
+async def test_the_console_declines_with_a_reason_and_undoes_a_mis_tap(tg: FakeTelegram, console: Console) -> None:
+    referral = await seed_referral(tg, console.app, MIGRANT_ID)
+    migrant = tg.user(MIGRANT_ID)
+    async with await logged_in(tg, console, COORDINATOR_ID) as http:
+        url = f"{console.base}/referrals/{referral.id}"
+        page = await (await http.get(url)).text()
+        assert 'name="reason"' in page and "No places left" in page and "times in Bishkek time" in page
+        bad = await http.post(f"{url}/status", data={"to": "declined", "reason": "bored", "csrf": csrf_of(page)})
+        assert bad.status == 400
+        response = await http.post(f"{url}/status", data={"to": "declined", "reason": "no_places", "csrf": csrf_of(page)})
+        body = await response.text()
+        assert "Decline reason: No places left" in body and "/undo" in body
+        await tg.wait_for(lambda: "Reason: No places left" in (migrant.last.text or ""))
+        assert "What you can do: Look at the other programmes and services" in migrant.last.text
+        response = await http.post(f"{url}/undo", data={"csrf": csrf_of(page)})
+        assert "Undone." in await response.text()
+        assert (await get_referral(console.app.db, referral.id)).status == Status.NEW
+        await tg.wait_for(lambda: (migrant.last.text or "").startswith("Correction:"))
+        response = await http.post(f"{url}/undo", data={"csrf": csrf_of(page)})  # nothing left to undo
+        assert "Too late to undo" in await response.text()
+    assert "referral.undo" in await audit_actions(console)

@@ -254,6 +254,8 @@ async def undo_move(
 ) -> tuple[Referral, str] | None:
     """Undo the actor's own last status move if it is under a minute old and nothing happened since.
 
+    Only a move the rules allow is undone: an undo (or a withdrawal) is not, so undoing never ping-pongs.
+
     The previous status comes back (and is audited). The migrant's notice of the undone move is withdrawn
     while still pending; if it already left, a correction is queued. Returns the referral and "withdrawn",
     "corrected" or "silent" (no migrant to tell), or None when the move can no longer be undone.
@@ -261,7 +263,7 @@ async def undo_move(
     moment = _now(now)
     async with db.transaction() as conn:
         cursor = await conn.execute(
-            "SELECT e.actor_id, e.at, e.from_status, e.to_status, r.status, r.user_id FROM referral_events e"
+            "SELECT e.actor_id, e.at, e.from_status, e.to_status, r.kind, r.status, r.user_id FROM referral_events e"
             " JOIN referrals r ON r.id = e.referral_id WHERE e.referral_id = ? ORDER BY e.id DESC LIMIT 1",
             (referral_id,),
         )
@@ -272,6 +274,7 @@ async def undo_move(
             or last["from_status"] is None
             or last["actor_id"] != actor_id
             or last["to_status"] != last["status"]
+            or not can_move(Kind(last["kind"]), Status(last["from_status"]), Status(last["to_status"]))
             or not can_undo(datetime.fromisoformat(last["at"]), moment)
         ):
             return None
