@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.db import broadcasts as store
+from bot.db.broadcasts import Content
 from bot.db.clock import now_iso
 from bot.db.subscriptions import set_region, set_subscribed
 from bot.devtools.fake_telegram import FakeMessage, FakeTelegram
@@ -287,8 +288,27 @@ async def test_who_may_broadcast(tg: FakeTelegram, app: RunningApp) -> None:
     [reply] = await volunteer.send_sticker()
     assert reply.text.startswith("Мен текстти, сүрөттү, видеону же документти гана")
     await volunteer.send("/cancel")
-    [reply] = await volunteer.send("/stats")  # coordinators only
-    assert "/help" in reply.text and "📊" not in reply.text
+    [reply] = await volunteer.send("/stats")  # their own broadcasts only, not the full statistics
+    assert reply.text.startswith("📊 Сиздин билдирүүлөрүңүз") and "/help" not in reply.text
+    assert "Колдонуучулар" not in reply.text
+
+
+async def test_a_volunteer_sees_only_their_own_broadcasts_in_stats(tg: FakeTelegram, app: RunningApp) -> None:
+    await tg.user(COORDINATOR_ID, language_code="en").send("/grant 5502 volunteer")
+    volunteer = tg.user(5502, language_code="en")
+    [reply] = await volunteer.send("/stats")
+    assert reply.text == (
+        "📊 Your broadcasts (times in Bishkek time)\n\nYou have sent no broadcasts yet. Start one with /broadcast."
+    )
+    now = datetime.now(UTC)
+    for sender_id in (5502, COORDINATOR_ID):
+        await store.create_broadcast(
+            app.db, sender_id=sender_id, sender_locale="en", versions={"en": Content(kind="text", text="Hi")},
+            audience=Audience(), scheduled_at=now + timedelta(days=1), now=now,
+        )
+    [reply] = await volunteer.send("/stats")
+    assert "#1 · scheduled" in reply.text and "#2" not in reply.text
+    assert "Users:" not in reply.text  # and no chart: the one reply above is all
 
 
 async def test_an_empty_audience_cannot_be_sent(tg: FakeTelegram, app: RunningApp) -> None:
