@@ -17,11 +17,13 @@ from bot.db.connection import Database
 from bot.db.staff import COORDINATOR, VOLUNTEER
 from bot.db.storage import SQLiteStorage
 from bot.db.users import forget_user, mark_privacy_seen, set_locale
+from bot.handlers.privacy_texts import data_kind_bullets
 from bot.handover import Handover
 from bot.i18n import Catalogues, _
 from bot.keyboards.callbacks import ForgetCb, LangCb, MenuCb
 from bot.keyboards.menu import language_keyboard, main_menu_keyboard, menu_only_keyboard
 from bot.replies import answer, edit_or_send
+from bot.services.personal_data import KINDS
 
 log = logging.getLogger(__name__)
 router = Router(name="start")
@@ -51,20 +53,19 @@ def help_text(role: str | None) -> str:
 
 
 def privacy_text() -> str:
-    return _(
-        "<b>What Koldoo keeps about you</b>\n\n"
-        "• Your Telegram id, your language (the one you chose, or else your Telegram app's) and when you last "
-        "wrote to the bot: to answer you in your language.\n"
-        "• Your news settings (region, topics) and the reminders you asked for (dates only): to send you what "
-        "you chose.\n"
-        "• The answers of a dialogue you have not finished: so you can continue later. They are deleted when "
-        "the dialogue ends.\n"
-        "• Only if you agree when asking for a referral: your name, phone and city, so a coordinator can "
-        "contact you.\n\n"
-        "<b>Who sees it:</b> only Koldoo coordinators; never volunteers or other users.\n"
-        "<b>How long:</b> until you delete it; closed referrals are anonymised after a year.\n"
-        "We never ask for your passport number.\n\n"
-        "To delete everything: /forget"
+    """Built from the one list of what is kept (services/personal_data.py), as the consent screen and
+    user-data are."""
+    return "\n\n".join(
+        [
+            _("<b>What Koldoo keeps about you</b>"),
+            data_kind_bullets(KINDS),
+            _(
+                "<b>Who sees it:</b> only Koldoo coordinators; never volunteers or other users.\n"
+                "<b>How long:</b> until you delete it; closed referrals are anonymised after a year.\n"
+                "We never ask for your passport number."
+            ),
+            _("To delete everything: /forget"),
+        ]
     )
 
 
