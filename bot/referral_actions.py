@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.db.clock import utcnow
 from bot.db.connection import Database
-from bot.db.referrals import change_status, iter_referrals, log_export, undo_move
+from bot.db.referrals import change_status, export_details, iter_referrals, log_export, undo_move
 from bot.db.users import usernames
+from bot.handlers.referral_texts import plain_event_line, reason_label, status_label
 from bot.i18n import _
 from bot.jobs.outbox import Outbox
-from bot.services.export import ExportFiles, Titles, write_exports
+from bot.services.export import ExportFiles, RowDetails, Titles, write_exports
 from bot.services.referrals import DeclineReason, Referral, ReferralEvent, ReferralFilter, Status
 
 log = logging.getLogger(__name__)
@@ -28,8 +29,23 @@ async def exported(
 ) -> AsyncIterator[ExportFiles]:
     """The CSV and XLSX of the filtered referrals, in a folder removed afterwards inside the bot's private export folder (`services.export.export_dir`); the export is audited
     once the caller has sent them on (/export in the chat, a download in the console)."""
+    async def describe(batch: Sequence[Referral]) -> dict[int, RowDetails]:
+        events, languages = await export_details(db, [referral.id for referral in batch])
+        names = await usernames(db, {event.actor_id for history in events.values() for event in history})
+        details = {}
+        for referral in batch:
+            who = names | ({referral.user_id: _("the applicant")} if referral.user_id is not None else {})
+            history = [plain_event_line(event, who) for event in events.get(referral.id, [])]
+            details[referral.id] = RowDetails(
+                status=status_label(referral.status),
+                reason=reason_label(referral.decline_reason) if referral.decline_reason else None,
+                language=languages.get(referral.id),
+                history="\n".join(history) or None,
+            )
+        return details
+
     with tempfile.TemporaryDirectory(prefix="export-", dir=folder) as tmp:
-        files = await write_exports(iter_referrals(db, flt), Path(tmp), utcnow().date(), titles)
+        files = await write_exports(iter_referrals(db, flt), Path(tmp), utcnow().date(), titles, describe)
         yield files
     await log_export(db, actor_id, flt, files.rows)
 

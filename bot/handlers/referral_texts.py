@@ -82,6 +82,15 @@ def event_line(event: ReferralEvent, locale: str, names: Mapping[int, str] | Non
     return f"{when} · {actor} · {change}"
 
 
+def plain_event_line(event: ReferralEvent, names: Mapping[int, str]) -> str:
+    """A history line for an export cell: plain text, Bishkek time, the person's name when known."""
+    if event.to_status is not None:
+        change = f"{status_label(event.from_status)} → {status_label(event.to_status)}"
+    else:
+        change = "📝 " + (event.note or _("(note deleted)"))
+    return f"{format_local_time(event.at)} · {names.get(event.actor_id, event.actor_id)} · {change}"
+
+
 # Room kept free on a card for the History heading and the "earlier entries" line.
 _HISTORY_HEADROOM = 200
 
