@@ -479,3 +479,16 @@ async def test_the_console_declines_with_a_reason_and_undoes_a_mis_tap(tg: FakeT
         response = await http.post(f"{url}/undo", data={"csrf": csrf_of(page)})  # nothing left to undo
         assert "Too late to undo" in await response.text()
     assert "referral.undo" in await audit_actions(console)
+
+
+async def test_console_pages_say_bishkek_time_and_show_names(tg: FakeTelegram, console: Console) -> None:
+    await console.app.db.execute(
+        "INSERT INTO users (id, first_seen, last_seen, username) VALUES (?, 'x', 'x', 'vol_aida')", (VOLUNTEER_ID,)
+    )
+    await grant(console.app.db, COORDINATOR_ID, VOLUNTEER_ID, "volunteer")
+    await console.app.db.execute("UPDATE audit_log SET at = '2026-03-05T08:15:00+00:00'")
+    async with await logged_in(tg, console, COORDINATOR_ID) as http:
+        body = await (await http.get(f"{console.base}/staff")).text()
+    assert "All times are in Bishkek time (Asia/Bishkek)." in body and "When (Bishkek time)" in body
+    assert "05.03.2026 14:15" in body  # 08:15 UTC
+    assert f"@vol_aida <code>{VOLUNTEER_ID}</code>" in body

@@ -55,12 +55,13 @@ from bot.db.staff import (
     role_of,
 )
 from bot.db.stats import collect
+from bot.db.users import usernames
 from bot.handlers.broadcast import audience_label
 from bot.handlers.referral_texts import reason_label, status_label
 from bot.handlers.regions import region_label
 from bot.handlers.staff import role_label
 from bot.handlers.stats import weekly_png
-from bot.i18n import LANGUAGE_NAMES, _, format_date, pick_locale
+from bot.i18n import LANGUAGE_NAMES, _, pick_locale
 from bot.referral_actions import exported, move_referral, people, undo_referral
 from bot.services.export import FilterError, export_dir, filter_of
 from bot.services.referrals import (
@@ -334,7 +335,7 @@ async def referrals(request: web.Request, visitor: auth.Visitor) -> web.StreamRe
                 "title": titles.get((referral.kind, referral.item_id), referral.item_id),
                 "region": region_label(referral.region, visitor.locale),
                 "status": status_label(referral.status),
-                "created": format_date(referral.created_at.date(), visitor.locale),
+                "created": format_local_time(referral.created_at),
             }
             for referral in rows
         ],
@@ -564,6 +565,8 @@ async def staff(request: web.Request, visitor: auth.Visitor) -> web.StreamRespon
         query=query,
         actions=actions,
         entries=entries,
+        when={entry.id: format_local_time(datetime.fromisoformat(entry.at)) for entry in entries},
+        names=await usernames(app.db, {uid for uid, _role, _admin in members} | {e.actor_id for e in entries}),
         total=total,
         page=page_number,
         pages=pages,
