@@ -192,10 +192,18 @@ class AudienceCb(CallbackData, prefix="bca"):
 
 
 class BroadcastStopCb(CallbackData, prefix="bcs"):
-    """Cancel a broadcast, from its progress message or (`from_list`) from the /broadcasts list."""
+    """Cancel a broadcast, from its progress message or (`from_list`) from the /broadcasts list: asks first."""
 
     broadcast_id: Id
     from_list: bool = False
+
+
+class BroadcastStopYesCb(CallbackData, prefix="bcy"):
+    """The answer to "cancel broadcast #N?": `yes` cancels it, else the question goes away."""
+
+    broadcast_id: Id
+    from_list: bool = False
+    yes: bool = False
 
 
 # Talk to a person (bot/handlers/ask.py, operators.py)
