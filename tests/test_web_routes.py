@@ -320,6 +320,12 @@ async def test_volunteers_see_and_cancel_their_own_broadcasts(tg: FakeTelegram, 
         response = await http.post(f"{console.base}/broadcasts/{other}/cancel", data={"csrf": csrf_of(page)})
         assert response.status == 403
         response = await http.post(f"{console.base}/broadcasts/{own}/cancel", data={"csrf": csrf_of(page)})
+        body = await response.text()  # asked once first
+        assert f"Cancel broadcast #{own}?" in body and 'name="sure"' in body
+        assert (await broadcast_store.get_broadcast(console.app.db, own)).status == "scheduled"
+        response = await http.post(
+            f"{console.base}/broadcasts/{own}/cancel", data={"csrf": csrf_of(page), "sure": "1"}
+        )
         assert "The broadcast is cancelled." in await response.text()
     assert (await broadcast_store.get_broadcast(console.app.db, own)).status == "cancelled"
     assert (await broadcast_store.get_broadcast(console.app.db, other)).status == "scheduled"

@@ -27,7 +27,7 @@ import jinja2
 from aiogram.utils.i18n import get_i18n
 from aiohttp import web
 
-from bot.broadcasting import cancel_as, may_cancel
+from bot.broadcasting import broadcast_info_text, cancel_as, may_cancel
 from bot.broadcasting import status_label as broadcast_status
 from bot.content.catalogue import REGIONS
 from bot.content.loader import read_content, reload_into
@@ -486,6 +486,12 @@ async def broadcast_cancel(request: web.Request, visitor: auth.Visitor) -> web.S
     info = await broadcast_store.get_broadcast(app.db, _int(request.match_info["id"]))
     if info is None or not may_cancel(info, visitor.user_id, visitor.role):
         return refusal(request, visitor, 403, _("Only its sender or a coordinator can cancel this broadcast."))
+    if (await request.post()).get("sure") != "1":  # asked once, as in the bot
+        question = _("Cancel broadcast #{id}?").format(id=info.id)
+        return render(
+            request, visitor, "confirm.html", title=question, text=broadcast_info_text(info).replace("\n", " · "),
+            action=f"/broadcasts/{info.id}/cancel", yes=_("Yes, cancel it"), back="/broadcasts",
+        )
     cancelled = await cancel_as(app.broadcaster, app.db, info.id, visitor.user_id)
     raise _done("/broadcasts", "cancelled" if cancelled else "ended")
 
