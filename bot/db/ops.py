@@ -108,11 +108,13 @@ def user_data(database_path: Path, user_id: int) -> dict[str, Any]:
             keys = [c for c in columns if c in _USER_COLUMNS or (table == "users" and c == "id")]
             if not keys and table not in _ABOUT_USER:
                 continue
-            where = " OR ".join(f'"{c}" = ?' for c in keys) or "1 = 0"
+            clauses = [f'"{c}" = ?' for c in keys]
             params: list[Any] = [user_id] * len(keys)
             if table in _ABOUT_USER:
                 clause, extra = _ABOUT_USER[table]
-                where, params = f"{where} OR {clause}", [*params, *(user_id if value is None else value for value in extra)]
+                clauses.append(clause)
+                params += [user_id if value is None else value for value in extra]
+            where = " OR ".join(clauses)
             rows = conn.execute(f'SELECT * FROM "{table}" WHERE {where}', params).fetchall()
             if rows:
                 found[table] = [_decode(dict(row)) for row in rows]
@@ -122,8 +124,9 @@ def user_data(database_path: Path, user_id: int) -> dict[str, Any]:
     return found
 
 
-# Rows about a user that carry someone else's id: coordinators' notes and status changes on the user's
-# referrals, and audit lines whose target is the user (a role granted to them). None stands for the user id.
+# Rows about a user that carry someone else's id or none: coordinators' notes and status changes on the
+# user's referrals, the messages of the user's conversations with a person (theirs and the team's answers),
+# and audit lines whose target is the user (a role granted to them). None stands for the user id.
 _ABOUT_USER: dict[str, tuple[str, tuple[Any, ...]]] = {
     "referral_events": ("referral_id IN (SELECT id FROM referrals WHERE user_id = ?)", (None,)),
     "case_messages": ("case_id IN (SELECT id FROM cases WHERE user_id = ?)", (None,)),

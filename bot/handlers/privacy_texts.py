@@ -28,7 +28,9 @@ def data_kind_line(kind: DataKind) -> str:
         DataKind.REFERRAL_NOTES: _(
             "The coordinators' notes and status changes on your requests, and the information you add in /my."
         ),
-        DataKind.CONVERSATION: _("Your messages with a consultant, if you use /ask."),
+        DataKind.CONVERSATION: _(
+            "<b>Conversations with a person</b> (“Ask a person”): the messages you send and the answers you get."
+        ),
         DataKind.DELIVERIES: _("Which broadcasts and notices were delivered to you."),
         DataKind.STAFF: _("For Koldoo staff only: your role, what you did in the bot and console logins."),
     }[kind]

@@ -6,9 +6,9 @@ moves of `bot.referral_actions`, the broadcast cancel rule of `bot.broadcasting`
 visitor in from the cookie, checks the role in the database, checks the CSRF token of every POST, and sets
 the visitor's language for `_()`.
 
-New pages (the Cases page of the talk-to-a-person feature): write `bot/web/<page>.py` with a
-`setup(server: web.Application) -> None` that adds its routes (using `page` and `render` from here), add it
-to `PAGE_MODULES`, and add its `NavItem` to `NAV`.
+New pages: write `bot/web/<page>.py` with a `setup(server: web.Application) -> None` that adds its routes
+(using `page`, `render` and, for a list, `page_number`/`paging` with the `pager` macro of _pager.html), add
+it to `PAGE_MODULES`, and add its `NavItem` to `NAV`. The Cases pages (`bot/web/cases.py`) are built so.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ AUDIT_PAGE_SIZE = 50
 REVIEW_AFTER = timedelta(days=183)  # content facts checked longer ago than about 6 months are listed
 REFRESH_SECONDS = 3  # the broadcasts page reloads itself this often while one is sending
 FILTER_FIELDS = ("status", "region", "programme", "from", "to", "reference")
-PAGE_MODULES: list[str] = []  # e.g. "bot.web.cases": modules with setup(server) adding their own pages
+PAGE_MODULES: list[str] = ["bot.web.cases"]  # modules with setup(server) adding their own pages
 
 Handler = Callable[[web.Request, auth.Visitor], Awaitable[web.StreamResponse]]
 
@@ -99,7 +99,7 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem("/referrals", lambda: _("Referrals"), (COORDINATOR,)),
-    # NavItem("/cases", lambda: _("Cases"), (COORDINATOR,)),  # the talk-to-a-person feature adds it
+    NavItem("/cases", lambda: _("Cases"), (COORDINATOR, VOLUNTEER)),
     NavItem("/broadcasts", lambda: _("Broadcasts"), (COORDINATOR, VOLUNTEER)),
     NavItem("/stats", lambda: _("Stats"), (COORDINATOR,)),
     NavItem("/staff", lambda: _("Staff"), (COORDINATOR,)),
@@ -125,6 +125,8 @@ def notices() -> dict[str, str]:
         "bad_user": _("Type a Telegram user id (digits only) and choose a role."),
         "reloaded": _("Content reloaded."),
         "not_reloaded": _("Content was NOT reloaded: the bot keeps the previous version. See the problems below."),
+        "case_closed": _("The case is closed: the migrant got the closing message and the rating, the topic is closed."),
+        "case_was_closed": _("This case was closed already."),
     }
 
 
@@ -211,6 +213,38 @@ def _local_path(value: object) -> str:
 def _int(value: object, default: int = 0, limit: int = 2**53) -> int:
     text = value if isinstance(value, str) else ""
     return int(text) if text.isdigit() and int(text) < limit else default
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Where a list page is: its number (from 0), how many there are, and the links to its neighbours with
+    the same filters. Templates show it with the `pager` macro of _pager.html."""
+
+    page: int
+    pages: int
+    prev_url: str | None
+    next_url: str | None
+
+
+def page_number(request: web.Request) -> int:
+    """The page asked for in `?page=` (from 0); nonsense is the first page."""
+    return _int(request.query.get("page"), limit=10**6)
+
+
+def paging(request: web.Request, kept: dict[str, str], number: int, size: int, total: int) -> Paging:
+    """Page `number` of `total` rows shown `size` at a time; the links keep the non-empty `kept` filters."""
+    pages = max(1, -(-total // size))
+    query = {key: value for key, value in kept.items() if value}
+
+    def url(to: int) -> str:
+        return f"{request.path}?{urlencode(query | {'page': to})}"
+
+    return Paging(
+        page=number,
+        pages=pages,
+        prev_url=url(number - 1) if number > 0 else None,
+        next_url=url(number + 1) if number + 1 < pages else None,
+    )
 
 
 # -- login -----------------------------------------------------------------------------------------------
@@ -314,14 +348,12 @@ async def referrals(request: web.Request, visitor: auth.Visitor) -> web.StreamRe
     app = app_of(request)
     values = _filter_values(request.query)
     flt, bad_value = _filter(values)
-    page_number = _int(request.query.get("page"), limit=10**6)
+    number = page_number(request)
     titles = app.content.current.catalogue.titles(visitor.locale)
     rows, total, counts = [], 0, {}
     if flt is not None:
-        rows, total = await page_referrals(app.db, flt, page_number, PAGE_SIZE)
+        rows, total = await page_referrals(app.db, flt, number, PAGE_SIZE)
         counts = await count_by_status(app.db, flt)
-    pages = max(1, -(-total // PAGE_SIZE))
-    query = {key: value for key, value in values.items() if value}
     return render(
         request,
         visitor,
@@ -344,10 +376,7 @@ async def referrals(request: web.Request, visitor: auth.Visitor) -> web.StreamRe
         statuses=[(status.value, status_label(status)) for status in Status],
         regions=[(rid, label.get(visitor.locale)) for rid, label in REGIONS.items()],
         programmes=sorted({(item, title) for (_kind, item), title in titles.items()}, key=lambda pair: pair[1]),
-        page=page_number,
-        pages=pages,
-        prev_url=f"/referrals?{urlencode(query | {'page': page_number - 1})}" if page_number > 0 else None,
-        next_url=f"/referrals?{urlencode(query | {'page': page_number + 1})}" if page_number + 1 < pages else None,
+        paging=paging(request, values, number, PAGE_SIZE, total),
     )
 
 
@@ -543,7 +572,7 @@ async def staff(request: web.Request, visitor: auth.Visitor) -> web.StreamRespon
     app = app_of(request)
     query = {key: request.query.get(key, "").strip()[:40] for key in ("actor", "action", "from", "to")}
     actions = await audit_actions(app.db)
-    page_number = _int(request.query.get("page"), limit=10**6)
+    number = page_number(request)
     entries, total = await list_audit(
         app.db,
         actor_id=_int(query["actor"], default=-1) if query["actor"] else None,
@@ -551,7 +580,7 @@ async def staff(request: web.Request, visitor: auth.Visitor) -> web.StreamRespon
         since=_day_bound(query["from"]),
         until=_day_bound(query["to"], next_day=True),
         limit=AUDIT_PAGE_SIZE,
-        offset=page_number * AUDIT_PAGE_SIZE,
+        offset=number * AUDIT_PAGE_SIZE,
     )
     members = [(uid, role_label(COORDINATOR), True) for uid in app.settings.admin_ids]
     members += [
@@ -559,8 +588,6 @@ async def staff(request: web.Request, visitor: auth.Visitor) -> web.StreamRespon
         for member in await list_staff(app.db)
         if member.user_id not in app.settings.admin_ids
     ]
-    pages = max(1, -(-total // AUDIT_PAGE_SIZE))
-    kept = {key: value for key, value in query.items() if value}
     return render(
         request,
         visitor,
@@ -574,10 +601,7 @@ async def staff(request: web.Request, visitor: auth.Visitor) -> web.StreamRespon
         when={entry.id: format_local_time(datetime.fromisoformat(entry.at)) for entry in entries},
         names=await usernames(app.db, {uid for uid, _role, _admin in members} | {e.actor_id for e in entries}),
         total=total,
-        page=page_number,
-        pages=pages,
-        prev_url=f"/staff?{urlencode(kept | {'page': page_number - 1})}" if page_number > 0 else None,
-        next_url=f"/staff?{urlencode(kept | {'page': page_number + 1})}" if page_number + 1 < pages else None,
+        paging=paging(request, query, number, AUDIT_PAGE_SIZE, total),
     )
 
 
