@@ -146,6 +146,9 @@ async def test_a_migrant_withdraws_a_request_after_one_question(tg: FakeTelegram
     assert "Withdrawn" in screen.text.split("\n")[0]
     assert "Withdraw the request" not in screen.button_texts()
     assert (await get_referral(app.db, referral_id(reference))).status is Status.WITHDRAWN
+    await tg.wait_for(lambda: "The applicant withdrew the request." in (coordinator.last.text or ""))
+    assert reference in coordinator.last.text and "Aigul" not in coordinator.last.text  # no personal data
+    assert coordinator.last.button_texts() == ["Open"]
     [card] = await coordinator.send(f"/start card-{referral_id(reference)}")
     assert "Withdrawn" in card.text.split("\n")[0] and "the applicant" in card.text
     assert "Contacted" not in card.button_texts()  # a withdrawn request is closed
@@ -167,6 +170,8 @@ async def test_a_migrant_adds_information_the_coordinators_see(tg: FakeTelegram,
     [done, screen] = await migrant.send("New phone after 18:00: 0700 111 222")
     assert screen.text.startswith(reference)
     assert done.text == "Added. The coordinators will see it with your request."
+    await tg.wait_for(lambda: "The applicant added information." in (coordinator.last.text or ""))
+    assert "0700 111 222" not in coordinator.last.text  # the text itself is behind Open
     [card] = await coordinator.send(f"/start card-{referral_id(reference)}")
     assert "New phone after 18:00: 0700 111 222" in card.text and "the applicant" in card.text
 

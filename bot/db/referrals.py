@@ -306,8 +306,11 @@ async def undo_move(
         return await _fetch(conn, referral_id), outcome
 
 
-async def withdraw(db: Database, referral_id: int, user_id: int, now: datetime | None = None) -> Referral | None:
-    """The migrant withdraws their own open request (from /my); None when it is not theirs or not open."""
+async def withdraw(
+    db: Database, referral_id: int, user_id: int, now: datetime | None = None, notices: Sequence[Notice] = ()
+) -> Referral | None:
+    """The migrant withdraws their own open request (from /my); None when it is not theirs or not open.
+    `notices` (the coordinators told) are queued in the same transaction."""
     moment = _ts(_now(now))
     async with db.transaction() as conn:
         cursor = await conn.execute("SELECT status, user_id FROM referrals WHERE id = ?", (referral_id,))
@@ -316,6 +319,7 @@ async def withdraw(db: Database, referral_id: int, user_id: int, now: datetime |
             return None
         await _set_status(conn, referral_id, user_id, moment, row["status"], Status.WITHDRAWN.value, None)
         await _audit(conn, user_id, "referral.withdraw", referral_id, None, moment)
+        await enqueue(conn, notices, referral_id)
         return await _fetch(conn, referral_id)
 
 
@@ -327,6 +331,7 @@ async def add_note(
     now: datetime | None = None,
     *,
     owner_only: bool = False,
+    notices: Sequence[Notice] = (),
 ) -> bool:
     """Attach a coordinator's note, or with `owner_only` the migrant's own added information (only to their
     request); False when the referral does not exist (or is not theirs)."""
@@ -345,6 +350,7 @@ async def add_note(
             (actor_id, str(referral_id), moment),
         )
         await conn.execute("UPDATE referrals SET updated_at = ? WHERE id = ?", (moment, referral_id))
+        await enqueue(conn, notices, referral_id)
     return True
 
 

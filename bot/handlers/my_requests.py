@@ -17,11 +17,14 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.config import Settings
 from bot.content.loader import ContentStore
 from bot.db.connection import Database
 from bot.db.referrals import add_note, get_referral, list_user_referrals, withdraw
 from bot.handlers.referral_texts import next_step_text, reason_label, status_label
+from bot.handlers.referrals import announcements, updated_notices
 from bot.i18n import _, format_date
+from bot.jobs.outbox import Outbox
 from bot.keyboards.callbacks import MenuCb, MyRefCb
 from bot.keyboards.menu import menu_button, nav_row
 from bot.replies import answer, edit_or_send
@@ -136,17 +139,21 @@ async def confirm_withdraw(
     callback_answer: CallbackAnswer,
     db: Database,
     content: ContentStore,
+    settings: Settings,
+    outbox: Outbox,
     locale: str,
 ) -> None:
     referral = await _own(db, callback_data.id, callback.from_user.id, callback_answer)
     if referral is None:
         return
-    withdrawn = await withdraw(db, referral.id, callback.from_user.id)
+    told = updated_notices(await announcements(db, settings), "withdrawn")
+    withdrawn = await withdraw(db, referral.id, callback.from_user.id, notices=told)
     if withdrawn is None:
         callback_answer.text = _("This request is already closed.")
         callback_answer.show_alert = True
     else:
         log.info("referral.withdrawn", extra={"referral_id": referral.id})
+        outbox.wake()
         callback_answer.text = _("Your request is withdrawn.")
     await edit_or_send(callback, *_request_screen(withdrawn or referral, _title(content, referral, locale), locale))
 
@@ -165,17 +172,27 @@ async def ask_info(
 
 
 @router.message(InfoForm.text, F.text, ~F.text.startswith("/"), F.chat.type == ChatType.PRIVATE)
-async def got_info(message: Message, state: FSMContext, db: Database, content: ContentStore, locale: str) -> None:
+async def got_info(
+    message: Message,
+    state: FSMContext,
+    db: Database,
+    content: ContentStore,
+    settings: Settings,
+    outbox: Outbox,
+    locale: str,
+) -> None:
     info = clean_comment(message.text)
     if not info:
         await answer(message, _("Please write 1 to {limit} characters, or /cancel.").format(limit=COMMENT_MAX))
         return
     referral_id = (await state.get_data())["referral"]
     await state.clear()
-    if not await add_note(db, referral_id, message.from_user.id, info, owner_only=True):
+    told = updated_notices(await announcements(db, settings), "info")
+    if not await add_note(db, referral_id, message.from_user.id, info, owner_only=True, notices=told):
         await answer(message, _("This request no longer exists."))
         return
     log.info("referral.info_added", extra={"referral_id": referral_id})
+    outbox.wake()
     referral = await get_referral(db, referral_id)
     await answer(message, _("Added. The coordinators will see it with your request."))
     await answer(message, *_request_screen(referral, _title(content, referral, locale), locale))

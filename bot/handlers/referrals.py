@@ -115,6 +115,26 @@ async def render_announcement(
     return public_line(referral, _item_title(content.current.catalogue, referral, locale)), _open_keyboard(referral)
 
 
+def updated_notices(notices: list[Notice], what: str) -> list[Notice]:
+    """The coordinators told that the applicant changed their request (`what`: info or withdrawn): the same
+    people and chats as for a new one, with the same Open button and nothing about the person."""
+    return [Notice("referral.update", n.chat_id, n.locale, {"what": what}) for n in notices]
+
+
+async def render_update(
+    db: Database, content: ContentStore, row: OutboxRow, locale: str
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    referral = await get_referral(db, row.subject_id)
+    if referral is None:
+        return None
+    line = public_line(referral, _item_title(content.current.catalogue, referral, locale))
+    said = {
+        "info": _("The applicant added information."),
+        "withdrawn": _("The applicant withdrew the request."),
+    }.get(row.payload.get("what"), "")
+    return line + "\n" + said, _open_keyboard(referral)
+
+
 async def render_status(
     db: Database, content: ContentStore, row: OutboxRow, locale: str
 ) -> tuple[str, None] | None:
