@@ -25,6 +25,7 @@ from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.services.pace import Pace
 from bot.session import BotAPISession
+from bot.shared import Shared
 
 
 def create_bot(settings: Settings, pace: Pace) -> Bot:
@@ -38,10 +39,20 @@ def create_bot(settings: Settings, pace: Pace) -> Bot:
     )
 
 
-def create_dispatcher(settings: Settings, db: Database, i18n: Catalogues, **services: Any) -> Dispatcher:
-    """Every keyword service becomes workflow data: handlers receive it as an argument of that name."""
+def create_dispatcher(
+    settings: Settings, db: Database, i18n: Catalogues, shared: Shared | None = None, **services: Any
+) -> Dispatcher:
+    """Every keyword service becomes workflow data: handlers receive it as an argument of that name.
+    With `shared` (REDIS_URL), dialogue state and the per-user lock live in Redis, for several replicas."""
     set_hidden_sections(frozenset() if settings.operator_chat_id is not None else frozenset({"ask"}))
-    dp = Dispatcher(storage=SQLiteStorage(db), settings=settings, db=db, i18n=i18n, **services)
+    if shared is None:
+        dp = Dispatcher(storage=SQLiteStorage(db), settings=settings, db=db, i18n=i18n, shared=None, **services)
+    else:
+        services.setdefault("update_ledger", shared.ledger)
+        dp = Dispatcher(
+            storage=shared.storage, events_isolation=shared.isolation,
+            settings=settings, db=db, i18n=i18n, shared=shared, **services,
+        )
     dp.update.outer_middleware(ThrottlingMiddleware(i18n))
     dp.update.outer_middleware(UserMiddleware(i18n, UserRecorder(db)))
     dp.callback_query.middleware(CallbackAnswerMiddleware())

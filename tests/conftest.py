@@ -19,6 +19,8 @@ from bot.config import Settings, load_settings
 from bot.devtools.fake_telegram import FakeTelegram
 from tests.privacy import CapturingHandler, leaks, personal_data
 
+pytest_plugins = ["tests.redis_helpers"]  # `redis` and `prefix` for the tests of shared state
+
 COORDINATOR_ID = 900
 
 

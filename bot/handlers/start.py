@@ -26,6 +26,7 @@ from bot.keyboards.callbacks import ForgetCb, LangCb, MenuCb
 from bot.keyboards.menu import language_keyboard, main_menu_keyboard, menu_only_keyboard
 from bot.replies import answer, edit_or_send
 from bot.services.personal_data import KINDS, DataKind
+from bot.shared.storage import SharedStorage
 
 log = logging.getLogger(__name__)
 router = Router(name="start")
@@ -202,6 +203,8 @@ async def forget_confirmed(
     await forget_user(db, callback.from_user.id)
     if isinstance(state.storage, SQLiteStorage):
         state.storage.forget_user(callback.from_user.id)
+    elif isinstance(state.storage, SharedStorage):
+        await state.storage.forget_user(callback.from_user.id)
     log.info("user.forgotten", extra={"user_id": callback.from_user.id})
     await edit_or_send(
         callback,
