@@ -15,7 +15,7 @@ from bot.db.connection import Database
 from bot.db.storage import SQLiteStorage
 from bot.db.users import UserRecorder
 from bot.handlers import get_routers
-from bot.handlers.referrals import render_announcement, render_status
+from bot.handlers.referrals import render_announcement, render_status, render_update
 from bot.i18n import Catalogues
 from bot.jobs.outbox import Renderer
 from bot.jobs.reminders import render_reminder
@@ -65,4 +65,9 @@ def create_dispatcher(
 
 def outbox_renderers() -> dict[str, Renderer]:
     """What each kind of outbox row says (bot/jobs/outbox.py); a feature that queues messages adds its own."""
-    return {"referral.new": render_announcement, "referral.status": render_status, "reminder": render_reminder}
+    return {
+        "referral.new": render_announcement,
+        "referral.status": render_status,
+        "referral.update": render_update,
+        "reminder": render_reminder,
+    }

@@ -401,9 +401,11 @@ async def test_export_sends_csv_and_xlsx_with_the_exact_rows(tg: FakeTelegram, a
     assert xlsx_doc.filename == csv_doc.filename.replace(".csv", ".xlsx")
     rows = list(csv.reader(io.StringIO(csv_doc.file_bytes.decode("utf-8-sig"))))
     title = "Centre of Excellence, OshSU"
-    assert [row[:1] + row[2:] for row in rows[1:]] == [
+    # [reference, created, status word, code, item, title, region, city, name, phone, comment, reason, language]
+    assert [row[:1] + row[2:13] for row in rows[1:]] == [
         [
             first,
+            "New",
             "new",
             "osh_centre_of_excellence",
             title,
@@ -412,9 +414,12 @@ async def test_export_sends_csv_and_xlsx_with_the_exact_rows(tg: FakeTelegram, a
             "Aigul Toktogulova",
             "'+996555123456",
             "Call after 18:00",
+            "",
+            "en",
         ],
         [
             second,
+            "Contacted",
             "contacted",
             "osh_centre_of_excellence",
             title,
@@ -423,13 +428,18 @@ async def test_export_sends_csv_and_xlsx_with_the_exact_rows(tg: FakeTelegram, a
             "Aigul Toktogulova",
             "'+79123456789",
             "'=1+1",
+            "",
+            "en",
         ],
     ]
+    assert rows[0][1] == "Created (Bishkek time)" and rows[0][13] == "Notes and history"
+    assert rows[1][13] == "" and rows[2][13].endswith(f" · {COORDINATOR_ID} · New → Contacted")
     sheet = load_workbook(io.BytesIO(xlsx_doc.file_bytes))["Referrals"]
     values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
-    assert [row[:1] + row[2:] for row in values] == [
+    assert [row[:1] + row[2:13] for row in values] == [
         [
             first,
+            "New",
             "new",
             "osh_centre_of_excellence",
             title,
@@ -438,9 +448,12 @@ async def test_export_sends_csv_and_xlsx_with_the_exact_rows(tg: FakeTelegram, a
             "Aigul Toktogulova",
             "+996555123456",
             "Call after 18:00",
+            None,
+            "en",
         ],
         [
             second,
+            "Contacted",
             "contacted",
             "osh_centre_of_excellence",
             title,
@@ -449,6 +462,8 @@ async def test_export_sends_csv_and_xlsx_with_the_exact_rows(tg: FakeTelegram, a
             "Aigul Toktogulova",
             "+79123456789",
             "=1+1",
+            None,
+            "en",
         ],
     ]
 

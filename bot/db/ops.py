@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.db.connection import BUSY_TIMEOUT_MS, migrations
+from bot.services.personal_data import kinds_found
 
 # Columns that hold a Telegram user id, by table; `users.id` is the user itself.
 _USER_COLUMNS = ("user_id", "actor_id", "sender_id", "granted_by")
@@ -117,6 +118,9 @@ def user_data(database_path: Path, user_id: int) -> dict[str, Any]:
             rows = conn.execute(f'SELECT * FROM "{table}" WHERE {where}', params).fetchall()
             if rows:
                 found[table] = [_decode(dict(row)) for row in rows]
+    held = kinds_found(set(found) - {"user_id"})
+    if held:  # the same kinds /privacy names (services/personal_data.py)
+        found["kinds"] = [kind.value for kind in held]
     return found
 
 
@@ -126,6 +130,7 @@ def user_data(database_path: Path, user_id: int) -> dict[str, Any]:
 _ABOUT_USER: dict[str, tuple[str, tuple[Any, ...]]] = {
     "referral_events": ("referral_id IN (SELECT id FROM referrals WHERE user_id = ?)", (None,)),
     "case_messages": ("case_id IN (SELECT id FROM cases WHERE user_id = ?)", (None,)),
+    "outbox": ("chat_id = ?", (None,)),
     "audit_log": ("(target = CAST(? AS TEXT) AND action LIKE 'staff.%')", (None,)),
 }
 

@@ -32,6 +32,7 @@ from bot.db.clock import now_iso
 from bot.db.connection import Database
 from bot.db.referrals import create_referral, find_recent
 from bot.handlers.emergency import call_now_text, emergency_button
+from bot.handlers.privacy_texts import data_kind_bullets
 from bot.handlers.referral_texts import details_lines, status_label
 from bot.handlers.referrals import announcements
 from bot.handlers.regions import region_label
@@ -41,6 +42,7 @@ from bot.jobs.outbox import Outbox
 from bot.keyboards.callbacks import ApplyCb, FormCb, ServCb, TrainCb
 from bot.keyboards.menu import main_menu_keyboard, menu_button, menu_only_keyboard
 from bot.replies import answer, edit_or_send
+from bot.services.personal_data import REFERRAL_KINDS
 from bot.services.phone import normalise_phone
 from bot.services.referrals import (
     COMMENT_MAX,
@@ -223,8 +225,9 @@ async def _consent_screen(
             _("<b>Before you apply</b>"),
             html.quote(item.title.get(locale)),
             "",
+            _("<b>What we keep:</b>"),
+            data_kind_bullets(REFERRAL_KINDS),
             _(
-                "<b>What we keep:</b> your name, phone, region, city and comment.\n"
                 "<b>Why:</b> so a coordinator can contact you about this request.\n"
                 "<b>Who sees it:</b> only Koldoo coordinators.\n"
                 "<b>How to delete it:</b> send /forget at any time; your details are erased and only an anonymous "

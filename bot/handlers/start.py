@@ -19,11 +19,13 @@ from bot.db.staff import COORDINATOR, VOLUNTEER
 from bot.db.storage import SQLiteStorage
 from bot.db.users import forget_user, mark_privacy_seen, set_locale
 from bot.handlers.case_texts import conversation_facts
+from bot.handlers.privacy_texts import data_kind_bullets, data_kind_line
 from bot.handover import Handover
 from bot.i18n import Catalogues, _
 from bot.keyboards.callbacks import ForgetCb, LangCb, MenuCb
 from bot.keyboards.menu import language_keyboard, main_menu_keyboard, menu_only_keyboard
 from bot.replies import answer, edit_or_send
+from bot.services.personal_data import KINDS, DataKind
 from bot.shared.storage import SharedStorage
 
 log = logging.getLogger(__name__)
@@ -54,26 +56,18 @@ def help_text(role: str | None) -> str:
 
 
 def privacy_text(retention_days: int) -> str:
-    """What is kept, who sees it, how long; conversations with a person in the words of their consent screen."""
+    """Built from the one list of what is kept (services/personal_data.py), as the consent screen and
+    user-data are; conversations with a person in the words of their consent screen."""
     return "\n\n".join(
         [
+            _("<b>What Koldoo keeps about you</b>"),
+            data_kind_bullets(kind for kind in KINDS if kind != DataKind.CONVERSATION),
             _(
-                "<b>What Koldoo keeps about you</b>\n\n"
-                "• Your Telegram id, your language (the one you chose, or else your Telegram app's) and when you "
-                "last wrote to the bot: to answer you in your language.\n"
-                "• Your news settings (region, topics) and the reminders you asked for (dates only): to send you "
-                "what you chose.\n"
-                "• The answers of a dialogue you have not finished: so you can continue later. They are deleted "
-                "when the dialogue ends.\n"
-                "• Only if you agree when asking for a referral: your name, phone and city, so a coordinator can "
-                "contact you.\n\n"
                 "<b>Who sees these details:</b> only Koldoo coordinators; never volunteers or other users.\n"
                 "<b>How long:</b> until you delete them; closed referrals are anonymised after a year.\n"
                 "We never ask for your passport number."
             ),
-            _("<b>Conversations with a person</b> (“Ask a person”): the messages you send and the answers you get.")
-            + "\n"
-            + conversation_facts(retention_days),
+            data_kind_line(DataKind.CONVERSATION) + "\n" + conversation_facts(retention_days),
             _("To delete everything, your conversations and their messages included: /forget"),
         ]
     )

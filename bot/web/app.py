@@ -27,7 +27,7 @@ import jinja2
 from aiogram.utils.i18n import get_i18n
 from aiohttp import web
 
-from bot.broadcasting import cancel_as, may_cancel
+from bot.broadcasting import broadcast_info_text, cancel_as, may_cancel
 from bot.broadcasting import status_label as broadcast_status
 from bot.content.catalogue import PLACES
 from bot.content.loader import read_content, reload_into
@@ -55,15 +55,23 @@ from bot.db.staff import (
     role_of,
 )
 from bot.db.stats import collect
+from bot.db.users import usernames
 from bot.handlers.broadcast import audience_label
-from bot.handlers.referral_texts import status_label
+from bot.handlers.referral_texts import reason_label, status_label
 from bot.handlers.regions import region_label
 from bot.handlers.staff import role_label
 from bot.handlers.stats import weekly_png
-from bot.i18n import LANGUAGE_NAMES, _, format_date, pick_locale
-from bot.referral_actions import exported, move_referral
+from bot.i18n import LANGUAGE_NAMES, _, pick_locale
+from bot.referral_actions import exported, move_referral, people, undo_referral
 from bot.services.export import FilterError, export_dir, filter_of
-from bot.services.referrals import COMMENT_MAX, ReferralFilter, Status, allowed_moves, clean_comment
+from bot.services.referrals import (
+    COMMENT_MAX,
+    DeclineReason,
+    ReferralFilter,
+    Status,
+    allowed_moves,
+    clean_comment,
+)
 from bot.services.schedule import format_local_time
 from bot.web import auth
 
@@ -104,6 +112,8 @@ def notices() -> dict[str, str]:
     return {
         "status": _("The status is changed; the person was told in their language."),
         "moved": _("This request has changed meanwhile; here it is as it is now."),
+        "undone": _("Undone."),
+        "too_late": _("Too late to undo (a minute has passed, or the request changed since)."),
         "note": _("Note saved."),
         "bad_note": _("A note must have 1 to {limit} characters.").format(limit=COMMENT_MAX),
         "cancelled": _("The broadcast is cancelled."),
@@ -357,7 +367,7 @@ async def referrals(request: web.Request, visitor: auth.Visitor) -> web.StreamRe
                 "title": titles.get((referral.kind, referral.item_id), referral.item_id),
                 "region": region_label(referral.region, visitor.locale),
                 "status": status_label(referral.status),
-                "created": format_date(referral.created_at.date(), visitor.locale),
+                "created": format_local_time(referral.created_at),
             }
             for referral in rows
         ],
@@ -401,6 +411,7 @@ async def referral(request: web.Request, visitor: auth.Visitor) -> web.StreamRes
         raise web.HTTPNotFound()
     item = app.content.current.catalogue.item(found.kind, found.item_id)
     events = await list_events(app.db, found.id)
+    names = await people(app.db, found, events)
     return render(
         request,
         visitor,
@@ -410,12 +421,17 @@ async def referral(request: web.Request, visitor: auth.Visitor) -> web.StreamRes
         item_title=item.title.get(visitor.locale) if item else found.item_id,
         status_text=status_label(found.status),
         region=region_label(found.region, visitor.locale),
-        created=format_date(found.created_at.date(), visitor.locale),
-        moves=[(target.value, status_label(target)) for target in allowed_moves(found.status)],
+        created=format_local_time(found.created_at),
+        moves=[(target.value, status_label(target)) for target in allowed_moves(found.kind, found.status)],
+        reasons=[(reason.value, reason_label(reason)) for reason in DeclineReason],
+        status_label_declined=status_label(Status.DECLINED),
+        decline_reason=reason_label(found.decline_reason) if found.decline_reason else None,
+        can_undo=request.query.get("done") == "status",
+        names=names,
         events=[
             {
                 "event": event,
-                "when": f"{format_date(event.at.date(), visitor.locale)} {event.at:%H:%M} UTC",
+                "when": format_local_time(event.at),
                 "change": (
                     f"{status_label(event.from_status)} → {status_label(event.to_status)}"
                     if event.to_status is not None and event.from_status is not None
@@ -432,11 +448,24 @@ async def referral(request: web.Request, visitor: auth.Visitor) -> web.StreamRes
 async def referral_status(request: web.Request, visitor: auth.Visitor) -> web.StreamResponse:
     app = app_of(request)
     referral_id = _int(request.match_info["id"])
-    target = str((await request.post()).get("to", ""))
+    form = await request.post()
+    target = str(form.get("to", ""))
     if target not in set(Status):
         raise web.HTTPBadRequest()
-    moved = await move_referral(app.db, app.outbox, referral_id, Status(target), visitor.user_id)
+    reason = str(form.get("reason", "")) or DeclineReason.OTHER.value
+    if reason not in set(DeclineReason):
+        raise web.HTTPBadRequest()
+    decline = DeclineReason(reason) if target == Status.DECLINED else None
+    moved = await move_referral(app.db, app.outbox, referral_id, Status(target), visitor.user_id, decline)
     raise _done(f"/referrals/{referral_id}", "status" if moved else "moved")
+
+
+@page(COORDINATOR)
+async def referral_undo(request: web.Request, visitor: auth.Visitor) -> web.StreamResponse:
+    app = app_of(request)
+    referral_id = _int(request.match_info["id"])
+    undone = await undo_referral(app.db, app.outbox, referral_id, visitor.user_id)
+    raise _done(f"/referrals/{referral_id}", "undone" if undone else "too_late")
 
 
 @page(COORDINATOR)
@@ -486,6 +515,12 @@ async def broadcast_cancel(request: web.Request, visitor: auth.Visitor) -> web.S
     info = await broadcast_store.get_broadcast(app.db, _int(request.match_info["id"]))
     if info is None or not may_cancel(info, visitor.user_id, visitor.role):
         return refusal(request, visitor, 403, _("Only its sender or a coordinator can cancel this broadcast."))
+    if (await request.post()).get("sure") != "1":  # asked once, as in the bot
+        question = _("Cancel broadcast #{id}?").format(id=info.id)
+        return render(
+            request, visitor, "confirm.html", title=question, text=broadcast_info_text(info).replace("\n", " · "),
+            action=f"/broadcasts/{info.id}/cancel", yes=_("Yes, cancel it"), back="/broadcasts",
+        )
     cancelled = await cancel_as(app.broadcaster, app.db, info.id, visitor.user_id)
     raise _done("/broadcasts", "cancelled" if cancelled else "ended")
 
@@ -563,6 +598,8 @@ async def staff(request: web.Request, visitor: auth.Visitor) -> web.StreamRespon
         query=query,
         actions=actions,
         entries=entries,
+        when={entry.id: format_local_time(datetime.fromisoformat(entry.at)) for entry in entries},
+        names=await usernames(app.db, {uid for uid, _role, _admin in members} | {e.actor_id for e in entries}),
         total=total,
         paging=paging(request, query, number, AUDIT_PAGE_SIZE, total),
     )
@@ -663,6 +700,7 @@ def setup_console(server: web.Application, app: App) -> None:
     router.add_get(r"/referrals/{id:\d{1,15}}", referral)
     router.add_post(r"/referrals/{id:\d{1,15}}/status", referral_status)
     router.add_post(r"/referrals/{id:\d{1,15}}/note", referral_note)
+    router.add_post(r"/referrals/{id:\d{1,15}}/undo", referral_undo)
     router.add_get("/broadcasts", broadcasts)
     router.add_post(r"/broadcasts/{id:\d{1,15}}/cancel", broadcast_cancel)
     router.add_get("/stats", stats)
