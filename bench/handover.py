@@ -24,6 +24,7 @@ from bot.config import load_settings
 from bot.db import cases as db_cases
 from bot.db.clock import now_iso
 from bot.devtools.fake_telegram import FakeTelegram
+from bot.services.pace import Limits, MemoryPace
 
 GROUPS = {"main": -1001000000000, "ky": -1001000000001, "ru": -1001000000002, "en": -1001000000003}
 LOCALES = ("ky", "ru", "en")
@@ -44,9 +45,9 @@ async def main(migrants: int, messages: int, groups: int, per_minute: int) -> in
                 database_path=Path(tmp) / "bench.sqlite3",
                 **chats,
             )
-            app = await App.create(settings)
-            handover = app.dp["handover"]
-            handover.per_minute = per_minute
+            scale = per_minute / 20  # Telegram's limits into groups, scaled as the fake's are
+            pace = MemoryPace(Limits(group_count=per_minute, chat_rate=scale, chat_burst=max(3, int(3 * scale))))
+            app = await App.create(settings, pace=pace)
             users = [tg.user(20_000 + i, language_code=LOCALES[i % 3]) for i in range(migrants)]
             now = now_iso()
             await app.db.executemany(

@@ -139,12 +139,26 @@ def print_check(directory: Path) -> int:
     return report.exit_code
 
 
+def print_i18n_report(directory: Path, mark: bool) -> int:
+    from bot.i18n_report import mark_reviewed, report
+
+    if mark:
+        print(f"{mark_reviewed(directory)} texts recorded as reviewed")
+        return 0
+    for line in report(directory):
+        print(line)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Koldoo Telegram bot")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the default)")
     check = sub.add_parser("check-content", help="validate the YAML content files; exit 1 on any error")
     check.add_argument("dir", nargs="?", type=Path, default=PROJECT_DIR / "content")
+    i18n = sub.add_parser("i18n-report", help="translation coverage per language and what changed since a review")
+    i18n.add_argument("dir", nargs="?", type=Path, default=PROJECT_DIR / "content")
+    i18n.add_argument("--mark-reviewed", action="store_true", help="record today's texts as reviewed")
     chat = sub.add_parser("chat", help="talk to the bot in this terminal, against a fake Telegram")
     chat.add_argument("--lang", choices=LOCALES, default="ru")
     sub.add_parser("backup", help="online, verified backup of the database").add_argument("path", type=Path)
@@ -166,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(run_bot())
         if args.command == "check-content":
             return print_check(args.dir)
+        if args.command == "i18n-report":
+            return print_i18n_report(args.dir, args.mark_reviewed)
         if args.command == "chat":
             from bot.devtools.chat import run_chat
 

@@ -21,7 +21,6 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from sqlalchemy.exc import DBAPIError
 
@@ -42,6 +41,10 @@ from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.services.broadcaster import Broadcaster
 from bot.services.export import reset_export_dir
 from bot.services.pace import Limits, MemoryPace
+from bot.shared import Shared, SharedStateError
+from bot.shared import connect as connect_shared
+from bot.shared.updates import MemoryLedger, OnceRequestHandler
+from bot.shared.webhook import set_webhook_once
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +79,7 @@ class App:
         self.bot = bot
         self.dp = dp
         self.i18n = i18n
+        self.shared: Shared | None = dp.workflow_data.get("shared")
         self._tasks: list[asyncio.Task[None]] = []
         self.started = asyncio.Event()  # set once commands are registered and loops run
         self.web_addresses: list[Any] = []  # where the HTTP server listens, once it does
@@ -83,7 +87,7 @@ class App:
         self.broadcaster: Broadcaster = dp["broadcaster"]
         self.outbox: Outbox = dp["outbox"]
         if "handover" not in dp.workflow_data:  # talking to a person: the worker that fills the topics
-            dp["handover"] = Handover(bot, db, settings, i18n, dp["content"])
+            dp["handover"] = Handover(bot, db, settings, i18n, dp["content"], dp["pace"])
         dp.startup.register(self._on_startup)
         dp.shutdown.register(self._on_shutdown)
 
@@ -92,14 +96,21 @@ class App:
         if "content" not in services:  # invalid content stops the start before anything is opened
             services["content"] = ContentStore(load_content(settings.content_dir))
         i18n = Catalogues(default_locale=settings.default_locale)
-        # One pace for every call of this process (a replica-shared one can be passed in instead).
-        pace = services.setdefault("pace", MemoryPace(Limits(rate=settings.broadcast_rate)))
+        limits = Limits(rate=settings.broadcast_rate)
+        try:
+            shared = await connect_shared(settings.redis_url, bot_id_of(settings), limits) if settings.redis_url else None
+        except SharedStateError as error:
+            raise StartError(str(error)) from None
+        # One pace for every call of this process; with REDIS_URL, one for every replica.
+        pace = services.setdefault("pace", shared.pace if shared else MemoryPace(limits))
         bot = create_bot(settings, pace)
         try:
             await introduce(bot, i18n, settings)
             db = await open_database(settings)
         except BaseException:
             await bot.session.close()
+            if shared is not None:
+                await shared.close()
             raise
         services.setdefault(
             "broadcaster", create_broadcaster(db, bot, i18n, pace, settings.default_locale)
@@ -109,7 +120,7 @@ class App:
             Outbox(db, bot, i18n, services["content"], pace, settings.default_locale, outbox_renderers()),
         )
         reset_export_dir(settings.exports_dir)
-        dp = create_dispatcher(settings, db, i18n, **services)
+        dp = create_dispatcher(settings, db, i18n, shared=shared, **services)
         return cls(settings, db, bot, dp, i18n)
 
     # -- lifecycle -------------------------------------------------------------------------------------------
@@ -128,10 +139,14 @@ class App:
         log.info("bot.stopped")
 
     async def _guard(self, loop: BackgroundLoop) -> None:
-        """A background loop that crashes is logged and restarted, never left dead."""
+        """A background loop that crashes is logged and restarted, never left dead. With several replicas
+        each loop runs on the one replica that holds its lease, and moves when that replica goes."""
         while True:
             try:
-                await loop(self)
+                if self.shared is None:
+                    await loop(self)
+                else:
+                    await self.shared.leases.run(loop.__qualname__, lambda: loop(self))
                 return
             except asyncio.CancelledError:
                 raise
@@ -149,6 +164,8 @@ class App:
         await self.stop_background()
         await self.bot.session.close()
         await self.db.close()
+        if self.shared is not None:
+            await self.shared.close()
 
     # -- running ---------------------------------------------------------------------------------------------
     async def run(self) -> None:
@@ -178,11 +195,11 @@ class App:
         settings = self.settings
         server = web.Application()
         if settings.webhook_url and settings.webhook_secret:
-            SimpleRequestHandler(
+            OnceRequestHandler(
                 dispatcher=self.dp,
                 bot=self.bot,
                 secret_token=settings.webhook_secret.get_secret_value(),
-                handle_in_background=False,
+                ledger=self.dp.workflow_data.setdefault("update_ledger", MemoryLedger()),
             ).register(server, path=urlsplit(settings.webhook_url).path or "/")
         server.router.add_get("/healthz", self._healthz)
         if settings.console_enabled:
@@ -217,11 +234,13 @@ class App:
         runner = await self.serve_http(required=True)
         assert runner is not None
         await self.dp.emit_startup(bot=self.bot, **self.dp.workflow_data)
-        await self.bot.set_webhook(
+        await set_webhook_once(
+            self.bot,
+            self.shared.redis if self.shared else None,
+            self.shared.prefix if self.shared else "",
             settings.webhook_url,
-            secret_token=secret,
-            allowed_updates=self.dp.resolve_used_update_types(),
-            drop_pending_updates=False,
+            secret,
+            self.dp.resolve_used_update_types(),
         )
         stop = stop or _signal_event()
         try:
@@ -235,9 +254,11 @@ class App:
         return self.dp.workflow_data["content"]
 
     async def _healthz(self, request: web.Request) -> web.Response:
-        if await self.db.ping():
-            return web.json_response({"status": "ok"})
-        return web.json_response({"status": "database unavailable"}, status=503)
+        if not await self.db.ping():
+            return web.json_response({"status": "database unavailable"}, status=503)
+        if self.shared is not None and not await self.shared.ping():
+            return web.json_response({"status": "redis unavailable"}, status=503)
+        return web.json_response({"status": "ok"})
 
 
 async def introduce(bot: Bot, i18n: Catalogues, settings: Settings) -> None:
@@ -285,6 +306,11 @@ def describe_start_failure(error: AiogramError, settings: Settings) -> str:
     if isinstance(error, TelegramAPIError):
         return f"the Bot API at {api} refused {method} at start: {message}"
     return f"the bot could not start: {message}"
+
+
+def bot_id_of(settings: Settings) -> int:
+    """The bot's id is the token's first part: Redis keys carry it before Telegram is asked anything."""
+    return int(settings.bot_token.get_secret_value().split(":", 1)[0])
 
 
 def _signal_event() -> asyncio.Event:

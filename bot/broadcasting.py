@@ -26,12 +26,13 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message, M
 from aiohttp import ClientConnectorError
 from babel.dates import format_timedelta
 
+from bot.content.common import LOCALES
 from bot.db import broadcasts as store
 from bot.db.broadcasts import BroadcastInfo, Content, Counts
 from bot.db.connection import Database
 from bot.db.staff import COORDINATOR, VOLUNTEER, audit
 from bot.i18n import Catalogues, _
-from bot.keyboards.callbacks import BroadcastStopCb
+from bot.keyboards.callbacks import BroadcastStopCb, SettingsCb
 from bot.middlewares.retry import retries_disabled
 from bot.services.broadcaster import (
     Blocked,
@@ -47,14 +48,61 @@ from bot.services.broadcaster import (
     Unknown,
 )
 from bot.services.schedule import format_local_time
+from bot.services.telegram_html import utf16_len
 
 log = logging.getLogger(__name__)
 
 REQUEST_TIMEOUT = 20  # seconds; a slower answer may still have been delivered: the row becomes ambiguous
 
 
-async def send_content(bot: Bot, chat_id: int, content: Content, **extra: Any) -> Message:
+HEADER_GAP = "\n\n"
+
+
+def broadcast_header() -> str:
+    """Who is writing, above every broadcast: a message from a bot is otherwise easy to take for spam."""
+    return _("📣 Koldoo · news")
+
+
+def header_room(i18n: Catalogues) -> int:
+    """The UTF-16 units the header takes in its longest language: a caption or text must leave room."""
+    with i18n.context():
+        return max(utf16_len(i18n.gettext("📣 Koldoo · news", locale=locale)) for locale in LOCALES) + len(HEADER_GAP)
+
+
+def with_header(content: Content, header: str) -> Content:
+    """The content under a bold header line; the sender's formatting moves down with the text."""
+    if not header:
+        return content
+    shift = utf16_len(header + HEADER_GAP)
+    moved = tuple({**entity, "offset": entity["offset"] + shift} for entity in content.entities)
+    bold = {"type": "bold", "offset": 0, "length": utf16_len(header)}
+    text = header + HEADER_GAP + content.text if content.text else header
+    return Content(content.kind, text, (bold, *moved), content.file_id)
+
+
+def receiver_keyboard() -> InlineKeyboardMarkup:
+    """Under each broadcast: the settings, and leaving in one tap."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text=_("⚙️ Settings"), callback_data=SettingsCb(action="open").pack()),
+                InlineKeyboardButton(text=_("🔕 Unsubscribe"), callback_data=SettingsCb(action="off").pack()),
+            ]
+        ]
+    )
+
+
+def dressing(i18n: Catalogues | None, locale: str) -> dict[str, Any]:
+    """The header and buttons of a broadcast as a reader of `locale` gets it (none without catalogues)."""
+    if i18n is None:
+        return {}
+    with i18n.context(), i18n.use_locale(locale or i18n.default_locale):
+        return {"header": broadcast_header(), "reply_markup": receiver_keyboard()}
+
+
+async def send_content(bot: Bot, chat_id: int, content: Content, header: str = "", **extra: Any) -> Message:
     """Send one stored version. The preview uses this too, so the sender sees what subscribers will see."""
+    content = with_header(content, header)
     entities = [MessageEntity(**entity) for entity in content.entities] or None
     caption = {"caption": content.text or None, "caption_entities": entities, "parse_mode": None}
     match content.kind:
@@ -71,13 +119,15 @@ async def send_content(bot: Bot, chat_id: int, content: Content, **extra: Any) -
 class TelegramDelivery:
     """The engine's `deliver`: one send, its result or error as an Outcome. Retries are the engine's job."""
 
-    def __init__(self, bot: Bot, request_timeout: float = REQUEST_TIMEOUT) -> None:
+    def __init__(self, bot: Bot, request_timeout: float = REQUEST_TIMEOUT, i18n: Catalogues | None = None) -> None:
         self.bot = bot
         self.request_timeout = request_timeout
+        self.i18n = i18n
 
     async def __call__(self, delivery: Delivery) -> Outcome:
+        extra = dressing(self.i18n, delivery.locale)
         return await attempt(
-            send_content(self.bot, delivery.user_id, delivery.content, request_timeout=self.request_timeout)
+            send_content(self.bot, delivery.user_id, delivery.content, request_timeout=self.request_timeout, **extra)
         )
 
 
@@ -215,7 +265,7 @@ def create_broadcaster(db: Database, bot: Bot, i18n: Catalogues, pace: Pace, def
     """The one engine of this bot process; the app hands it to handlers as dispatcher data."""
     return Broadcaster(
         db,
-        TelegramDelivery(bot),
+        TelegramDelivery(bot, i18n=i18n),
         pace,
         default_locale=default_locale,
         on_progress=ProgressEditor(db, bot, i18n),

@@ -12,6 +12,7 @@ from bot.i18n import Catalogues, __
 USER_COMMANDS: list[tuple[str, LazyProxy]] = [
     ("start", __("Start and main menu")),
     ("menu", __("Main menu")),
+    ("emergency", __("Emergency numbers, and what to do if detained")),
     ("guide", __("Safe migration guide")),
     ("ban", __("Check for a Russian entry ban")),
     ("stay", __("Count the days you may stay")),

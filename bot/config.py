@@ -104,6 +104,7 @@ class Settings(DatabaseSettings):
     web_base_url: str = "http://127.0.0.1:8080"
     web_login_widget: bool = False
     request_timeout: float = Field(default=30.0, gt=0, le=300)
+    redis_url: str = ""  # several replicas: dialogue state, per-user locks, the pace and job leases in Redis
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     export_dir: Path | None = None  # where export files are written; see `exports_dir`
 
@@ -133,6 +134,13 @@ class Settings(DatabaseSettings):
         if value is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
             raise ValueError("must be an http(s) URL")
         return value.rstrip("/") if value else value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        if value and not re.fullmatch(r"(rediss?|unix)://\S+", value):
+            raise ValueError("must be a redis:// (or rediss://, unix://) URL, e.g. redis://127.0.0.1:6379/0")
+        return value
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -15,16 +15,18 @@ from bot.db.connection import Database
 from bot.db.storage import SQLiteStorage
 from bot.db.users import UserRecorder
 from bot.handlers import get_routers
-from bot.handlers.referrals import render_announcement, render_status
+from bot.handlers.referrals import render_announcement, render_status, render_update
 from bot.i18n import Catalogues
 from bot.jobs.outbox import Renderer
 from bot.jobs.reminders import render_reminder
 from bot.keyboards.menu import set_hidden_sections
+from bot.middlewares.leave import LeaveDialogueMiddleware
 from bot.middlewares.retry import RetryMiddleware
 from bot.middlewares.throttling import ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.services.pace import Pace
 from bot.session import BotAPISession
+from bot.shared import Shared
 
 
 def create_bot(settings: Settings, pace: Pace) -> Bot:
@@ -38,12 +40,24 @@ def create_bot(settings: Settings, pace: Pace) -> Bot:
     )
 
 
-def create_dispatcher(settings: Settings, db: Database, i18n: Catalogues, **services: Any) -> Dispatcher:
-    """Every keyword service becomes workflow data: handlers receive it as an argument of that name."""
+def create_dispatcher(
+    settings: Settings, db: Database, i18n: Catalogues, shared: Shared | None = None, **services: Any
+) -> Dispatcher:
+    """Every keyword service becomes workflow data: handlers receive it as an argument of that name.
+    With `shared` (REDIS_URL), dialogue state and the per-user lock live in Redis, for several replicas."""
     set_hidden_sections(frozenset() if settings.operator_chat_id is not None else frozenset({"ask"}))
-    dp = Dispatcher(storage=SQLiteStorage(db), settings=settings, db=db, i18n=i18n, **services)
+    if shared is None:
+        dp = Dispatcher(storage=SQLiteStorage(db), settings=settings, db=db, i18n=i18n, shared=None, **services)
+    else:
+        services.setdefault("update_ledger", shared.ledger)
+        dp = Dispatcher(
+            storage=shared.storage, events_isolation=shared.isolation,
+            settings=settings, db=db, i18n=i18n, shared=shared, **services,
+        )
     dp.update.outer_middleware(ThrottlingMiddleware(i18n))
     dp.update.outer_middleware(UserMiddleware(i18n, UserRecorder(db)))
+    dp.message.outer_middleware(LeaveDialogueMiddleware())
+    dp.callback_query.outer_middleware(LeaveDialogueMiddleware())
     dp.callback_query.middleware(CallbackAnswerMiddleware())
     dp.include_routers(*get_routers())
     return dp
@@ -51,4 +65,9 @@ def create_dispatcher(settings: Settings, db: Database, i18n: Catalogues, **serv
 
 def outbox_renderers() -> dict[str, Renderer]:
     """What each kind of outbox row says (bot/jobs/outbox.py); a feature that queues messages adds its own."""
-    return {"referral.new": render_announcement, "referral.status": render_status, "reminder": render_reminder}
+    return {
+        "referral.new": render_announcement,
+        "referral.status": render_status,
+        "referral.update": render_update,
+        "reminder": render_reminder,
+    }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import replace
@@ -38,7 +38,8 @@ from bot.handlers.case_texts import card_text
 from bot.i18n import Catalogues, _
 from bot.keyboards.callbacks import CaseCb
 from bot.middlewares.retry import retries_disabled
-from bot.services.cases import GROUP_MESSAGES_PER_MINUTE, GroupPace, Post, plan_posts, reference, topic_name
+from bot.services.cases import Post, plan_posts, reference, topic_name
+from bot.services.pace import Pace, Priority
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -86,16 +87,15 @@ class Handover:
         settings: Settings,
         i18n: Catalogues,
         content: ContentStore,
-        per_minute: int = GROUP_MESSAGES_PER_MINUTE,
+        pace: Pace,
     ) -> None:
         self.bot = bot
         self.db = db
         self.settings = settings
         self.i18n = i18n
         self.content = content
-        self.per_minute = per_minute
+        self.pace = pace  # the bot's one pace: the group's 20 a minute counts every message into it
         self._wake = asyncio.Event()
-        self._paces: dict[int, GroupPace] = {}
         self.case_locks = KeyedLocks()  # one topic per case, whoever asks for it
         self.user_locks = KeyedLocks()  # one case per migrant: find-or-create runs one at a time
         self.posts = 0  # messages sent into groups since start (bench/handover.py reports it)
@@ -109,9 +109,6 @@ class Handover:
 
     def group_locale(self, chat_id: int) -> str:
         return self.settings.operator_chats.get(chat_id) or self.settings.default_locale
-
-    def _pace(self, chat_id: int) -> GroupPace:
-        return self._paces.setdefault(chat_id, GroupPace(limit=self.per_minute))
 
     # -- the worker ----------------------------------------------------------------------------------------
     async def run(self) -> None:
@@ -134,41 +131,39 @@ class Handover:
             case = await db_cases.get_case(self.db, case_id)
             if case is None:
                 continue
-            wait = self._pace(case.chat_id).wait(time.monotonic())
-            if wait > 0:
-                pause = wait if pause is None else min(pause, wait)
-                continue
-            await self.deliver_case(case)
-            pause = 0
+            wait = await self.deliver_case(case)
+            pause = wait if pause is None else min(pause, wait)
         return pause
 
-    async def deliver_case(self, case: Case) -> None:
-        """Post what the case has waiting, as far as the group's pace allows now."""
+    async def deliver_case(self, case: Case) -> float:
+        """Post what the case has waiting, as far as the group's pace allows now; returns 0 when all went
+        (or the next pass should come at once), else how long until this group may take more."""
         async with self.case_locks.hold(case.id):
-            pace = self._pace(case.chat_id)
             for post in plan_posts(await db_cases.waiting_messages(self.db, case.id)):
-                if pace.wait(time.monotonic()) > 0:
-                    return
                 try:
                     case = await self._ensure_topic(case)
+                    wait = await self.pace.try_acquire(case.chat_id, Priority.NOTICE)
+                    if wait > 0:
+                        return wait
                     message_id = await self._send_post(case, post)
                 except TelegramRetryAfter as error:
-                    pace.back_off(time.monotonic(), error.retry_after)
+                    await self.pace.hold_chat(case.chat_id, math.ceil(error.retry_after))
                     log.info("handover.flood", extra={"case_id": case.id, "retry_after": error.retry_after})
-                    return
+                    return float(math.ceil(error.retry_after))
                 except TelegramBadRequest as error:
                     if thread_missing(error):
                         log.warning("handover.topic_missing", extra={"case_id": case.id})
                         case = await self._forget_topic(case)
-                        return  # the next pass re-creates the topic with its card, then posts
+                        return 0.0  # the next pass re-creates the topic with its card, then posts
                     log.warning("handover.copy_refused", extra={"case_id": case.id, "error": error.message})
                     await db_cases.mark_failed(self.db, [message.id for message in post.messages])
                     continue
                 except TelegramForbiddenError as error:  # the bot was removed from the group: keep waiting
                     log.error("handover.group_forbidden", extra={"case_id": case.id, "error": error.message})
-                    pace.back_off(time.monotonic(), 60)
-                    return
+                    await self.pace.hold_chat(case.chat_id, 60)
+                    return 60.0
                 await db_cases.mark_delivered(self.db, [message.id for message in post.messages], message_id)
+        return 0.0
 
     async def _send_post(self, case: Case, post: Post) -> int:
         first = post.messages[0]
@@ -195,7 +190,6 @@ class Handover:
             return copied.message_id
 
     def _count(self, chat_id: int) -> None:
-        self._pace(chat_id).record(time.monotonic())
         self.posts += 1
 
     # -- topics --------------------------------------------------------------------------------------------
@@ -215,6 +209,7 @@ class Handover:
             log.info("case.topic_created", extra={"case_id": case.id, "thread_id": case.thread_id})
         if case.card_message_id is None:
             text, markup = await self.card(case)
+            await self.pace.acquire(case.chat_id, Priority.NOTICE)  # the card comes before any post
             with retries_disabled():
                 self._count(case.chat_id)
                 card = await self.bot.send_message(

@@ -21,6 +21,8 @@ from bot.devtools.fake_telegram import FakeTelegram
 from tests.databases import BACKENDS, E2E_BACKEND, database_url, postgres_url
 from tests.privacy import CapturingHandler, leaks, personal_data
 
+pytest_plugins = ["tests.redis_helpers"]  # `redis` and `prefix` for the tests of shared state
+
 COORDINATOR_ID = 900
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.db import broadcasts as store
+from bot.db.broadcasts import Content
 from bot.db.clock import now_iso
 from bot.db.subscriptions import set_region, set_subscribed
 from bot.devtools.fake_telegram import FakeMessage, FakeTelegram
@@ -17,11 +18,21 @@ from bot.keyboards.callbacks import BroadcastCb
 from bot.services.broadcaster import Broadcaster
 from bot.services.schedule import format_local_time
 from bot.services.subscriptions import Audience
+from bot.services.telegram_html import utf16_len
 from tests.conftest import COORDINATOR_ID, RunningApp
 
 RU_TEXT = "Внимание: проверки в метро <24/7> & на вокзалах"
 KY_TEXT = "Көңүл буруңуз: метродо текшерүү"
 BOLD = [{"type": "bold", "offset": 0, "length": 8}]
+HEADERS = {"ru": "📣 Колдоо · новости", "ky": "📣 Колдоо · жаңылыктар", "en": "📣 Koldoo · news"}
+
+
+def dressed(text: str, entities=(), locale: str = "ru") -> tuple[str, list]:
+    """A broadcast as a reader of `locale` gets it: the bold "Koldoo · news" line, then the sender's text."""
+    header = HEADERS[locale]
+    shift = utf16_len(header) + 2
+    moved = [{**entity, "offset": entity["offset"] + shift} for entity in entities]
+    return f"{header}\n\n{text}", [{"type": "bold", "offset": 0, "length": utf16_len(header)}, *moved]
 
 
 @pytest.fixture
@@ -81,7 +92,7 @@ async def test_every_subscriber_gets_one_copy_in_their_language(tg: FakeTelegram
 
     label, preview, draft = await write_draft(coordinator)
     assert "Предпросмотр" in label.text
-    assert (preview.text, preview.entities) == (RU_TEXT, BOLD)
+    assert (preview.text, preview.entities) == dressed(RU_TEXT, BOLD)
     assert "Получатели: все подписчики: подписчиков 78" in draft.text
     [prompt] = await coordinator.press("➕ Версия: Кыргызча")
     assert prompt.text == "Пришлите версию сообщения: Кыргызча."
@@ -89,15 +100,16 @@ async def test_every_subscriber_gets_one_copy_in_their_language(tg: FakeTelegram
     assert "Кыргызча ✅" in draft.text and "➕ Версия: Кыргызча" not in draft.button_texts()
 
     tg.fail("sendMessage", status=429, retry_after=1)  # the first broadcast message meets a flood wait
-    await coordinator.press("Отправить сейчас")  # the draft panel becomes the progress message
+    await coordinator.press("Отправить сейчас")
+    await coordinator.press("✅ Да, отправить сейчас")  # the draft panel becomes the progress message
     bid = await last_broadcast(app)
     await engine(app).wait(bid)
 
     for user_id in ru + en[2:]:
-        expected = [] if user_id in blocked else [(RU_TEXT, BOLD)]
+        expected = [] if user_id in blocked else [dressed(RU_TEXT, BOLD, "en" if user_id in en else "ru")]
         assert [(m.text, m.entities) for m in received(tg, user_id)] == expected
     for user_id in ky:
-        expected = [] if user_id in blocked else [(KY_TEXT, BOLD)]
+        expected = [] if user_id in blocked else [dressed(KY_TEXT, BOLD, "ky")]
         assert [(m.text, m.entities) for m in received(tg, user_id)] == expected
     assert all(received(tg, user_id) == [] for user_id in en[:2])
 
@@ -112,7 +124,7 @@ async def test_every_subscriber_gets_one_copy_in_their_language(tg: FakeTelegram
     assert "Отправлено: 73 · 🚫 Заблокировали: 5" in final.text and final.buttons == []
     edits = [
         c.time for c in tg.calls_of("editMessageText") if c.ok and c.params["message_id"] == draft.message_id
-    ]
+    ][1:]  # the first edit is the "send now?" question; then the progress reports, paced
     assert len(edits) >= 2 and all(later - earlier >= 4.9 for earlier, later in itertools.pairwise(edits))
 
 
@@ -122,18 +134,19 @@ async def test_a_photo_for_one_language_goes_to_that_language_only(tg: FakeTeleg
     coordinator = await sender(tg, "en")
     await coordinator.send("/broadcast")
     _label, preview, draft = await coordinator.send_photo(caption="Job fair on Friday")
-    assert preview.kind == "photo" and preview.text == "Job fair on Friday"
+    assert preview.kind == "photo" and preview.text == dressed("Job fair on Friday", locale="en")[0]
     await coordinator.press("👥 Audience")
     await coordinator.press("By language")
     [draft] = await coordinator.press("Кыргызча")
     assert "Audience: language: Кыргызча: 6 subscribers" in draft.text
     await coordinator.press("Send now")
+    await coordinator.press("✅ Yes, send now")
     await engine(app).wait(await last_broadcast(app))
     for user_id in ky:
         [message] = received(tg, user_id)
         assert (message.kind, message.text, message.file.file_id) == (
             "photo",
-            "Job fair on Friday",
+            dressed("Job fair on Friday", locale="ky")[0],
             preview.file.file_id,
         )
     assert all(received(tg, user_id) == [] for user_id in ru)
@@ -146,9 +159,12 @@ async def test_a_caption_too_long_for_telegram_is_refused_where_it_is_typed(
     coordinator = await sender(tg, "en")
     await coordinator.send("/broadcast")
     [refusal] = await coordinator.send_photo(caption="📣" * 600)  # 600 characters, 1,200 UTF-16 units
-    assert refusal.text.startswith("This caption is 1200 characters long; Telegram allows 1024")
+    # the longest header (Kyrgyz, 22 units) and its blank line leave 1000 of Telegram's 1024
+    assert refusal.text.startswith(
+        "This caption is 1200 characters long; with the Koldoo header above it, 1000 fit under a photo"
+    )
     _label, preview, panel = await coordinator.send_photo(caption="Job fair on Friday")  # the retry
-    assert preview.text == "Job fair on Friday" and panel.text.startswith("📣 New broadcast")
+    assert preview.text == dressed("Job fair on Friday", locale="en")[0] and panel.text.startswith("📣 New broadcast")
 
 
 async def test_a_volunteer_sees_cancel_buttons_for_their_own_broadcasts_only(
@@ -204,9 +220,10 @@ async def test_who_never_chose_a_language_reads_the_one_the_bot_speaks_to_them(t
     await coordinator.press("➕ Версия: Кыргызча")
     await coordinator._send_message("text", text=KY_TEXT, entities=BOLD)
     await coordinator.press("Отправить сейчас")
+    await coordinator.press("✅ Да, отправить сейчас")
     await engine(app).wait(await last_broadcast(app))
-    assert [m.text for m in received(tg, 6200)][-1] == KY_TEXT
-    assert [m.text for m in received(tg, 6201)][-1] == RU_TEXT  # German is not ours: the default language
+    assert [m.text for m in received(tg, 6200)][-1] == dressed(KY_TEXT, locale="ky")[0]
+    assert [m.text for m in received(tg, 6201)][-1] == dressed(RU_TEXT)[0]  # German is not ours: the default language
 
 
 async def test_a_scheduled_broadcast_fires_once(tg: FakeTelegram, app: RunningApp) -> None:
@@ -244,8 +261,10 @@ async def test_cancel_stops_a_running_broadcast(tg: FakeTelegram, make_app) -> N
     coordinator = await sender(tg, "en")
     await write_draft(coordinator)
     await coordinator.press("Send now")
+    await coordinator.press("✅ Yes, send now")
     await asyncio.sleep(1.0)
     await coordinator.press("✖️ Cancel the broadcast")
+    await coordinator.press("Yes, cancel it")
     await engine(app).wait(1)
     delivered = sum(len(received(tg, user_id)) for user_id in users)
     await asyncio.sleep(0.5)
@@ -271,7 +290,10 @@ async def test_broadcasts_list_and_cancel_a_scheduled_one(tg: FakeTelegram, app:
     await coordinator.send(format_local_time(datetime.now(UTC) + timedelta(days=1)))
     [listing] = await coordinator.send("/broadcasts")
     assert "#1 · scheduled" in listing.text and listing.button_texts() == ["✖️ Cancel #1"]
-    [listing] = await coordinator.press("✖️ Cancel #1")
+    [question] = await coordinator.press("✖️ Cancel #1")
+    assert question.text == "Cancel broadcast #1?" and question.button_texts() == ["Yes, cancel it", "No, keep it"]
+    assert (await store.get_broadcast(app.db, 1)).status == "scheduled"  # asked, not yet done
+    [listing] = await coordinator.press("Yes, cancel it")
     assert "#1 · cancelled" in listing.text and listing.buttons == []
     assert (await store.get_broadcast(app.db, 1)).status == "cancelled"
     assert await store.due_broadcasts(app.db, datetime.now(UTC) + timedelta(days=2)) == []
@@ -287,8 +309,27 @@ async def test_who_may_broadcast(tg: FakeTelegram, app: RunningApp) -> None:
     [reply] = await volunteer.send_sticker()
     assert reply.text.startswith("Мен текстти, сүрөттү, видеону же документти гана")
     await volunteer.send("/cancel")
-    [reply] = await volunteer.send("/stats")  # coordinators only
-    assert "/help" in reply.text and "📊" not in reply.text
+    [reply] = await volunteer.send("/stats")  # their own broadcasts only, not the full statistics
+    assert reply.text.startswith("📊 Сиздин билдирүүлөрүңүз") and "/help" not in reply.text
+    assert "Колдонуучулар" not in reply.text
+
+
+async def test_a_volunteer_sees_only_their_own_broadcasts_in_stats(tg: FakeTelegram, app: RunningApp) -> None:
+    await tg.user(COORDINATOR_ID, language_code="en").send("/grant 5502 volunteer")
+    volunteer = tg.user(5502, language_code="en")
+    [reply] = await volunteer.send("/stats")
+    assert reply.text == (
+        "📊 Your broadcasts (times in Bishkek time)\n\nYou have sent no broadcasts yet. Start one with /broadcast."
+    )
+    now = datetime.now(UTC)
+    for sender_id in (5502, COORDINATOR_ID):
+        await store.create_broadcast(
+            app.db, sender_id=sender_id, sender_locale="en", versions={"en": Content(kind="text", text="Hi")},
+            audience=Audience(), scheduled_at=now + timedelta(days=1), now=now,
+        )
+    [reply] = await volunteer.send("/stats")
+    assert "#1 · scheduled" in reply.text and "#2" not in reply.text
+    assert "Users:" not in reply.text  # and no chart: the one reply above is all
 
 
 async def test_an_empty_audience_cannot_be_sent(tg: FakeTelegram, app: RunningApp) -> None:
@@ -309,6 +350,7 @@ async def test_a_restart_mid_broadcast_finishes_the_rest_once(tg: FakeTelegram, 
     coordinator = await sender(tg, "en")
     await write_draft(coordinator)
     await coordinator.press("Send now")
+    await coordinator.press("✅ Yes, send now")
     await asyncio.sleep(1.5)
     await app.restart()
     for _ in range(100):
@@ -353,6 +395,7 @@ async def test_pressing_send_twice_sends_once(tg: FakeTelegram, app: RunningApp)
     coordinator = await sender(tg, "en")
     *_, draft = await write_draft(coordinator)
     await coordinator.press("Send now")
+    await coordinator.press("✅ Yes, send now")
     replies = await coordinator.press_data(
         BroadcastCb(action="send").pack(), message_id=draft.message_id
     )  # a stale second press
@@ -372,9 +415,10 @@ async def test_videos_and_documents_go_out_by_file_id_with_their_caption(
     send = coordinator.send_video if kind == "video" else coordinator.send_document
     _label, preview, _draft = await send(caption="Памятка мигранта")
     await coordinator.press("Отправить сейчас")
+    await coordinator.press("✅ Да, отправить сейчас")
     await engine(app).wait(await last_broadcast(app))
     [message] = received(tg, user_id)
-    assert (message.kind, message.text) == (kind, "Памятка мигранта")
+    assert (message.kind, message.text) == (kind, dressed("Памятка мигранта")[0])
     assert message.file.file_id == preview.file.file_id
 
 
@@ -385,6 +429,7 @@ async def test_a_month_after_a_broadcast_only_its_counts_remain(tg: FakeTelegram
     coordinator = await sender(tg, "en")
     await write_draft(coordinator)
     await coordinator.press("Send now")
+    await coordinator.press("✅ Yes, send now")
     bid = await last_broadcast(app)
     await engine(app).wait(bid)
     [before] = await coordinator.send("/broadcasts")
@@ -400,3 +445,46 @@ async def test_a_month_after_a_broadcast_only_its_counts_remain(tg: FakeTelegram
     assert await app.db.fetchval("SELECT COUNT(*) FROM broadcast_recipients") == 0
     [after] = await coordinator.send("/broadcasts")
     assert after.text == before.text
+
+
+async def test_send_now_asks_once_with_counts_and_warns_of_a_missing_language(
+    tg: FakeTelegram, app: RunningApp
+) -> None:
+    await add_subscribers(app, tg, range(6600, 6603), "ru")
+    await add_subscribers(app, tg, range(6610, 6612), "ky")
+    coordinator = await sender(tg, "en")
+    await coordinator.send("/broadcast")
+    await coordinator._send_message("text", text="English text")
+    [question] = await coordinator.press("Send now")
+    assert question.text.splitlines()[0] == "📣 Send this broadcast now to 5 subscribers?"
+    assert "Кыргызча: 2 · Русский: 3" in question.text
+    assert "⚠️ 3 Русский readers will get the English text: add a Русский version?" in question.text
+    assert "⚠️ 2 Кыргызча readers will get the English text" in question.text
+    assert await last_broadcast(app) is None  # asked, nothing stored yet
+    [panel] = await coordinator.press("➕ Русский version")
+    *_, panel = await coordinator._send_message("text", text="Русский текст")
+    assert "✏️ Replace the Русский version" in panel.button_texts()
+    [question] = await coordinator.press("Send now")
+    assert "Русский readers" not in question.text and "Кыргызча readers" in question.text
+    [panel] = await coordinator.press("Back")
+    assert panel.text.startswith("📣 New broadcast")
+    await coordinator.press("Send now")
+    await coordinator.press("✅ Yes, send now")
+    bid = await last_broadcast(app)
+    await engine(app).wait(bid)
+    assert [m.text for m in received(tg, 6600)] == ["Русский текст"]
+    assert [m.text for m in received(tg, 6610)] == ["English text"]
+
+
+async def test_a_version_can_be_replaced(tg: FakeTelegram, app: RunningApp) -> None:
+    await add_subscribers(app, tg, range(6620, 6622), "en")
+    coordinator = await sender(tg, "en")
+    await coordinator.send("/broadcast")
+    await coordinator._send_message("text", text="Frist draft with a typo")
+    [prompt] = await coordinator.press("✏️ Replace the English version")
+    assert prompt.text == "Send the English version of the message."
+    await coordinator._send_message("text", text="First draft, fixed")
+    await coordinator.press("Send now")
+    await coordinator.press("✅ Yes, send now")
+    await engine(app).wait(await last_broadcast(app))
+    assert [m.text for m in received(tg, 6620)] == ["First draft, fixed"]

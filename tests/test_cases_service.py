@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 from bot.services.cases import (
     POST_LIMIT,
-    GroupPace,
     Waiting,
     ask_step,
     country_of,
@@ -71,14 +70,3 @@ def test_the_country_of_a_region_picks_the_emergency_numbers() -> None:
 def test_median_time_to_first_answer() -> None:
     assert median_minutes([timedelta(minutes=m) for m in (1, 10, 3)]) == 3
     assert median_minutes([]) is None
-
-
-def test_group_pace_allows_20_a_minute_and_obeys_429() -> None:
-    pace = GroupPace(limit=20, window=60)
-    for second in range(20):
-        assert pace.wait(float(second)) == 0
-        pace.record(float(second))
-    assert pace.wait(20.0) == 40.0  # the first message leaves the window at 60 s
-    assert pace.wait(60.0) == 0
-    pace.back_off(61.0, 4.2)
-    assert pace.wait(61.0) == 5.0

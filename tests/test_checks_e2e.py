@@ -331,7 +331,9 @@ async def test_bad_answers_back_cancel_and_a_restart(tg: FakeTelegram, app: Runn
     await app.restart()
     [undone] = await user.press("Back")
     assert undone.text.startswith("On what date did you leave?")
-    [stopped] = await user.press("Cancel")
+    [confirm] = await user.press("Cancel")  # nine questions in: asked once before they are lost
+    assert confirm.text == "Stop the check? Your answers so far will be lost."
+    [stopped] = await user.press("Yes, stop")
     assert stopped.text == "Stopped. Nothing was saved."
     assert first.text.startswith("Check my situation")
 

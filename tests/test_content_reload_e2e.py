@@ -15,7 +15,7 @@ from tests.conftest import COORDINATOR_ID, RunningApp
 from tests.content_helpers import content_with, edit_entry
 
 MakeApp = Callable[..., Awaitable[RunningApp]]
-OSH_CENTRE = "Centre of Excellence at Osh State University"
+OSH_CENTRE = "Centre of Excellence, OshSU"
 
 
 async def osh_programmes(user: FakeUser) -> list[str]:

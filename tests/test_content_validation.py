@@ -218,3 +218,201 @@ def test_ban_rules_and_the_catalogue_are_checked_like_the_guide(
 
     assert exit_code == 1
     assert str(_only(problems)).startswith(f"{directory / file}:{line}: {key}: {message}")
+
+
+# One flag per fact (issue 17): the same fact, phone or contact site flagged in one place and certain elsewhere.
+
+
+def test_a_fact_flagged_in_one_file_and_certain_in_others_is_reported_where_it_is_certain(tmp_path: Path) -> None:
+    directory = content_with(tmp_path)
+    flagged_line = edit_entry(
+        directory / "contacts.yaml", "id: ru-emergency", "    facts: [ru-112]\n", "    facts: [ru-112]\n    verified: false\n"
+    )
+
+    problems, exit_code = check_content(directory, TODAY)
+
+    assert exit_code == 1
+    # every certain mention is one line, naming the place that flags it
+    assert all(f"flagged at contacts.yaml:{flagged_line} (contacts.ru-emergency.facts)" in p.message for p in problems)
+    where = {(Path(problem.file).name, problem.key) for problem in problems}
+    assert ("services.yaml", "services.russia_emergency.facts") in where
+    assert ("topics.yaml", "topics.emergency-numbers.facts") in where
+    assert ("topics.yaml", "topics.trafficking.facts") in where
+    assert ("answers.yaml", "answers[4].facts") in where
+    assert all("'ru-112' is shown as certain here but flagged at contacts.yaml:" in p.message for p in problems)
+    assert all(problem.file != str(directory / "contacts.yaml") for problem in problems)
+
+
+def test_a_phone_is_a_fact_per_country(tmp_path: Path) -> None:
+    directory = content_with(tmp_path)
+    edit_entry(directory / "contacts.yaml", "id: kz-emergency", "verified_on: 2026-11-20", "verified_on: 2026-11-20\n    verified: false")
+    (directory / "contacts.yaml").write_text(
+        (directory / "contacts.yaml").read_text(encoding="utf-8")
+        + """
+  - id: kz-emergency-almaty
+    organisation: {ky: Алматы, ru: Алматы, en: Almaty}
+    kind: emergency
+    country: kz
+    phones: ["112"]
+    source: egov.kz
+    verified_on: 2026-11-20
+""",
+        encoding="utf-8",
+    )
+
+    problems, _exit = check_content(directory, TODAY)
+
+    [problem] = problems  # Kyrgyzstan's and Russia's 112 are other facts than Kazakhstan's
+    assert problem.key == "contacts.kz-emergency-almaty.phones[0]"
+    assert "'phone 112 in kz' is shown as certain here but flagged at contacts.yaml:" in problem.message
+
+
+def test_two_contacts_with_one_site_share_its_flag(tmp_path: Path) -> None:
+    directory = content_with(tmp_path)
+    edit_entry(
+        directory / "contacts.yaml",
+        "id: kg-consulate-novosibirsk",
+        "verified_on: 2026-12-01",
+        "verified_on: 2026-12-01\n    verified: false",
+    )
+
+    problems, _exit = check_content(directory, TODAY)
+
+    keys = {problem.key for problem in problems}
+    assert "contacts.kg-embassy-moscow.website" in keys  # same site mfa.gov.kg
+    assert "contacts.kg-embassy-moscow.facts" in keys  # and the tagged consulates fact
+    assert "services.consulates_russia.facts" in keys
+
+
+def test_an_entry_that_flags_a_fact_must_show_the_mark(tmp_path: Path) -> None:
+    directory = content_with(tmp_path)
+    line = edit_entry(directory / "topics.yaml", "id: changes-2025-26", "⚠️ Принятие проекта", "Принятие проекта")
+
+    problem = _only(check_content(directory, TODAY)[0])
+
+    assert (problem.line, problem.key) == (line - 1, "topics.changes-2025-26.body.ru")
+    assert "need the ⚠️ mark in the text" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("FACTS.md §5", "the source is our own notes"),
+        ("shared/domain/FACTS.md section 2", "the source is our own notes"),
+        ("Public information, not yet checked against mchs.gov.ru", "a source names a page or a document"),
+    ],
+)
+def test_a_source_is_a_page_or_a_document(tmp_path: Path, source: str, message: str) -> None:
+    directory = content_with(tmp_path)
+    line = edit_entry(directory / "contacts.yaml", "id: kz-emergency", "source: egov.kz", f"source: {source}")
+
+    problem = _only(check_content(directory, TODAY)[0])
+
+    assert (problem.line, problem.key) == (line, "contacts.kz-emergency.source")
+    assert message in problem.message
+
+
+def test_an_unknown_referral_kind_on_a_topic_is_an_error(tmp_path: Path) -> None:
+    directory = content_with(tmp_path)
+    line = edit_entry(directory / "topics.yaml", "id: reintegration", "referral: reintegration", "referral: fortune")
+
+    problem = _only(check_content(directory, TODAY)[0])
+
+    assert (problem.line, problem.key) == (line, "topics.reintegration.referral")
+    assert "unknown service kind 'fortune'" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("file", "entry", "old", "new", "key", "message"),
+    [
+        (
+            "contacts.yaml",
+            "id: iom-kyrgyzstan",
+            "Эл аралык миграция уюму (ЭМУ) Кыргызстанда",
+            "Эл аралык миграция уюму (IOM) Кыргызстанда",
+            "contacts.iom-kyrgyzstan.organisation.ky",
+            "'IOM' is written 'ЭМУ' (one word per term",
+        ),
+        (
+            "topics.yaml",
+            "id: unpaid-wages",
+            "жумушка орноштуруу борборунун",
+            "жумуш менен камсыз кылуу борборунун",
+            "topics.unpaid-wages.body.ky",
+            "'жумуш менен камсыз кылуу борбор' is written 'жумушка орноштуруу борбору'",
+        ),
+        (
+            "topics.yaml",
+            "id: stay-rules",
+            "Посчитайте свои дни: /stay",
+            "Посчитайте свои дни.",
+            "topics.stay-rules.body.ru",
+            "placeholders, tags or commands differ from en: missing /stay",
+        ),
+        (
+            "topics.yaml",
+            "id: first-30-days",
+            "<b>Миграционная карта</b>",
+            "Миграционная карта",
+            "topics.first-30-days.body.ru",
+            "placeholders, tags or commands differ from en: missing <b>, <b>",
+        ),
+        (
+            "topics.yaml",
+            "id: first-30-days",
+            "Патент не нужен.",
+            "Patent не нужен.",
+            "topics.first-30-days.body.ru",
+            "Latin letters in a Russian text: Patent (a name?",
+        ),
+        (
+            "topics.yaml",
+            "id: kazakhstan",
+            'ru: "Казахстан: основные правила"',
+            'ru: "Казахстан: основные правила для трудовых мигрантов"',
+            "topics.kazakhstan.title.ru",
+            "a button label of 50 characters: 30 at most fit a phone",
+        ),
+    ],
+)
+def test_each_language_rule_is_an_error_at_its_line(
+    tmp_path: Path, file: str, entry: str, old: str, new: str, key: str, message: str
+) -> None:
+    directory = content_with(tmp_path)
+    line = edit_entry(directory / file, entry, old, new)
+
+    problem = _only(check_content(directory, TODAY)[0])
+
+    assert (problem.file, problem.key) == (str(directory / file), key)
+    assert message in problem.message
+    assert 0 < problem.line <= line  # the key's line: the edit itself, or above it inside a block text
+
+
+def test_names_addresses_and_commands_are_not_latin_words() -> None:
+    from bot.content.lang_checks import latin_words, markup_problem
+
+    assert latin_words("Приложение ruID, сайт migrant.kg, https://mfa.gov.kg, <code>ADMIN_IDS</code>, /ban") == []
+    assert latin_words("Колдонуу: /grant USER_ID volunteer|coordinator status=new XLSX") == []
+    assert latin_words("Это hello мир") == ["hello"]
+    assert markup_problem("From {date}: <b>{ban}</b>", "{date} күндөн тартып: <b>{ban}</b>") is None
+    assert markup_problem("From {date}", "{data} тартып") == "placeholders, tags or commands differ from en: missing {date}; extra {data}"
+
+
+def test_the_catalogues_use_the_glossary_terms_and_keep_their_placeholders() -> None:
+    from bot.content.lang_checks import latin_words, markup_problem
+    from bot.content.terms import term_problems
+    from bot.i18n import read_catalogue
+
+    problems = []
+    for locale in ("ky", "ru", "en"):
+        for message in read_catalogue(locale):
+            if not message.id or not message.string:
+                continue
+            original = message.id[0] if isinstance(message.id, (list, tuple)) else message.id
+            text = message.string[0] if isinstance(message.string, (list, tuple)) else message.string
+            problems += [(locale, original, p) for p in term_problems(text, locale)]
+            if locale != "en":
+                if (problem := markup_problem(original, text)) is not None:
+                    problems.append((locale, original, problem))
+                problems += [(locale, original, word) for word in latin_words(text)]
+    assert problems == []

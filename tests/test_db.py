@@ -10,7 +10,7 @@ import pytest
 
 from bot.db.connection import Database
 from bot.db.errors import IntegrityError
-from bot.db.legacy import LAST_LEGACY
+from bot.db.legacy import BASELINE_LEGACY
 from bot.db.migrate import head
 from bot.db.users import forget_user, get_user, mark_blocked, set_locale, touch_user
 from tests.databases import trace
@@ -26,7 +26,7 @@ async def test_opening_creates_the_folder_and_sets_the_pragmas(tmp_path: Path) -
     try:
         assert db.path.parent.is_dir()
         assert await db.fetchval("SELECT version_num FROM alembic_version") == head()
-        assert await db.fetchval("PRAGMA user_version") == LAST_LEGACY  # what older Koldoo versions read
+        assert await db.fetchval("PRAGMA user_version") == BASELINE_LEGACY  # what older Koldoo versions read
         assert await db.fetchval("PRAGMA journal_mode") == "wal"
         assert await db.fetchval("PRAGMA foreign_keys") == 1
         assert await db.fetchval("PRAGMA busy_timeout") > 0

@@ -19,8 +19,10 @@ from bot.db.referrals import (
     list_user_referrals,
     log_export,
     page_referrals,
+    undo_move,
+    withdraw,
 )
-from bot.services.referrals import Kind, ReferralFilter, Status
+from bot.services.referrals import DeclineReason, Kind, ReferralFilter, Status
 from tests.databases import only
 
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
@@ -208,3 +210,90 @@ async def test_closed_referrals_are_anonymised_after_the_retention_period(db: Da
     assert [e.note for e in await list_events(db, old_done.id)] == [None, None]
     assert (await get_referral(db, old_open.id)).name == "Айгүл"  # still open: the coordinator needs it
     assert (await get_referral(db, recent_done.id)).name == "Айгүл"
+
+
+async def test_undo_withdraws_the_notice_still_waiting_in_the_outbox(db: Database) -> None:
+    referral, _ = await _create(db)
+    await change_status(db, referral.id, Status.CONTACTED, actor_id=900, now=T0, notify=True)
+    assert await db.fetchval("SELECT COUNT(*) FROM outbox WHERE kind = 'referral.status'") == 1
+    undone = await undo_move(db, referral.id, actor_id=900, now=T0 + timedelta(seconds=30))
+    assert undone is not None and undone[1] == "withdrawn" and undone[0].status is Status.NEW
+    assert await db.fetchval("SELECT COUNT(*) FROM outbox WHERE kind = 'referral.status'") == 0
+
+
+async def test_undo_after_the_notice_left_queues_a_correction(db: Database) -> None:
+    referral, _ = await _create(db)
+    await change_status(db, referral.id, Status.CONTACTED, actor_id=900, now=T0, notify=True)
+    await db.execute("UPDATE outbox SET state = 'sent'")
+    referral_after, outcome = await undo_move(db, referral.id, actor_id=900, now=T0 + timedelta(seconds=30))
+    assert outcome == "corrected" and referral_after.status is Status.NEW
+    payloads = [json.loads(r[0]) for r in await db.fetchall("SELECT payload FROM outbox ORDER BY id")]
+    assert payloads == [{"status": "contacted"}, {"status": "new", "correction": True}]
+
+
+async def test_undo_is_refused_late_by_others_and_twice(db: Database) -> None:
+    referral, _ = await _create(db)
+    await change_status(db, referral.id, Status.CONTACTED, actor_id=900, now=T0)
+    assert await undo_move(db, referral.id, actor_id=900, now=T0 + timedelta(minutes=2)) is None
+    assert await undo_move(db, referral.id, actor_id=901, now=T0 + timedelta(seconds=5)) is None
+    assert await undo_move(db, referral.id, actor_id=900, now=T0 + timedelta(seconds=5)) is not None
+    assert await undo_move(db, referral.id, actor_id=900, now=T0 + timedelta(seconds=6)) is None  # no undo of undo
+    assert (await get_referral(db, referral.id)).status is Status.NEW
+
+
+async def test_a_decline_keeps_its_reason_and_a_service_has_its_own_steps(db: Database) -> None:
+    service, _ = await _create(db, kind=Kind.SERVICE, item_id="migrant_kg")
+    assert await change_status(db, service.id, Status.CONTACTED, actor_id=900) is not None
+    assert await change_status(db, service.id, Status.ENROLLED, actor_id=900) is None  # a training step
+    assert (await change_status(db, service.id, Status.PASSED, actor_id=900)).status is Status.PASSED
+    declined = await change_status(db, service.id, Status.DECLINED, actor_id=900, reason=DeclineReason.NO_PLACES)
+    assert declined.decline_reason is DeclineReason.NO_PLACES
+
+
+async def test_only_the_owner_withdraws_an_open_request(db: Database) -> None:
+    referral, _ = await _create(db)
+    assert await withdraw(db, referral.id, user_id=2) is None
+    withdrawn = await withdraw(db, referral.id, user_id=1)
+    assert withdrawn is not None and withdrawn.status is Status.WITHDRAWN
+    assert await withdraw(db, referral.id, user_id=1) is None
+    assert not await add_note(db, referral.id, 2, "not mine", owner_only=True)
+    assert await add_note(db, referral.id, 1, "my new phone", owner_only=True)
+
+
+async def test_migration_0011_keeps_every_referral_and_event_and_the_cascade(tmp_path: Path) -> None:
+    """The referrals table is rebuilt to widen its status CHECK: rows, ids and history must survive."""
+    import sqlite3
+
+    from bot.db.legacy import legacy_migrations as migrations
+
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA foreign_keys = ON")
+    for number, _name, sql in migrations():
+        if number > 10:
+            break
+        conn.executescript(sql)
+    conn.execute("PRAGMA user_version = 10")
+    conn.execute("INSERT INTO users (id, first_seen, last_seen) VALUES (1, 'x', 'x')")
+    conn.execute(
+        "INSERT INTO referrals (id, user_id, kind, item_id, name, phone, region, status, created_at, updated_at)"
+        " VALUES (7, 1, 'training', 'p', 'Айгүл', '+996555', 'osh', 'enrolled', '2026-01-01', '2026-01-02')"
+    )
+    conn.execute(
+        "INSERT INTO referral_events (id, referral_id, actor_id, at, note) VALUES (3, 7, 900, '2026-01-02', 'hi')"
+    )
+    conn.commit()
+    conn.close()
+    db = await Database.open(path)
+    try:
+        kept = await get_referral(db, 7)
+        assert (kept.status, kept.name, kept.decline_reason) == (Status.ENROLLED, "Айгүл", None)
+        [event] = await list_events(db, 7)
+        assert (event.id, event.note) == (3, "hi")
+        await db.execute("UPDATE referrals SET status = 'withdrawn' WHERE id = 7")  # the widened CHECK
+        await db.execute("DELETE FROM users WHERE id = 1")  # /forget: the trigger still reaches both tables
+        assert (await list_events(db, 7))[0].note is None and (await get_referral(db, 7)).name is None
+        await db.execute("DELETE FROM referrals WHERE id = 7")
+        assert await db.fetchval("SELECT COUNT(*) FROM referral_events") == 0  # ON DELETE CASCADE kept
+    finally:
+        await db.close()

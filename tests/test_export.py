@@ -8,8 +8,16 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from bot.services.export import COLUMNS, FilterError, csv_field, neutralise, parse_filters, write_exports
-from bot.services.referrals import Kind, Referral, ReferralFilter, Status
+from bot.services.export import (
+    COLUMNS,
+    FilterError,
+    RowDetails,
+    csv_field,
+    neutralise,
+    parse_filters,
+    write_exports,
+)
+from bot.services.referrals import DeclineReason, Kind, Referral, ReferralFilter, Status
 
 DAY = date(2026, 11, 25)
 HEADERS = [title for title, _ in COLUMNS]
@@ -66,7 +74,8 @@ async def test_csv_has_bom_headers_and_exact_rows(tmp_path: Path) -> None:
         HEADERS,
         [
             "K-2026-000001",
-            "2026-03-05 08:15:00",
+            "2026-03-05 14:15:00",  # 08:15 UTC in Bishkek time
+            "new",
             "new",
             "vocational_lyceums",
             "Кесиптик лицейлер",
@@ -75,10 +84,14 @@ async def test_csv_has_bom_headers_and_exact_rows(tmp_path: Path) -> None:
             "Айгүл Токтогулова",
             "'+996555123456",
             "",
+            "",
+            "",
+            "",
         ],
         [
             "K-2026-000002",
-            "2026-03-05 08:15:00",
+            "2026-03-05 14:15:00",
+            "contacted",
             "contacted",
             "iom_reintegration",
             "",
@@ -87,6 +100,9 @@ async def test_csv_has_bom_headers_and_exact_rows(tmp_path: Path) -> None:
             "",
             "",
             "Line one\nline two",
+            "",
+            "",
+            "",
         ],
     ]
 
@@ -102,7 +118,8 @@ async def test_xlsx_has_bold_frozen_header_real_dates_widths_and_exact_rows(tmp_
         HEADERS,
         [
             "K-2026-000007",
-            datetime(2026, 3, 5, 8, 15),
+            datetime(2026, 3, 5, 14, 15),  # Bishkek time
+            "new",
             "new",
             "vocational_lyceums",
             "Кесиптик лицейлер",
@@ -111,10 +128,15 @@ async def test_xlsx_has_bold_frozen_header_real_dates_widths_and_exact_rows(tmp_
             "Айгүл Токтогулова",
             "+996555123456",
             None,
+            None,
+            None,
+            None,
         ],
     ]
     assert sheet["B2"].is_date
-    assert sheet.column_dimensions["J"].width == dict(COLUMNS)["Comment"]
+    assert sheet.column_dimensions["K"].width == dict(COLUMNS)["Comment"]
+    phone = sheet["J2"]  # a plain text cell: not a number, not a formula
+    assert (phone.value, phone.data_type, phone.number_format) == ("+996555123456", "s", "@")
 
 
 async def test_formula_like_input_is_neutralised(tmp_path: Path) -> None:
@@ -123,11 +145,11 @@ async def test_formula_like_input_is_neutralised(tmp_path: Path) -> None:
 
     with files.csv_path.open(encoding="utf-8-sig", newline="") as fp:
         row = list(csv.reader(fp))[1]
-    assert row[6:] == ["'@SUM(A1)", '\'=HYPERLINK("http://x")', "'+996555123456", "'-2+3\x01"]
+    assert row[7:11] == ["'@SUM(A1)", '\'=HYPERLINK("http://x")', "'+996555123456", "'-2+3\x01"]
     sheet = load_workbook(files.xlsx_path)["Referrals"]
-    name = sheet["H2"]
+    name = sheet["I2"]
     assert (name.value, name.data_type) == ('=HYPERLINK("http://x")', "s")
-    assert sheet["J2"].value == "-2+3"  # control characters are not allowed in XLSX
+    assert sheet["K2"].value == "-2+3"  # control characters are not allowed in XLSX
 
 
 async def test_empty_export_has_only_headers(tmp_path: Path) -> None:
@@ -217,5 +239,21 @@ async def test_no_csv_cell_starts_a_formula_under_either_separator(tmp_path: Pat
     cells = [cell for row in rows for cell in row]
     assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
     if delimiter == ",":  # the file's own separator: each value comes back whole, guarded
-        assert rows[1][6:8] == ["Osh,'@SUM(A1)", 'Aigul;\'=HYPERLINK("http://x")']
-        assert rows[1][9] == 'x;\'+1\r\n\'-2;"\'@3";\'\t4'
+        assert rows[1][7:9] == ["Osh,'@SUM(A1)", 'Aigul;\'=HYPERLINK("http://x")']
+        assert rows[1][10] == 'x;\'+1\r\n\'-2;"\'@3";\'\t4'
+
+
+async def test_details_add_the_status_word_reason_language_and_history(tmp_path: Path) -> None:
+    declined = _referral(8, status=Status.DECLINED, decline_reason=DeclineReason.NO_PLACES)
+
+    async def describe(batch: Sequence[Referral]) -> dict[int, RowDetails]:
+        return {r.id: RowDetails("Отказано", "Мест нет", "ky", "01.03.2026 10:00 · @aida · 📝 =звонила") for r in batch}
+
+    files = await write_exports(_batches([declined]), tmp_path, DAY, TITLES, describe)
+    sheet = load_workbook(files.xlsx_path)["Referrals"]
+    header = [cell.value for cell in sheet[1]]
+    row = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
+    assert (row["Status"], row["Status code"], row["Decline reason"], row["Language"]) == (
+        "Отказано", "declined", "Мест нет", "ky",
+    )
+    assert row["Notes and history"] == "01.03.2026 10:00 · @aida · 📝 =звонила"

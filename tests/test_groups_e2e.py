@@ -40,7 +40,7 @@ async def test_open_in_the_group_sends_the_card_to_the_coordinator_privately(
     coordinator = tg.user(COORDINATOR_ID, language_code="en")
     in_group = coordinator.in_group(GROUP)
     [announcement] = tg.chat(GROUP)
-    assert announcement.text == f"📥 Request {reference} · New\nCentre of Excellence at Osh State University"
+    assert announcement.text == f"📥 Request {reference} · New\nCentre of Excellence, OshSU"
 
     before = len(coordinator.messages)
     await in_group.press("Open")
@@ -57,7 +57,7 @@ async def test_open_in_the_group_sends_the_card_to_the_coordinator_privately(
     await coordinator.send("Aigul will come on Monday")
     assert "Aigul will come on Monday" in coordinator.last.text
     [announcement] = await in_group.press("Open")  # the group line catches up with the status, nothing more
-    assert announcement.text == f"📥 Request {reference} · Contacted\nCentre of Excellence at Osh State University"
+    assert announcement.text == f"📥 Request {reference} · Contacted\nCentre of Excellence, OshSU"
     assert_no_personal_data(tg)
 
 

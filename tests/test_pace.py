@@ -110,6 +110,50 @@ async def test_replies_go_before_waiting_broadcasts_and_are_not_held_to_the_glob
     assert order[5:] == ["bulk2", "bulk3"]
 
 
+def busiest_second(times: list[float]) -> int:
+    times = sorted(times)
+    return max(sum(1 for t in times[index:] if t < start + 1.0) for index, start in enumerate(times))
+
+
+async def test_a_thousand_replies_at_once_are_held_to_telegrams_cap_in_arrival_order() -> None:
+    clock = VirtualClock()
+    p = pace(clock, rate=25, cap=30)
+    order: list[int] = []
+
+    async def reply(chat: int) -> float:
+        await p.acquire(chat, Priority.REPLY)
+        order.append(chat)
+        return clock.now()
+
+    times = await clock.run(*(reply(chat) for chat in range(1, 1001)))
+    assert busiest_second(times) <= 30
+    assert max(times) == pytest.approx((1000 // 30 - 1 + (1000 % 30 > 0)) * MemoryPace.WINDOW)
+    assert order == list(range(1, 1001))  # first come, first served
+
+
+async def test_replies_and_broadcasts_together_stay_under_the_cap() -> None:
+    clock = VirtualClock()
+    p = pace(clock, rate=25, cap=30)
+    bulk = [timed(clock, p.acquire(chat, Priority.BULK)) for chat in range(1, 201)]
+    replies = [timed(clock, p.acquire(chat, Priority.REPLY)) for chat in range(1001, 1201)]
+    times = await clock.run(*bulk, *replies)
+    assert busiest_second(times) <= 30
+    assert max(times[200:]) < max(times[:200])  # replies are done long before the broadcast
+
+
+async def test_a_caller_that_gives_up_takes_no_slot() -> None:
+    clock = VirtualClock()
+    p = pace(clock, rate=2, cap=2)
+    first = [timed(clock, p.acquire(chat)) for chat in (1, 2)]
+    assert await clock.run(*first) == [0, 0]
+    gave_up = asyncio.ensure_future(p.acquire(3))
+    await asyncio.sleep(0)
+    gave_up.cancel()
+    [at] = await clock.run(timed(clock, p.acquire(4)))
+    assert at == pytest.approx(MemoryPace.WINDOW)  # chat 4 got the slot chat 3 left
+    assert gave_up.cancelled()
+
+
 async def test_one_chat_gets_a_short_burst_then_one_a_second() -> None:
     clock = VirtualClock()
     p = pace(clock, chat_rate=1.0, chat_burst=3)
@@ -180,3 +224,26 @@ async def test_a_call_to_no_chat_is_tried_a_few_times_only() -> None:
     with pytest.raises(TelegramServerError):
         await clock.run(middleware(api, None, method))
     assert api.calls == SETUP_ATTEMPTS and clock.now() < 10
+
+
+async def test_try_acquire_takes_a_free_slot_or_says_how_long_to_wait() -> None:
+    clock = VirtualClock()
+    p = pace(clock, rate=10, chat_burst=100, group_count=2, group_window=60)
+    assert await p.try_acquire(-100) == 0
+    assert await p.try_acquire(-100) == pytest.approx(0.1)  # notices keep the broadcast rate's spacing
+    clock.t = 1.0
+    assert await p.try_acquire(-100) == 0
+    clock.t = 2.0
+    assert await p.try_acquire(-100) == pytest.approx(58)  # the group's window is full...
+    assert await p.try_acquire(-200) == 0  # ...another group is not held up
+    await p.acquire(-300, Priority.REPLY)  # and the slots it took count for everyone
+
+
+async def test_a_chat_held_by_its_own_429_waits_while_others_go() -> None:
+    clock = VirtualClock()
+    p = pace(clock)
+    await p.hold_chat(-100, 30)
+    assert await p.try_acquire(-100) == pytest.approx(30)
+    assert await p.try_acquire(-200) == 0
+    times = await clock.run(timed(clock, p.acquire(-100)), timed(clock, p.acquire(7)))
+    assert times == [pytest.approx(30), 0]

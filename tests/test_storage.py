@@ -1,4 +1,4 @@
-"""Contract tests for the SQLite FSM storage, after aiogram's own storage tests, plus persistence."""
+"""The SQLite FSM storage beyond the contract (tests/test_storage_contract.py): persistence, its cache, expiry."""
 
 from __future__ import annotations
 
@@ -20,73 +20,6 @@ class Form(StatesGroup):
 @pytest.fixture
 async def storage(database: Database):
     return SQLiteStorage(database)
-
-
-async def test_set_and_get_state(storage: SQLiteStorage) -> None:
-    assert await storage.get_state(KEY) is None
-    await storage.set_state(KEY, "state")
-    assert await storage.get_state(KEY) == "state"
-    await storage.set_state(KEY, None)
-    assert await storage.get_state(KEY) is None
-
-
-async def test_state_object_is_stored_by_name(storage: SQLiteStorage) -> None:
-    await storage.set_state(KEY, Form.name)
-    assert await storage.get_state(KEY) == "Form:name"
-
-
-async def test_set_and_get_data(storage: SQLiteStorage) -> None:
-    assert await storage.get_data(KEY) == {}
-    await storage.set_data(KEY, {"foo": "bar", "n": [1, 2]})
-    assert await storage.get_data(KEY) == {"foo": "bar", "n": [1, 2]}
-    await storage.set_data(KEY, {})
-    assert await storage.get_data(KEY) == {}
-
-
-async def test_update_data(storage: SQLiteStorage) -> None:
-    assert await storage.update_data(KEY, {"foo": "bar"}) == {"foo": "bar"}
-    assert await storage.update_data(KEY, {"baz": "spam"}) == {"foo": "bar", "baz": "spam"}
-    assert await storage.get_data(KEY) == {"foo": "bar", "baz": "spam"}
-
-
-async def test_get_value(storage: SQLiteStorage) -> None:
-    await storage.set_data(KEY, {"hello": "world"})
-    assert await storage.get_value(KEY, "hello") == "world"
-    assert await storage.get_value(KEY, "missing") is None
-    assert await storage.get_value(KEY, "missing", "default") == "default"
-
-
-async def test_state_and_data_are_independent(storage: SQLiteStorage) -> None:
-    await storage.set_data(KEY, {"a": 1})
-    await storage.set_state(KEY, "s")
-    await storage.set_state(KEY, None)
-    assert await storage.get_data(KEY) == {"a": 1}
-
-
-@pytest.mark.parametrize(
-    "other",
-    [
-        StorageKey(bot_id=43, chat_id=-100, user_id=7),
-        StorageKey(bot_id=42, chat_id=-101, user_id=7),
-        StorageKey(bot_id=42, chat_id=-100, user_id=8),
-        StorageKey(bot_id=42, chat_id=-100, user_id=7, thread_id=5),
-        StorageKey(bot_id=42, chat_id=-100, user_id=7, business_connection_id="bc1"),
-        StorageKey(bot_id=42, chat_id=-100, user_id=7, destiny="other"),
-    ],
-    ids=["bot", "chat", "user", "thread", "business", "destiny"],
-)
-async def test_every_key_part_separates_records(storage: SQLiteStorage, other: StorageKey) -> None:
-    await storage.set_state(KEY, "mine")
-    await storage.set_data(KEY, {"who": "mine"})
-    assert await storage.get_state(other) is None
-    assert await storage.get_data(other) == {}
-    await storage.set_state(other, "theirs")
-    assert await storage.get_state(KEY) == "mine"
-
-
-async def test_non_mapping_data_is_refused(storage: SQLiteStorage) -> None:
-    with pytest.raises(TypeError):
-        await storage.set_data(KEY, ["not", "a", "dict"])  # type: ignore[arg-type]
 
 
 async def test_survives_reopening_the_database(db_url: str) -> None:

@@ -23,21 +23,21 @@ OSH_CENTRE = {
         "🎓 Окуу программалары",
         "Ош шаары",
         "Ар кандай кесиптер",
-        "Ош мамлекеттик университетиндеги алдыңкы тажрыйба борбору",
+        "ОшМУ: алдыңкы тажрыйба борбору",
         "Арыз берүү",
     ),
     "ru": (
         "🎓 Программы обучения",
         "г. Ош",
         "Разные профессии",
-        "Центр передового опыта при Ошском государственном университете",
+        "Центр передового опыта ОшГУ",
         "Подать заявку",
     ),
     "en": (
         "🎓 Training programmes",
         "Osh city",
         "Various trades",
-        "Centre of Excellence at Osh State University",
+        "Centre of Excellence, OshSU",
         "Apply",
     ),
 }
@@ -124,9 +124,15 @@ async def test_support_services_by_kind_and_unverified_flag(tg: FakeTelegram, ap
         "Health",
     ]
     await user.press("Reintegration and grants")
-    [card] = await user.press('"Social contract": a grant to start a business')
-    assert "Not verified" in card.text
+    [card] = await user.press('"Social contract" grant')
+    assert "150,000 som" in card.text and "Not verified" not in card.text  # confirmed by the ministry (24.kg, 2026)
     assert "Ask for help" in card.button_texts()
+    await user.send("/training")
+    await user.press("🎓 Training programmes")
+    await user.press("Osh city")
+    await user.press("Skills certification")
+    [card] = await user.press("Certify your skills")
+    assert "Not verified" in card.text
 
 
 async def test_main_menu_opens_training_and_my_requests(tg: FakeTelegram, app: RunningApp) -> None:
@@ -213,7 +219,7 @@ DIALOGUE = {
     ),
     "ru": (
         "Подать заявку",
-        "Согласен",
+        "Даю согласие",
         ["Отправить мой номер", "Отмена"],
         "г. Ош",
         "Пропустить",
@@ -359,7 +365,7 @@ async def test_status_change_is_recorded_and_sent_to_the_migrant_in_their_langua
     )
     assert (
         migrant.last.text
-        == f"{reference} сурамыңыздын (Ош мамлекеттик университетиндеги алдыңкы тажрыйба борбору) жаңы абалы: Байланышты"
+        == f"{reference} сурамыңыздын (ОшМУ: алдыңкы тажрыйба борбору) жаңы абалы: Байланышты"
     )
 
     await coordinator.press("Add note")
@@ -394,10 +400,12 @@ async def test_export_sends_csv_and_xlsx_with_the_exact_rows(tg: FakeTelegram, a
     assert re.fullmatch(r"referrals-\d{4}-\d{2}-\d{2}\.csv", csv_doc.filename)
     assert xlsx_doc.filename == csv_doc.filename.replace(".csv", ".xlsx")
     rows = list(csv.reader(io.StringIO(csv_doc.file_bytes.decode("utf-8-sig"))))
-    title = "Centre of Excellence at Osh State University"
-    assert [row[:1] + row[2:] for row in rows[1:]] == [
+    title = "Centre of Excellence, OshSU"
+    # [reference, created, status word, code, item, title, region, city, name, phone, comment, reason, language]
+    assert [row[:1] + row[2:13] for row in rows[1:]] == [
         [
             first,
+            "New",
             "new",
             "osh_centre_of_excellence",
             title,
@@ -406,9 +414,12 @@ async def test_export_sends_csv_and_xlsx_with_the_exact_rows(tg: FakeTelegram, a
             "Aigul Toktogulova",
             "'+996555123456",
             "Call after 18:00",
+            "",
+            "en",
         ],
         [
             second,
+            "Contacted",
             "contacted",
             "osh_centre_of_excellence",
             title,
@@ -417,13 +428,18 @@ async def test_export_sends_csv_and_xlsx_with_the_exact_rows(tg: FakeTelegram, a
             "Aigul Toktogulova",
             "'+79123456789",
             "'=1+1",
+            "",
+            "en",
         ],
     ]
+    assert rows[0][1] == "Created (Bishkek time)" and rows[0][13] == "Notes and history"
+    assert rows[1][13] == "" and rows[2][13].endswith(f" · {COORDINATOR_ID} · New → Contacted")
     sheet = load_workbook(io.BytesIO(xlsx_doc.file_bytes))["Referrals"]
     values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
-    assert [row[:1] + row[2:] for row in values] == [
+    assert [row[:1] + row[2:13] for row in values] == [
         [
             first,
+            "New",
             "new",
             "osh_centre_of_excellence",
             title,
@@ -432,9 +448,12 @@ async def test_export_sends_csv_and_xlsx_with_the_exact_rows(tg: FakeTelegram, a
             "Aigul Toktogulova",
             "+996555123456",
             "Call after 18:00",
+            None,
+            "en",
         ],
         [
             second,
+            "Contacted",
             "contacted",
             "osh_centre_of_excellence",
             title,
@@ -443,6 +462,8 @@ async def test_export_sends_csv_and_xlsx_with_the_exact_rows(tg: FakeTelegram, a
             "Aigul Toktogulova",
             "+79123456789",
             "=1+1",
+            None,
+            "en",
         ],
     ]
 

@@ -19,9 +19,11 @@ from typing import Any, TypeVar
 import pytest
 from openpyxl import load_workbook
 
+from bot.db import cases as db_cases
 from bot.db.staff import grant
 from bot.devtools.fake_telegram import FakeTelegram
 from bot.services.referrals import Status
+from tests.ask_helpers import GROUP, open_case, volunteer, wait_in_topic
 from tests.conftest import COORDINATOR_ID
 from tests.web_helpers import login_link, seed_referral, start_console
 
@@ -152,7 +154,8 @@ async def test_a_coordinator_works_with_referrals_in_the_browser(
     xlsx = await chromium.run(export_xlsx())
     assert xlsx.suffix == ".xlsx"
     rows = list(load_workbook(xlsx, read_only=True).active.iter_rows(values_only=True))
-    assert [row[0] for row in rows[1:]] == [osh.reference] and rows[1][2] == Status.CONTACTED.value
+    code = rows[0].index("Status code")
+    assert [row[0] for row in rows[1:]] == [osh.reference] and rows[1][code] == Status.CONTACTED.value
 
     async def other_pages() -> dict[str, int]:
         statuses = {}
@@ -189,3 +192,47 @@ async def test_a_volunteer_is_refused_referral_pages_in_the_browser(
     assert home_url.endswith("/broadcasts") and home_status == 200 and "Referrals" not in home_text
     for _url, status, text in refused:
         assert status == 403 and "only for Koldoo coordinators" in text and "Aigul" not in text
+
+
+async def test_a_volunteer_opens_a_case_and_closes_it_in_the_browser(
+    tg: FakeTelegram, make_app, chromium: BrowserThread, tmp_path: Path
+) -> None:
+    tg.forum(GROUP)
+    console = await start_console(make_app, operator_chat_id=GROUP, default_locale="en")
+    await volunteer(tg, console.app, VOLUNTEER_ID)
+    migrant = tg.user(3004, first_name="Aigul", last_name="Toktogulova")
+    await open_case(migrant, "Work and wages", "I agree, continue")
+    await migrant.send("<script>alert(1)</script> my boss does not pay")
+    case = await wait_in_topic(tg, console.app, migrant, 1)
+    link = await login_link(tg, VOLUNTEER_ID)
+    context = await chromium.run(chromium.browser.new_context(locale="en-US", viewport={"width": 390, "height": 800}))
+
+    async def open_and_close() -> tuple[str, str, str, str]:
+        page, status = await visit(context, link, tmp_path / "1-volunteer-home.png")
+        assert status == 200
+        await page.click("nav a:has-text('Cases')")
+        await page.wait_for_url("**/cases")
+        await page.screenshot(path=str(tmp_path / "2-cases.png"), full_page=True)
+        listing = await page.inner_text("main")
+        await page.click(f"a:has-text('#C-{case.id}')")
+        await page.wait_for_url(f"**/cases/{case.id}")
+        await page.screenshot(path=str(tmp_path / "3-case.png"), full_page=True)
+        transcript = await page.inner_text(".transcript")
+        await page.click("button:has-text('Close the case')")
+        await page.wait_for_selector(".notice")
+        await page.screenshot(path=str(tmp_path / "4-case-closed.png"), full_page=True)
+        after = await page.inner_text("main")
+        html = await page.content()
+        await context.close()
+        return listing, transcript, after, html
+
+    listing, transcript, after, html = await chromium.run(open_and_close())
+    assert f"#C-{case.id}" in listing and "Work and wages" in listing and "Aigul" not in listing
+    assert "<script>alert(1)</script> my boss does not pay" in transcript  # shown as text...
+    assert "&lt;script&gt;" in html  # ...because it was escaped
+    assert "The case is closed" in after and "Close the case" not in after and "Aigul" not in after
+    await tg.wait_for(lambda: migrant.last.button_texts() == ["1", "2", "3", "4", "5"])
+    assert tg.topic(GROUP, case.thread_id).closed
+    assert not (await db_cases.get_case(console.app.db, case.id)).is_open
+    actions = [row[0] for row in await console.app.db.fetchall("SELECT action FROM audit_log ORDER BY id")]
+    assert "case.close" in actions

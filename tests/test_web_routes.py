@@ -297,7 +297,7 @@ async def test_export_csv_of_the_filtered_set_is_audited(tg: FakeTelegram, conso
             f"{console.base}/referrals/export", data={"csrf": csrf_of(page), "format": "pdf"}
         )
         assert response.status == 400
-    assert len(rows) == 2 and rows[1][7] == "'=HYPERLINK(1)"
+    assert len(rows) == 2 and rows[1][rows[0].index("Name")] == "'=HYPERLINK(1)"
     details = json.loads(await console.app.db.fetchval("SELECT details FROM audit_log WHERE action = 'referrals.export'"))
     assert details == {"filters": {"region": "osh_city"}, "rows": 1}
 
@@ -320,6 +320,12 @@ async def test_volunteers_see_and_cancel_their_own_broadcasts(tg: FakeTelegram, 
         response = await http.post(f"{console.base}/broadcasts/{other}/cancel", data={"csrf": csrf_of(page)})
         assert response.status == 403
         response = await http.post(f"{console.base}/broadcasts/{own}/cancel", data={"csrf": csrf_of(page)})
+        body = await response.text()  # asked once first
+        assert f"Cancel broadcast #{own}?" in body and 'name="sure"' in body
+        assert (await broadcast_store.get_broadcast(console.app.db, own)).status == "scheduled"
+        response = await http.post(
+            f"{console.base}/broadcasts/{own}/cancel", data={"csrf": csrf_of(page), "sure": "1"}
+        )
         assert "The broadcast is cancelled." in await response.text()
     assert (await broadcast_store.get_broadcast(console.app.db, own)).status == "cancelled"
     assert (await broadcast_store.get_broadcast(console.app.db, other)).status == "scheduled"
@@ -456,3 +462,39 @@ async def test_the_broadcasts_page_refreshes_while_one_is_sending(tg: FakeTelegr
         await console.app.db.execute("UPDATE broadcasts SET status = 'running' WHERE id = ?", (broadcast_id,))
         page = await (await http.get(f"{console.base}/broadcasts")).text()
         assert 'http-equiv="refresh"' in page and "<progress" in page
+
+
+async def test_the_console_declines_with_a_reason_and_undoes_a_mis_tap(tg: FakeTelegram, console: Console) -> None:
+    referral = await seed_referral(tg, console.app, MIGRANT_ID)
+    migrant = tg.user(MIGRANT_ID)
+    async with await logged_in(tg, console, COORDINATOR_ID) as http:
+        url = f"{console.base}/referrals/{referral.id}"
+        page = await (await http.get(url)).text()
+        assert 'name="reason"' in page and "No places left" in page and "times in Bishkek time" in page
+        bad = await http.post(f"{url}/status", data={"to": "declined", "reason": "bored", "csrf": csrf_of(page)})
+        assert bad.status == 400
+        response = await http.post(f"{url}/status", data={"to": "declined", "reason": "no_places", "csrf": csrf_of(page)})
+        body = await response.text()
+        assert "Decline reason: No places left" in body and "/undo" in body
+        await tg.wait_for(lambda: "Reason: No places left" in (migrant.last.text or ""))
+        assert "What you can do: Look at the other programmes and services" in migrant.last.text
+        response = await http.post(f"{url}/undo", data={"csrf": csrf_of(page)})
+        assert "Undone." in await response.text()
+        assert (await get_referral(console.app.db, referral.id)).status == Status.NEW
+        await tg.wait_for(lambda: (migrant.last.text or "").startswith("Correction:"))
+        response = await http.post(f"{url}/undo", data={"csrf": csrf_of(page)})  # nothing left to undo
+        assert "Too late to undo" in await response.text()
+    assert "referral.undo" in await audit_actions(console)
+
+
+async def test_console_pages_say_bishkek_time_and_show_names(tg: FakeTelegram, console: Console) -> None:
+    await console.app.db.execute(
+        "INSERT INTO users (id, first_seen, last_seen, username) VALUES (?, 'x', 'x', 'vol_aida')", (VOLUNTEER_ID,)
+    )
+    await grant(console.app.db, COORDINATOR_ID, VOLUNTEER_ID, "volunteer")
+    await console.app.db.execute("UPDATE audit_log SET at = '2026-03-05T08:15:00+00:00'")
+    async with await logged_in(tg, console, COORDINATOR_ID) as http:
+        body = await (await http.get(f"{console.base}/staff")).text()
+    assert "All times are in Bishkek time (Asia/Bishkek)." in body and "When (Bishkek time)" in body
+    assert "05.03.2026 14:15" in body  # 08:15 UTC
+    assert f"@vol_aida <code>{VOLUNTEER_ID}</code>" in body

@@ -91,3 +91,19 @@ async def test_healthz_follows_the_database(webhook: tuple[App, str]) -> None:
         response = await http.get(f"{base}/healthz")
         assert response.status == 503
     app.db = await type(app.db).open(app.db.path)  # let the fixture shut down cleanly
+
+
+async def test_an_update_delivered_twice_is_handled_once(tg: FakeTelegram, webhook: tuple[App, str]) -> None:
+    _, base = webhook
+    tg.user(5003, language_code="en")
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    async with aiohttp.ClientSession() as http:
+        first, again = await asyncio.gather(
+            http.post(f"{base}/telegram/hook", json=update(5003, "/menu", update_id=77), headers=headers),
+            http.post(f"{base}/telegram/hook", json=update(5003, "/menu", update_id=77), headers=headers),
+        )
+        assert sorted([first.status, again.status]) == [200, 503]  # the second is told to come back later
+        later = await http.post(f"{base}/telegram/hook", json=update(5003, "/menu", update_id=77), headers=headers)
+        assert later.status == 200
+    await asyncio.sleep(0.2)
+    assert len([c for c in tg.calls_of("sendMessage") if c.params["chat_id"] == 5003]) == 1

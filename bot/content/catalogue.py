@@ -26,14 +26,34 @@ def _label(ky: str, ru: str, en: str) -> LocalizedText:
 REGIONS: dict[str, LocalizedText] = {
     "bishkek": _label("Бишкек шаары", "г. Бишкек", "Bishkek city"),
     "osh_city": _label("Ош шаары", "г. Ош", "Osh city"),
-    "chuy": _label("Чүй облусу", "Чуйская область", "Chuy region"),
-    "osh": _label("Ош облусу", "Ошская область", "Osh region"),
-    "jalal_abad": _label("Жалал-Абад облусу", "Джалал-Абадская область", "Jalal-Abad region"),
-    "batken": _label("Баткен облусу", "Баткенская область", "Batken region"),
-    "naryn": _label("Нарын облусу", "Нарынская область", "Naryn region"),
-    "talas": _label("Талас облусу", "Таласская область", "Talas region"),
-    "issyk_kul": _label("Ысык-Көл облусу", "Иссык-Кульская область", "Issyk-Kul region"),
+    "chuy": _label("Чүй облусу", "Чуйская обл.", "Chuy region"),
+    "osh": _label("Ош облусу", "Ошская обл.", "Osh region"),
+    "jalal_abad": _label("Жалал-Абад облусу", "Джалал-Абадская обл.", "Jalal-Abad region"),
+    "batken": _label("Баткен облусу", "Баткенская обл.", "Batken region"),
+    "naryn": _label("Нарын облусу", "Нарынская обл.", "Naryn region"),
+    "talas": _label("Талас облусу", "Таласская обл.", "Talas region"),
+    "issyk_kul": _label("Ысык-Көл облусу", "Иссык-Кульская обл.", "Issyk-Kul region"),
 }
+
+# Where migrants are, for a referral (the form's region step, its filters, exports and stats): the Kyrgyz
+# regions above, then the large cities of the two countries most migrants work in, then each country for
+# anywhere else in it. `russia` and `kazakhstan` are the ids /settings has always used for those countries.
+ABROAD: dict[str, LocalizedText] = {
+    "moscow": _label("Москва", "Москва", "Moscow"),
+    "saint_petersburg": _label("Санкт-Петербург", "Санкт-Петербург", "St Petersburg"),
+    "yekaterinburg": _label("Екатеринбург", "Екатеринбург", "Yekaterinburg"),
+    "novosibirsk": _label("Новосибирск", "Новосибирск", "Novosibirsk"),
+    "russia": _label("Россия (башка шаар)", "Россия (другой город)", "Russia (another city)"),
+    "almaty": _label("Алматы", "Алматы", "Almaty"),
+    "astana": _label("Астана", "Астана", "Astana"),
+    "kazakhstan": _label("Казакстан (башка шаар)", "Казахстан (другой город)", "Kazakhstan (another city)"),
+}
+PLACE_COUNTRY: dict[str, str] = {
+    **{rid: "kg" for rid in REGIONS},
+    **{rid: "ru" for rid in ("moscow", "saint_petersburg", "yekaterinburg", "novosibirsk", "russia")},
+    **{rid: "kz" for rid in ("almaty", "astana", "kazakhstan")},
+}
+PLACES: dict[str, LocalizedText] = {**REGIONS, **ABROAD}
 
 TRADES: dict[str, LocalizedText] = {
     "construction": _label("Курулуш", "Строительство", "Construction"),
@@ -58,6 +78,8 @@ SERVICE_KINDS: dict[str, LocalizedText] = {
         "Кайтып келүү жана гранттар", "Реинтеграция и гранты", "Reintegration and grants"
     ),
     "health": _label("Ден соолук", "Здоровье", "Health"),
+    # Not help for the migrant but their offer of help: signing up goes through the same referral flow.
+    "volunteer": _label("Ыктыярчы болуу", "Стать волонтёром", "Become a volunteer"),
 }
 
 TEACHING_LANGUAGES = ("ky", "ru", "en", "uz")
@@ -66,11 +88,13 @@ Cost = Literal["free", "paid", "unknown"]
 
 
 def region_id(text: str) -> str | None:
-    """The region id for what a coordinator typed (`Osh`, `osh-city`, `Jalal Abad`), or None."""
+    """The place id for what a coordinator typed (`Osh`, `osh-city`, `Jalal Abad`, `Moscow`, `Russia`), or
+    None."""
     key = _slug(text)
-    if key in REGIONS:
+    if key in PLACES:
         return key
-    return next((rid for rid, label in REGIONS.items() if key == _slug(label.en)), None)
+    found = next((rid for rid, label in PLACES.items() if key in {_slug(label.en), _slug(label.ru)}), None)
+    return found or {"russia_other": "russia", "kazakhstan_other": "kazakhstan"}.get(key)
 
 
 def _slug(text: str) -> str:
@@ -88,7 +112,7 @@ class Offer(Sourced):
     city: LocalizedText | None = None
     cost: Cost = "unknown"
     cost_note: LocalizedText | None = None
-    website: str
+    website: str | None = None  # None only for what Koldoo runs itself (volunteering): no other site to send to
 
     @field_validator("id")
     @classmethod
@@ -109,8 +133,8 @@ class Offer(Sourced):
 
     @field_validator("website")
     @classmethod
-    def _official_website(cls, value: str) -> str:
-        if not re.match(r"^https?://[^\s/]+\.[^\s/]+(/\S*)?$", value):
+    def _official_website(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+\.[^\s/]+(/\S*)?$", value):
             raise ValueError("website must be a full http(s) address")
         return value
 
@@ -148,9 +172,14 @@ class Programme(Offer):
 
 
 class Service(Offer):
-    """A support service a migrant can be referred to; `regions` is empty when it works nationwide."""
+    """A support service a migrant can be referred to; `regions` is empty when it works nationwide.
+
+    `emergency: true` marks a service one calls now (112, an ambulance): its card says so and offers no
+    request form, since a coordinator's call-back would come too late.
+    """
 
     kind: str
+    emergency: bool = False
 
     @field_validator("kind")
     @classmethod

@@ -6,10 +6,12 @@ so these two shapes are used by topics, contacts, the training catalogue and the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
+from typing import Annotated, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 LOCALES: tuple[str, ...] = ("ky", "ru", "en")
 # Ids end up in callback data and deep links: lower-case ASCII words joined by hyphens.
@@ -41,19 +43,35 @@ class LocalizedText(StrictModel):
         return getattr(self, locale, None) or self.ru
 
 
-class Sourced(StrictModel):
-    """Provenance of a fact: where it comes from, when it was checked, and whether it is confirmed."""
+FACT_PATTERN = r"^[a-z0-9]+([-.][a-z0-9]+)*$"
 
-    source: str
+
+class Sourced(StrictModel):
+    """Provenance of a fact: where it comes from, when it was checked, and whether it is confirmed.
+
+    `facts` names the facts an entry states that other entries state too (`ru-112`, `114fz-27-1-2.1`), so
+    the checker can hold every file to one flag per fact; `flagged` lists those of them that this entry,
+    though confirmed as a whole, shows marked as not verified in its text.
+    """
+
+    source: str | LocalizedText  # a page or a document; in three languages when its name is words
     verified_on: date
     verified: bool = True
+    facts: tuple[Annotated[str, Field(pattern=FACT_PATTERN)], ...] = ()
+    flagged: tuple[Annotated[str, Field(pattern=FACT_PATTERN)], ...] = ()
 
     @field_validator("source")
     @classmethod
-    def _source_not_blank(cls, value: str) -> str:
+    def _source_not_blank(cls, value: str | LocalizedText) -> str | LocalizedText:
+        if isinstance(value, LocalizedText):
+            return value
         if not value.strip():
             raise ValueError("source is empty")
         return value.strip()
+
+    def source_in(self, locale: str) -> str:
+        """The source as a migrant reads it: in their language when it was written in three."""
+        return self.source.get(locale) if isinstance(self.source, LocalizedText) else self.source
 
 
 class HtmlText(LocalizedText):
@@ -109,3 +127,17 @@ def duplicate_ids(section: str, ids: list[str]) -> list[Finding]:
             found.append(Finding(loc=(section, index, "id"), message=f"duplicate id {item_id!r}"))
         seen.add(item_id)
     return found
+
+
+def walk_model(value: Any, loc: Location) -> Iterator[tuple[Location, Any]]:
+    """Every value inside a content model with its path, the model itself first."""
+    yield loc, value
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from walk_model(getattr(value, name), loc + (name,))
+    elif isinstance(value, (tuple, list)):
+        for index, item in enumerate(value):
+            yield from walk_model(item, loc + (index,))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from walk_model(item, loc + (key,))

@@ -8,6 +8,7 @@ topics:
     body: {ky: ..., ru: ..., en: ...}     # Telegram HTML
     children: [ban-check]                 # optional, in display order
     links:                                # optional, shown as URL buttons
+    referral: reintegration               # optional: a button into that kind of support services
       - label: {ky: ..., ru: ..., en: ...}
         url: https://...
     source: ...
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
+from bot.content.catalogue import SERVICE_KINDS
 from bot.content.common import (
     SLUG_PATTERN,
     ContentFile,
@@ -54,6 +56,16 @@ class Topic(Sourced):
     body: HtmlText
     children: tuple[str, ...] = ()
     links: tuple[Link, ...] = ()
+    # A support-service kind (`content/services.yaml`): the page then offers a button into that kind's
+    # services, where the migrant asks a coordinator for help (the referral flow).
+    referral: str | None = None
+
+    @field_validator("referral")
+    @classmethod
+    def _known_kind(cls, value: str | None) -> str | None:
+        if value is not None and value not in SERVICE_KINDS:
+            raise ValueError(f"unknown service kind {value!r}; known: {sorted(SERVICE_KINDS)}")
+        return value
 
 
 class TopicsFile(ContentFile):

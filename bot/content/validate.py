@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from bot.content.buttons import button_findings
 from bot.content.common import (
     LOCALES,
     ContentFile,
@@ -24,8 +25,12 @@ from bot.content.common import (
     Location,
     Sourced,
     StrictModel,
+    walk_model,
 )
+from bot.content.consistency import claims, conflicts, flag_mark_findings, source_findings
+from bot.content.lang_checks import latin_words, markup_problem
 from bot.content.registry import CONTENT_FILES
+from bot.content.terms import term_problems
 from bot.content.yamlsource import YamlSyntaxError, parse_yaml
 from bot.services.telegram_html import TelegramHtmlError, parse_html, utf16_len
 
@@ -62,7 +67,34 @@ def validate_dir(directory: Path, today: date) -> tuple[dict[str, StrictModel], 
         problems += found
         if parsed is not None:
             files[name] = parsed
+    problems += flag_problems(directory, files)
     return files, problems
+
+
+def flag_problems(directory: Path, files: dict[str, StrictModel]) -> list[Problem]:
+    """One line at each place that shows as certain a fact (or phone, or website) flagged elsewhere."""
+    found = [claim for name, parsed in files.items() for claim in claims(name, parsed)]
+    documents: dict[str, Any] = {}
+
+    def where(file: str, loc: Location) -> tuple[int, str]:
+        if file not in documents:
+            documents[file] = parse_yaml((directory / file).read_text(encoding="utf-8"))
+        return documents[file].locate(loc)
+
+    problems = []
+    for certain, flagged in conflicts(found):
+        line, key = where(certain.file, certain.loc)
+        other_line, other_key = where(flagged.file, flagged.loc)
+        problems.append(
+            Problem(
+                str(directory / certain.file),
+                line,
+                key,
+                f"{certain.key!r} is shown as certain here but flagged at {flagged.file}:{other_line} "
+                f"({other_key}): one flag per fact, flag it everywhere or confirm it everywhere",
+            )
+        )
+    return problems
 
 
 def validate_file(
@@ -94,7 +126,8 @@ def validate_file(
     except ValidationError as exc:
         return None, [problem(error["loc"], _describe(error)) for error in exc.errors()]
     own = parsed.findings() if isinstance(parsed, ContentFile) else []
-    findings = [*own, *generic_findings(parsed, today)]
+    findings = [*own, *generic_findings(parsed, today), *source_findings(parsed), *flag_mark_findings(parsed),
+                *button_findings(parsed)]
     problems = [problem(finding.loc, finding.message, finding.severity) for finding in findings]
     if any(item.is_error for item in problems):
         return None, problems
@@ -118,6 +151,8 @@ def stale_entries(directory: Path, before: date) -> list[Problem]:
                 line, key = document.locate(loc + ("verified_on",))
                 found.append(Problem(str(path), line, key, value.verified_on.isoformat(), "review"))
     return found
+
+
 def count_entries(files: dict[str, StrictModel]) -> int:
     """The sourced entries (facts with a source and a date) of the files: what `check-content` reports."""
     return sum(isinstance(value, Sourced) for parsed in files.values() for _, value in _walk(parsed, ()))
@@ -130,6 +165,9 @@ def generic_findings(model: BaseModel, today: date) -> Iterator[Finding]:
         if isinstance(value, LocalizedText):
             for locale in LOCALES:
                 yield from _text_findings(value.get(locale), isinstance(value, HtmlText), loc + (locale,))
+                for message in term_problems(value.get(locale), locale):
+                    yield Finding(loc=loc + (locale,), message=message)
+            yield from _translation_findings(value, loc)
         if isinstance(value, Sourced):
             if value.verified_on > today:
                 yield Finding(
@@ -141,6 +179,29 @@ def generic_findings(model: BaseModel, today: date) -> Iterator[Finding]:
                     message=f"verified_on {value.verified_on} is older than 12 months: check the facts again",
                     severity="warning",
                 )
+
+
+def _translation_findings(value: LocalizedText, loc: Location) -> Iterator[Finding]:
+    """Kyrgyz and Russian keep the English text's placeholders, tags and commands, and write no Latin words.
+
+    Broken HTML is reported on its own: its tags are not compared as well."""
+    if isinstance(value, HtmlText):
+        try:
+            for locale in LOCALES:
+                parse_html(value.get(locale))
+        except TelegramHtmlError:
+            return
+    for locale in ("ky", "ru"):
+        problem = markup_problem(value.en, value.get(locale))
+        if problem:
+            yield Finding(loc=loc + (locale,), message=problem)
+        words = latin_words(value.get(locale))
+        if words:
+            yield Finding(
+                loc=loc + (locale,),
+                message=f"Latin letters in a {'Kyrgyz' if locale == 'ky' else 'Russian'} text: "
+                f"{', '.join(dict.fromkeys(words))} (a name? add it to NAMES in bot/content/lang_checks.py)",
+            )
 
 
 def _text_findings(text: str, is_html: bool, loc: Location) -> Iterator[Finding]:
@@ -155,17 +216,7 @@ def _text_findings(text: str, is_html: bool, loc: Location) -> Iterator[Finding]
         yield Finding(loc=loc, message=f"text is {utf16_len(shown)} characters, over Telegram's {MAX_TEXT}")
 
 
-def _walk(value: Any, loc: Location) -> Iterator[tuple[Location, Any]]:
-    yield loc, value
-    if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _walk(getattr(value, name), loc + (name,))
-    elif isinstance(value, (tuple, list)):
-        for index, item in enumerate(value):
-            yield from _walk(item, loc + (index,))
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _walk(item, loc + (key,))
+_walk = walk_model
 
 
 def _describe(error: Any) -> str:

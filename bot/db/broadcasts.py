@@ -107,6 +107,19 @@ async def audience_count(db: Database, audience: Audience, default_locale: str) 
     )
 
 
+async def audience_by_language(db: Database, audience: Audience, default_locale: str) -> dict[str, int]:
+    """How many of the audience read each language (their choice, else their app's, else the default):
+    the language each would be sent, were there a version in it."""
+    where, params = _audience_filter(audience)
+    rows = await db.fetchall(
+        f"SELECT COALESCE({USER_LANGUAGE_SQL}, :default_locale) AS language, COUNT(*) AS n"
+        f" FROM users u JOIN subscriptions s ON s.user_id = u.id WHERE {where}"
+        f" GROUP BY COALESCE({USER_LANGUAGE_SQL}, :default_locale)",
+        {**params, "default_locale": default_locale},
+    )
+    return {row["language"]: row["n"] for row in rows}
+
+
 async def create_broadcast(
     db: Database,
     *,

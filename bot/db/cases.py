@@ -16,7 +16,7 @@ from bot.services.cases import Waiting
 _CASE_COLUMNS = (
     "id, user_id, topic, locale, region, source, status, urgent, chat_id, thread_id, card_message_id, "
     "assignee_id, unreachable, consent_at, opened_at, first_message_at, first_answer_at, waiting_since, "
-    "closed_at, rating"
+    "closed_at, rating, reopened_at"
 )
 
 
@@ -42,6 +42,7 @@ class Case:
     waiting_since: datetime | None
     closed_at: datetime | None
     rating: int | None
+    reopened_at: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -112,9 +113,10 @@ async def open_case(
 async def reopen(db: Database, case_id: int) -> bool:
     """Reopen a closed case (the migrant wrote again soon); False when another case is open meanwhile."""
     count = await db.execute_count(
-        "UPDATE cases SET status = 'open', closed_at = NULL, rating = NULL WHERE id = ? AND status = 'closed' "
+        "UPDATE cases SET status = 'open', closed_at = NULL, rating = NULL, reopened_at = ? "
+        "WHERE id = ? AND status = 'closed' "
         "AND NOT EXISTS (SELECT 1 FROM cases other WHERE other.user_id = cases.user_id AND other.status = 'open')",
-        (case_id,),
+        (utcnow(), case_id),
     )
     return count == 1
 
@@ -183,14 +185,17 @@ async def add_incoming(
     return row is not None and row[0] is None
 
 
-async def add_outgoing(db: Database, case_id: int, kind: str, user_message_id: int, group_message_id: int) -> None:
-    """A staff message that reached the migrant: linked both ways, and the case no longer waits."""
+async def add_outgoing(
+    db: Database, case_id: int, kind: str, user_message_id: int, group_message_id: int, text_html: str | None = None
+) -> None:
+    """A staff message that reached the migrant: linked both ways, its text kept for the transcript (like the
+    migrant's, until the case is anonymised or forgotten), and the case no longer waits."""
     now = utcnow()
     async with db.transaction() as conn:
         await conn.execute(
-            "INSERT INTO case_messages (case_id, direction, kind, user_message_id, group_message_id, status, "
-            "created_at, sent_at) VALUES (?, 'out', ?, ?, ?, 'sent', ?, ?)",
-            (case_id, kind, user_message_id, group_message_id, now, now),
+            "INSERT INTO case_messages (case_id, direction, kind, user_message_id, group_message_id, text_html, "
+            "status, created_at, sent_at) VALUES (?, 'out', ?, ?, ?, ?, 'sent', ?, ?)",
+            (case_id, kind, user_message_id, group_message_id, text_html, now, now),
         )
         await conn.execute(
             "UPDATE cases SET first_answer_at = COALESCE(first_answer_at, ?), waiting_since = NULL WHERE id = ?",
@@ -276,14 +281,55 @@ async def post_texts(db: Database, case_id: int, group_message_id: int) -> list[
 
 
 # -- lists, history and figures -----------------------------------------------------------------------------
+CASE_LISTS = ("open", "closed", "urgent")
+# Which cases each list holds, and in what order: open ones waiting longest for an answer first (answered
+# ones last; an open case the migrant has not written in yet is no work yet), closed ones latest first,
+# urgent ones (open or closed) with the open and waiting ones first.
+_LISTS = {
+    "open": (
+        "status = 'open' AND first_message_at IS NOT NULL",
+        "waiting_since IS NULL, waiting_since, first_message_at, id",
+    ),
+    "closed": ("status = 'closed'", "closed_at DESC, id DESC"),
+    "urgent": ("urgent = 1", "status = 'closed', waiting_since IS NULL, waiting_since, id DESC"),
+}
+
+
 async def open_cases(db: Database, limit: int = 50) -> list[Case]:
     """Open cases the migrant wrote in: the one waiting longest for an answer first, answered ones last."""
+    return (await list_cases(db, "open", 0, limit))[0]
+
+
+async def list_cases(db: Database, which: str, offset: int, limit: int) -> tuple[list[Case], int]:
+    """One page of a list of CASE_LISTS, and how many cases the list holds."""
+    where, order = _LISTS[which]
     rows = await db.fetchall(
-        f"SELECT {_CASE_COLUMNS} FROM cases WHERE status = 'open' AND first_message_at IS NOT NULL "
-        "ORDER BY waiting_since IS NULL, waiting_since, first_message_at LIMIT ?",
-        (limit,),
+        f"SELECT {_CASE_COLUMNS} FROM cases WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?", (limit, offset)
     )
-    return [_case(row) for row in rows]
+    total = await db.fetchval(f"SELECT COUNT(*) FROM cases WHERE {where}")
+    return [_case(row) for row in rows], int(total or 0)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One message of a case as stored: the migrant's (`in`) or the team's answer (`out`)."""
+
+    direction: str
+    kind: str
+    text_html: str | None
+    status: str
+    created_at: datetime
+
+
+async def transcript(db: Database, case_id: int) -> list[Entry]:
+    rows = await db.fetchall(
+        "SELECT direction, kind, text_html, status, created_at FROM case_messages WHERE case_id = ? ORDER BY id",
+        (case_id,),
+    )
+    return [
+        Entry(row["direction"], row["kind"], row["text_html"], row["status"], as_datetime(row["created_at"]))
+        for row in rows
+    ]
 
 
 async def earlier_cases(db: Database, user_id: int, before_case_id: int) -> list[Case]:

@@ -1,6 +1,7 @@
 """Databases written before Alembic: SQLite files numbered by `PRAGMA user_version` (the SQL files in
-migrations/legacy/). One older than the last of them gets the rest first, as the old code did; then
-`bot.db.migrate` stamps it at the baseline revision, which is the schema those files end with."""
+migrations/legacy/). One older than 10 gets the files up to 10 first, as the old code did; then
+`bot.db.migrate` stamps it at the revision whose schema its number stands for: 10 is the baseline, and the
+two files main gained while the move to Alembic was under way (11, 12) are revisions 0002 and 0003."""
 
 from __future__ import annotations
 
@@ -30,9 +31,12 @@ def legacy_migrations() -> tuple[tuple[int, str, str], ...]:
 
 
 LAST_LEGACY = len(legacy_migrations())
+BASELINE_LEGACY = 10  # the schema of the baseline revision; and what `PRAGMA user_version` says from then on
+# The revision a legacy database of each number is stamped at.
+STAMPS = {10: "0001_baseline", 11: "0002_cases_reopened", 12: "0003_referral_statuses"}
 
 
-def upgrade_legacy(path: Path, upto: int = LAST_LEGACY) -> int:
+def upgrade_legacy(path: Path, upto: int = BASELINE_LEGACY) -> int:
     """Bring a pre-Alembic SQLite database to legacy version `upto`; returns the version it has.
 
     A new or empty file, or one Alembic already manages, is left alone (0 or its version)."""

@@ -15,6 +15,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
+from bot.db.legacy import STAMPS
+
 BASELINE = "0001_baseline"
 _LOCK_KEY = 4_246_071_923  # pg_advisory_xact_lock: two replicas starting at once migrate one after the other
 
@@ -48,8 +50,9 @@ def upgrade(connection: Connection) -> str:
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
     names = set(inspect(connection).get_table_names())
-    if "alembic_version" not in names and "users" in names:
-        command.stamp(config(connection), BASELINE)
+    if "alembic_version" not in names and "users" in names and connection.dialect.name == "sqlite":
+        legacy = connection.exec_driver_sql("PRAGMA user_version").scalar()
+        command.stamp(config(connection), STAMPS.get(legacy, BASELINE))
     if current_revision(connection) != head():
         command.upgrade(config(connection), "head")
     return head()

@@ -21,6 +21,7 @@ from typing import Any
 
 from bot.db.connection import BUSY_TIMEOUT_MS
 from bot.db.legacy import LAST_LEGACY
+from bot.services.personal_data import kinds_found
 
 # Columns that hold a Telegram user id, by table; `users.id` is the user itself.
 _USER_COLUMNS = ("user_id", "actor_id", "sender_id", "granted_by")
@@ -121,25 +122,32 @@ async def _user_data(database: Path | str, user_id: int) -> dict[str, Any]:
         for name in sorted(metadata.tables):
             columns = [column.name for column in metadata.tables[name].columns]
             keys = [c for c in columns if c in _USER_COLUMNS or (name == "users" and c == "id")]
-            if not keys:
+            if not keys and name not in _ABOUT_USER:
                 continue
-            where = " OR ".join(f"{c} = ?" for c in keys)
+            clauses = [f"{c} = ?" for c in keys]
             params: list[Any] = [user_id] * len(keys)
             if name in _ABOUT_USER:
                 clause, extra = _ABOUT_USER[name]
-                where, params = f"{where} OR {clause}", [*params, *(user_id if value is None else value for value in extra)]
-            rows = await db.fetchall(f"SELECT * FROM {name} WHERE {where}", params)
+                clauses.append(clause)
+                params += [user_id if value is None else value for value in extra]
+            rows = await db.fetchall(f"SELECT * FROM {name} WHERE {' OR '.join(clauses)}", params)
             if rows:
                 found[name] = [_decode(dict(row)) for row in rows]
     finally:
         await db.close()
+    held = kinds_found(set(found) - {"user_id"})
+    if held:  # the same kinds /privacy names (services/personal_data.py)
+        found["kinds"] = [kind.value for kind in held]
     return found
 
 
-# Rows about a user that carry someone else's id: coordinators' notes and status changes on the user's
-# referrals, and audit lines whose target is the user (a role granted to them). None stands for the user id.
+# Rows about a user that carry someone else's id or none: coordinators' notes and status changes on the
+# user's referrals, the messages of the user's conversations with a person (theirs and the team's answers),
+# and audit lines whose target is the user (a role granted to them). None stands for the user id.
 _ABOUT_USER: dict[str, tuple[str, tuple[Any, ...]]] = {
     "referral_events": ("referral_id IN (SELECT id FROM referrals WHERE user_id = ?)", (None,)),
+    "case_messages": ("case_id IN (SELECT id FROM cases WHERE user_id = ?)", (None,)),
+    "outbox": ("chat_id = ?", (None,)),
     "audit_log": ("(target = CAST(? AS TEXT) AND action LIKE 'staff.%')", (None,)),
 }
 

@@ -9,20 +9,27 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.db.connection import Database, Row
+from bot.db.connection import Database, Row, Transaction
 from bot.db.outbox import Notice, enqueue
 from bot.db.tables import as_datetime
+from bot.db.users import USER_LANGUAGE_SQL
 from bot.services.referrals import (
     DUPLICATE_WINDOW,
+    DeclineReason,
     Kind,
     Referral,
     ReferralEvent,
     ReferralFilter,
     Status,
     can_move,
+    can_undo,
+    can_withdraw,
 )
 
-_COLUMNS = "id, user_id, kind, item_id, name, phone, region, city, comment, status, created_at, updated_at"
+_COLUMNS = (
+    "id, user_id, kind, item_id, name, phone, region, city, comment, status, created_at, updated_at,"
+    " decline_reason"
+)
 _RECENT = (
     f"SELECT {_COLUMNS} FROM referrals WHERE user_id = ? AND kind = ? AND item_id = ? AND created_at >= ?"
     " ORDER BY id DESC LIMIT 1"
@@ -48,6 +55,7 @@ def _referral(row: Row) -> Referral:
         status=Status(row["status"]),
         created_at=as_datetime(row["created_at"]),
         updated_at=as_datetime(row["updated_at"]),
+        decline_reason=DeclineReason(row["decline_reason"]) if row["decline_reason"] else None,
     )
 
 
@@ -178,48 +186,155 @@ async def change_status(
     now: datetime | None = None,
     *,
     notify: bool = False,
+    reason: DeclineReason | None = None,
 ) -> Referral | None:
     """Move a referral to `target` and record who did it and when; with `notify`, queue the migrant's
-    notification in the same transaction (the outbox), so the change is always told.
+    notification in the same transaction (the outbox), so the change is always told. A decline keeps its
+    `reason` (the notice says it and the next step).
 
     Returns the updated referral, or None when it does not exist or the move is not allowed from its
     current status (for instance, another coordinator moved it a moment ago).
     """
     moment = _now(now)
     async with db.transaction() as conn:
+        cursor = await conn.execute("SELECT kind, status, user_id FROM referrals WHERE id = ?", (referral_id,))
+        row = await cursor.fetchone()
+        if row is None or not can_move(Kind(row["kind"]), Status(row["status"]), target):
+            return None
+        kept_reason = (reason or DeclineReason.OTHER).value if target == Status.DECLINED else None
+        await _set_status(conn, referral_id, actor_id, moment, row["status"], target.value, kept_reason)
+        if notify and row["user_id"] is not None:
+            payload = {"status": target.value} | ({"reason": kept_reason} if kept_reason else {})
+            await enqueue(conn, [Notice("referral.status", row["user_id"], payload=payload)], referral_id)
+        details = {"from": row["status"], "to": target.value} | ({"reason": kept_reason} if kept_reason else {})
+        await _audit(conn, actor_id, "referral.status", referral_id, details, moment)
+        return await _fetch(conn, referral_id)
+
+
+async def _set_status(
+    conn: Transaction,
+    referral_id: int,
+    actor_id: int,
+    moment: datetime,
+    from_status: str,
+    to_status: str,
+    reason: str | None,
+) -> None:
+    """The status, its reason and the history line, inside the caller's transaction."""
+    await conn.execute(
+        "UPDATE referrals SET status = ?, decline_reason = ?, updated_at = ? WHERE id = ?",
+        (to_status, reason, moment, referral_id),
+    )
+    await conn.execute(
+        "INSERT INTO referral_events (referral_id, actor_id, at, from_status, to_status) VALUES (?, ?, ?, ?, ?)",
+        (referral_id, actor_id, moment, from_status, to_status),
+    )
+
+
+async def _audit(
+    conn: Transaction, actor_id: int, action: str, referral_id: int, details: dict | None, moment: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO audit_log (actor_id, action, target, details, at) VALUES (?, ?, ?, ?, ?)",
+        (actor_id, action, str(referral_id), json.dumps(details) if details else None, moment),
+    )
+
+
+async def _fetch(conn: Transaction, referral_id: int) -> Referral:
+    cursor = await conn.execute(f"SELECT {_COLUMNS} FROM referrals WHERE id = ?", (referral_id,))
+    return _referral(await cursor.fetchone())
+
+
+async def undo_move(
+    db: Database, referral_id: int, actor_id: int, now: datetime | None = None
+) -> tuple[Referral, str] | None:
+    """Undo the actor's own last status move if it is under a minute old and nothing happened since.
+
+    Only a move the rules allow is undone: an undo (or a withdrawal) is not, so undoing never ping-pongs.
+
+    The previous status comes back (and is audited). The migrant's notice of the undone move is withdrawn
+    while still pending; if it already left, a correction is queued. Returns the referral and "withdrawn",
+    "corrected" or "silent" (no migrant to tell), or None when the move can no longer be undone.
+    """
+    moment = _now(now)
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "SELECT e.actor_id, e.at, e.from_status, e.to_status, r.kind, r.status, r.user_id FROM referral_events e"
+            " JOIN referrals r ON r.id = e.referral_id WHERE e.referral_id = ? ORDER BY e.id DESC LIMIT 1",
+            (referral_id,),
+        )
+        last = await cursor.fetchone()
+        if (
+            last is None
+            or last["to_status"] is None
+            or last["from_status"] is None
+            or last["actor_id"] != actor_id
+            or last["to_status"] != last["status"]
+            or not can_move(Kind(last["kind"]), Status(last["from_status"]), Status(last["to_status"]))
+            or not can_undo(as_datetime(last["at"]), moment)
+        ):
+            return None
+        at = moment
+        await _set_status(conn, referral_id, actor_id, at, last["to_status"], last["from_status"], None)
+        await _audit(
+            conn, actor_id, "referral.undo", referral_id, {"from": last["to_status"], "to": last["from_status"]}, at
+        )
+        outcome = "silent"
+        if last["user_id"] is not None:
+            cursor = await conn.execute(
+                "SELECT id FROM outbox WHERE kind = 'referral.status' AND subject_id = ? ORDER BY id DESC LIMIT 1",
+                (referral_id,),
+            )
+            notice = await cursor.fetchone()
+            deleted = 0
+            if notice is not None:
+                cursor = await conn.execute(
+                    "DELETE FROM outbox WHERE id = ? AND state = 'pending'", (notice["id"],)
+                )
+                deleted = cursor.rowcount
+            if deleted:
+                outcome = "withdrawn"
+            else:
+                payload = {"status": last["from_status"], "correction": True}
+                await enqueue(conn, [Notice("referral.status", last["user_id"], payload=payload)], referral_id)
+                outcome = "corrected"
+        return await _fetch(conn, referral_id), outcome
+
+
+async def withdraw(
+    db: Database, referral_id: int, user_id: int, now: datetime | None = None, notices: Sequence[Notice] = ()
+) -> Referral | None:
+    """The migrant withdraws their own open request (from /my); None when it is not theirs or not open.
+    `notices` (the coordinators told) are queued in the same transaction."""
+    moment = _now(now)
+    async with db.transaction() as conn:
         cursor = await conn.execute("SELECT status, user_id FROM referrals WHERE id = ?", (referral_id,))
         row = await cursor.fetchone()
-        if row is None or not can_move(Status(row["status"]), target):
+        if row is None or row["user_id"] != user_id or not can_withdraw(Status(row["status"])):
             return None
-        await conn.execute(
-            "UPDATE referrals SET status = ?, updated_at = ? WHERE id = ?",
-            (target.value, moment, referral_id),
-        )
-        await conn.execute(
-            "INSERT INTO referral_events (referral_id, actor_id, at, from_status, to_status)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (referral_id, actor_id, moment, row["status"], target.value),
-        )
-        if notify and row["user_id"] is not None:
-            status_notice = Notice("referral.status", row["user_id"], payload={"status": target.value})
-            await enqueue(conn, [status_notice], referral_id)
-        await conn.execute(
-            "INSERT INTO audit_log (actor_id, action, target, details, at) VALUES (?, 'referral.status', ?, ?, ?)",
-            (actor_id, str(referral_id), json.dumps({"from": row["status"], "to": target.value}), moment),
-        )
-        cursor = await conn.execute(f"SELECT {_COLUMNS} FROM referrals WHERE id = ?", (referral_id,))
-        updated = await cursor.fetchone()
-    return _referral(updated)
+        await _set_status(conn, referral_id, user_id, moment, row["status"], Status.WITHDRAWN.value, None)
+        await _audit(conn, user_id, "referral.withdraw", referral_id, None, moment)
+        await enqueue(conn, notices, referral_id)
+        return await _fetch(conn, referral_id)
 
 
 async def add_note(
-    db: Database, referral_id: int, actor_id: int, note: str, now: datetime | None = None
+    db: Database,
+    referral_id: int,
+    actor_id: int,
+    note: str,
+    now: datetime | None = None,
+    *,
+    owner_only: bool = False,
+    notices: Sequence[Notice] = (),
 ) -> bool:
-    """Attach a coordinator's note; False when the referral does not exist."""
+    """Attach a coordinator's note, or with `owner_only` the migrant's own added information (only to their
+    request); False when the referral does not exist (or is not theirs)."""
     moment = _now(now)
     async with db.transaction() as conn:
-        cursor = await conn.execute("SELECT 1 FROM referrals WHERE id = ?", (referral_id,))
-        if await cursor.fetchone() is None:
+        cursor = await conn.execute("SELECT user_id FROM referrals WHERE id = ?", (referral_id,))
+        found = await cursor.fetchone()
+        if found is None or (owner_only and found["user_id"] != actor_id):
             return False
         await conn.execute(
             "INSERT INTO referral_events (referral_id, actor_id, at, note) VALUES (?, ?, ?, ?)",
@@ -230,6 +345,7 @@ async def add_note(
             (actor_id, str(referral_id), moment),
         )
         await conn.execute("UPDATE referrals SET updated_at = ? WHERE id = ?", (moment, referral_id))
+        await enqueue(conn, notices, referral_id)
     return True
 
 
@@ -240,6 +356,34 @@ async def list_events(db: Database, referral_id: int) -> list[ReferralEvent]:
         " WHERE referral_id = ? ORDER BY id",
         (referral_id,),
     )
+    return _events(rows)
+
+
+async def export_details(
+    db: Database, referral_ids: Sequence[int]
+) -> tuple[dict[int, list[ReferralEvent]], dict[int, str | None]]:
+    """For one export batch: each referral's history (oldest first) and its migrant's language, in two
+    queries, so an export costs two statements per batch, not two per row."""
+    if not referral_ids:
+        return {}, {}
+    marks = ", ".join("?" for _ in referral_ids)
+    rows = await db.fetchall(
+        "SELECT id, referral_id, actor_id, at, from_status, to_status, note FROM referral_events"
+        f" WHERE referral_id IN ({marks}) ORDER BY referral_id, id",
+        list(referral_ids),
+    )
+    events: dict[int, list[ReferralEvent]] = {}
+    for event in _events(rows):
+        events.setdefault(event.referral_id, []).append(event)
+    languages = await db.fetchall(
+        f"SELECT r.id, {USER_LANGUAGE_SQL} AS language FROM referrals r LEFT JOIN users u ON u.id = r.user_id"
+        f" WHERE r.id IN ({marks})",
+        list(referral_ids),
+    )
+    return events, {row["id"]: row["language"] for row in languages}
+
+
+def _events(rows: Sequence[Row]) -> list[ReferralEvent]:
     return [
         ReferralEvent(
             id=row["id"],
@@ -274,13 +418,13 @@ async def log_export(
 
 
 async def anonymise_closed(db: Database, before: datetime) -> int:
-    """Erase the personal data of referrals closed (completed or declined) and untouched since `before`.
+    """Erase the personal data of referrals closed (completed, resolved, declined or withdrawn) and untouched since `before`.
 
     What /privacy promises: closed requests do not keep a name and phone for ever. The rows, statuses and
     dates stay for the counts. Returns how many referrals were anonymised.
     """
     closed = (
-        "SELECT id FROM referrals WHERE status IN ('completed', 'declined') AND updated_at < ?"
+        "SELECT id FROM referrals WHERE status IN ('completed', 'resolved', 'declined', 'withdrawn') AND updated_at < ?"
         " AND (name IS NOT NULL OR phone IS NOT NULL OR comment IS NOT NULL)"
     )
     cutoff = before

@@ -29,6 +29,7 @@ class Stats:
     referrals: dict[str, int] | None  # by status; None when the referrals feature is not installed
     new_users_weekly: dict[date, int] = field(default_factory=dict)  # Monday of the week -> count
     referrals_weekly: dict[date, int] = field(default_factory=dict)
+    referrals_by_region: dict[str, int] = field(default_factory=dict)  # where the migrants asking are
 
 
 async def _pairs(db: Database, sql: str, params: tuple = ()) -> dict:
@@ -63,6 +64,9 @@ async def collect(db: Database, default_locale: str) -> Stats:
         """
     )
     referrals = await _pairs(db, "SELECT status, COUNT(*) FROM referrals GROUP BY status ORDER BY status")
+    referrals_by_region = await _pairs(
+        db, "SELECT region, COUNT(*) FROM referrals GROUP BY region ORDER BY 2 DESC, region"
+    )
     return Stats(
         users=counts["users"],
         active=counts["active"],
@@ -81,4 +85,5 @@ async def collect(db: Database, default_locale: str) -> Stats:
         referrals=referrals,
         new_users_weekly=await _weekly(db, "users", "first_seen"),
         referrals_weekly=await _weekly(db, "referrals", "created_at"),
+        referrals_by_region=referrals_by_region,
     )

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 
@@ -112,7 +113,7 @@ class SQLiteStorage(BaseStorage):
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         if not isinstance(data, Mapping):
-            raise TypeError(f"FSM data must be a mapping, not {type(data).__name__}")
+            raise DataNotDictLikeError(f"FSM data must be a mapping, not {type(data).__name__}")  # as aiogram's storages
         state, current_data = await self._record(_key(key))
         # A round trip through JSON is what a restart would give back: keep the cache identical to it.
         new_data = json.loads(json.dumps(dict(data), ensure_ascii=False, default=str))

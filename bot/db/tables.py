@@ -103,6 +103,8 @@ users = Table(
     Column("privacy_seen_at", TS),
     Column("data_consent_at", TS),
     Column("telegram_locale", Text),
+    Column("username", Text),  # Telegram @username, lower case, without "@" (0003)
+    Index("users_username", "username"),
 )
 
 fsm_state = Table(
@@ -160,7 +162,7 @@ reminders = Table(
     Index("reminders_by_user", "user_id", "kind", "subject_date"),
 )
 
-REFERRAL_STATUSES = ("new", "contacted", "enrolled", "completed", "declined")
+REFERRAL_STATUSES = ("new", "contacted", "enrolled", "completed", "passed", "resolved", "declined", "withdrawn")
 referrals = Table(
     "referrals", metadata,
     Column("id", Id(), primary_key=True),
@@ -175,6 +177,7 @@ referrals = Table(
     Column("status", Text, nullable=False, server_default=text("'new'")),
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
+    Column("decline_reason", Text),  # a code (services/referrals.py)
     CheckConstraint(_in("kind", ("training", "service")), name="kind"),
     CheckConstraint(_in("status", REFERRAL_STATUSES), name="status"),
     Index("referrals_created", "created_at"),
@@ -295,6 +298,7 @@ cases = Table(
     Column("waiting_since", TS),
     Column("closed_at", TS),
     Column("rating", Integer),
+    Column("reopened_at", TS),  # the migrant wrote within 7 days of the close (0002)
     CheckConstraint(_in("topic", CASE_TOPICS), name="topic"),
     CheckConstraint(_in("status", ("open", "closed")), name="status"),
     CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.db.clock import utcnow
@@ -30,24 +30,32 @@ class UserRecord:
         return self.locale or self.telegram_locale
 
 
-async def touch_users(db: Database, users: Mapping[int, str | None]) -> dict[int, UserRecord]:
+async def touch_users(
+    db: Database, users: Mapping[int, str | None], names: Mapping[int, str | None] | None = None
+) -> dict[int, UserRecord]:
     """Record that these users wrote to us, in one statement: the hot path of every update.
 
     `users` maps each user id to their Telegram app's language (None when it is not one of ours, which keeps
-    the one known before). Creates each user or updates last_seen, and returns their language and staff
-    role. A user who had blocked the bot and writes again is unblocked (a second, rare statement).
+    the one known before). `names` maps them to their Telegram @username (None: they have none now, so a
+    dropped username is not kept); without it usernames stay as they are. Creates each user or updates
+    last_seen, and returns their language and staff role. A user who had blocked the bot and writes again is unblocked (a second, rare statement).
     """
     now = utcnow()
     rows = await db.fetchall(
         f"""
-        INSERT INTO users (id, first_seen, last_seen, telegram_locale)
-        VALUES {", ".join("(?, ?, ?, ?)" for _ in users)}
+        INSERT INTO users (id, first_seen, last_seen, telegram_locale, username)
+        VALUES {", ".join("(?, ?, ?, ?, ?)" for _ in users)}
         ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen,
-            telegram_locale = COALESCE(excluded.telegram_locale, users.telegram_locale)
+            telegram_locale = COALESCE(excluded.telegram_locale, users.telegram_locale),
+            username = {"excluded.username" if names is not None else "users.username"}
         RETURNING id, locale, telegram_locale, first_seen, last_seen, blocked,
                   (SELECT role FROM staff WHERE staff.user_id = users.id) AS role
         """,
-        [value for user_id, telegram_locale in users.items() for value in (user_id, now, now, telegram_locale)],
+        [
+            value
+            for user_id, telegram_locale in users.items()
+            for value in (user_id, now, now, telegram_locale, clean_username((names or {}).get(user_id)))
+        ],
     )
     returning = [row["id"] for row in rows if row["blocked"]]
     if returning:
@@ -73,6 +81,12 @@ async def touch_user(db: Database, user_id: int, telegram_locale: str | None = N
     return (await touch_users(db, {user_id: telegram_locale}))[user_id]
 
 
+def clean_username(username: str | None) -> str | None:
+    """How usernames are stored and looked up: without "@", in lower case (Telegram ignores case)."""
+    cleaned = (username or "").strip().lstrip("@").lower()
+    return cleaned or None
+
+
 class UserRecorder:
     """Group commit for `touch_users`: updates that arrive while a write is on its way share the next one.
 
@@ -80,18 +94,22 @@ class UserRecorder:
     the bot is quiet, each update still has its own statement, with no added wait.
     """
 
-    MAX_BATCH = 500  # SQLite allows 32,766 parameters; four a user
+    MAX_BATCH = 500  # SQLite allows 32,766 parameters; five a user
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self._waiting: dict[int, list[asyncio.Future[UserRecord]]] = {}
         self._languages: dict[int, str | None] = {}
+        self._names: dict[int, str | None] = {}
         self._writer: asyncio.Task[None] | None = None
 
-    async def touch(self, user_id: int, telegram_locale: str | None = None) -> UserRecord:
+    async def touch(
+        self, user_id: int, telegram_locale: str | None = None, username: str | None = None
+    ) -> UserRecord:
         future: asyncio.Future[UserRecord] = asyncio.get_running_loop().create_future()
         self._waiting.setdefault(user_id, []).append(future)
         self._languages[user_id] = telegram_locale
+        self._names[user_id] = username
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_batches())
         return await future
@@ -100,10 +118,11 @@ class UserRecorder:
         while self._waiting:
             batch = dict(list(self._waiting.items())[: self.MAX_BATCH])
             languages = {user_id: self._languages.pop(user_id) for user_id in batch}
+            names = {user_id: self._names.pop(user_id, None) for user_id in batch}
             for user_id in batch:
                 del self._waiting[user_id]
             try:
-                records = await touch_users(self.db, languages)
+                records = await touch_users(self.db, languages, names)
             except Exception as error:  # noqa: BLE001 - handed to every waiting update: its error handler reports it
                 for futures in batch.values():
                     for future in futures:
@@ -165,3 +184,28 @@ async def forget_user(db: Database, user_id: int) -> None:
         await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
     await db.checkpoint()
 
+
+
+async def usernames(db: Database, user_ids: Iterable[int]) -> dict[int, str]:
+    """The Telegram @usernames known for these users (those who have one and have started the bot)."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    rows = await db.fetchall(
+        f"SELECT id, username FROM users WHERE username IS NOT NULL AND id IN ({', '.join('?' for _ in ids)})", ids
+    )
+    return {row["id"]: "@" + row["username"] for row in rows}
+
+
+async def find_by_username(db: Database, username: str) -> int | None:
+    """The id of the user who has started the bot with this @username (the latest one seen, if two)."""
+    cleaned = clean_username(username)
+    if cleaned is None:
+        return None
+    return await db.fetchval(
+        "SELECT id FROM users WHERE username = ? ORDER BY last_seen DESC LIMIT 1", (cleaned,)
+    )
+
+
+async def has_used_bot(db: Database, user_id: int) -> bool:
+    return await db.fetchval("SELECT 1 FROM users WHERE id = ?", (user_id,)) is not None

@@ -135,6 +135,7 @@ class FakeMessage:
     # Forums (bot/devtools/fake_forum.py): the topic a message is in, what it replies to, service content.
     message_thread_id: int | None = None
     reply_to: FakeMessage | None = None
+    forward_origin: dict[str, Any] | None = None  # a forwarded message: who wrote it (MessageOrigin)
     location: dict[str, Any] | None = None
     service: dict[str, Any] | None = None  # e.g. {"forum_topic_created": {...}}
     protected: bool = False  # sent with protect_content
@@ -191,6 +192,8 @@ class FakeMessage:
             message[self.kind] = [self.file.to_api()] if self.kind == "photo" else self.file.to_api()
         if self.contact is not None:
             message["contact"] = self.contact
+        if self.forward_origin is not None:
+            message["forward_origin"] = self.forward_origin
         if self.location is not None:
             message["location"] = self.location
         if self.service is not None:

@@ -29,6 +29,7 @@ from http import HTTPStatus
 from types import TracebackType
 from typing import Any, Self
 
+import aiohttp
 from aiohttp import web
 from yarl import URL
 
@@ -101,6 +102,14 @@ class FakeTelegram(ForumMixin):
         self._next_update_id = 1
         self._confirmed_offset = 0
         self._skipped_updates: set[int] = set()  # filtered out by allowed_updates: handled without the bot
+        self._webhook_targets: list[str] = []  # webhook mode: replicas' addresses, posted to in turn
+        self._webhook_secret = ""
+        self._webhook_turn = 0
+        self._webhook_posts: set[asyncio.Task[None]] = set()
+        self._webhook_http: aiohttp.ClientSession | None = None
+        self._webhook_connections = asyncio.Semaphore(40)  # Telegram's default max_connections
+        self._webhook_handled: set[int] = set()
+        self.webhook_deliveries: list[tuple[int, str, int]] = []  # (update_id, target, HTTP status)
         self._allowed_updates: set[str] | None = None
         self._poll_generation = 0
         self._queries: dict[str, bool] = {}  # callback query id -> answered
@@ -141,6 +150,12 @@ class FakeTelegram(ForumMixin):
     async def stop(self) -> None:
         self._stopping = True
         self._notify()
+        for task in self._webhook_posts:
+            task.cancel()
+        await asyncio.gather(*self._webhook_posts, return_exceptions=True)
+        if self._webhook_http is not None:
+            await self._webhook_http.close()
+            self._webhook_http = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -237,14 +252,50 @@ class FakeTelegram(ForumMixin):
         """Queue a raw update (its update_id is assigned here) and return the update_id."""
         update_id = self._next_update_id
         self._next_update_id += 1
+        if self._webhook_targets:
+            task = asyncio.ensure_future(self._post_update({**update, "update_id": update_id}))
+            self._webhook_posts.add(task)
+            task.add_done_callback(self._webhook_posts.discard)
+            return update_id
         self._updates.append({**update, "update_id": update_id})
         self._notify()
         return update_id
 
+    def deliver_to(self, targets: list[str], secret: str) -> None:
+        """Webhook mode, as Telegram does it: each update is POSTed with the secret header, to the targets in
+        turn (several replicas behind one address), and posted again, to the next one, until one answers
+        200. Updates pushed before were queued for getUpdates and stay there."""
+        self._webhook_targets, self._webhook_secret = list(targets), secret
+
+    async def deliver_again(self, update: dict[str, Any]) -> None:
+        """Telegram delivers an update a second time (its first answer was lost, say)."""
+        await self._post_update(update)
+
+    async def _post_update(self, update: dict[str, Any]) -> None:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": self._webhook_secret}
+        if self._webhook_http is None:
+            self._webhook_http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
+        while True:
+            target = self._webhook_targets[self._webhook_turn % len(self._webhook_targets)]
+            self._webhook_turn += 1
+            try:
+                async with self._webhook_connections, self._webhook_http.post(target, json=update, headers=headers) as response:
+                    status = response.status
+            except (aiohttp.ClientError, TimeoutError):
+                status = 0  # the replica is gone: Telegram tries again later
+            self.webhook_deliveries.append((update["update_id"], target, status))
+            if status == 200:
+                self._webhook_handled.add(update["update_id"])
+                self._notify()
+                return
+            await asyncio.sleep(0.2)
+
     async def wait_handled(self, update_id: int, timeout: float = 10.0) -> None:
         """Wait until the bot asked for updates past ``update_id``: with sequential polling, it handled it."""
         await self.wait_for(
-            lambda: self._confirmed_offset > update_id or update_id in self._skipped_updates,
+            lambda: self._confirmed_offset > update_id
+            or update_id in self._skipped_updates
+            or update_id in self._webhook_handled,
             timeout=timeout,
             message=f"the bot did not handle update {update_id} (no getUpdates with a higher offset)",
         )

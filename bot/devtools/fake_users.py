@@ -167,6 +167,17 @@ class FakeUser:
     async def send_location(self, latitude: float = 55.7558, longitude: float = 37.6173) -> list[FakeMessage]:
         return await self._send_message("location", location={"latitude": latitude, "longitude": longitude})
 
+    async def forward(self, text: str, author: FakeUser | None = None, hidden_name: str = "") -> list[FakeMessage]:
+        """Forward to the bot a text `author` wrote; with no author, one who hides their account in forwards
+        (Telegram then gives only the name they show, `hidden_name`)."""
+        import time
+
+        if author is not None:
+            origin = {"type": "user", "date": int(time.time()), "sender_user": author.to_api()}
+        else:
+            origin = {"type": "hidden_user", "date": int(time.time()), "sender_user_name": hidden_name or "Someone"}
+        return await self._send_message("text", text=text, forward_origin=origin)
+
     async def reply(self, text: str, to_message_id: int) -> list[FakeMessage]:
         """Reply to a message of this chat (Telegram puts it in reply_to_message)."""
         update = self.message_update(text)

@@ -15,6 +15,7 @@ def get_routers() -> list[Router]:
         broadcast,
         check,
         contacts,
+        emergency,
         fallback,
         guide,
         operators,
@@ -22,6 +23,7 @@ def get_routers() -> list[Router]:
         reminders,
         search,
         settings,
+        share,
         staff,
         start,
         stats,
@@ -31,7 +33,9 @@ def get_routers() -> list[Router]:
 
     routers = [
         private.router,  # before every feature: personal dialogues stay out of groups
+        emergency.router,  # distress words: the numbers first, then the text goes on to the others
         start.router,
+        share.router,
         guide.router,
         contacts.router,
         check.router,

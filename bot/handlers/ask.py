@@ -29,9 +29,11 @@ from bot.config import Settings
 from bot.content.loader import ContentStore
 from bot.db import cases as db_cases
 from bot.db.cases import Case
+from bot.db.clock import utcnow
 from bot.db.connection import Database
+from bot.db.staff import audit
 from bot.db.subscriptions import get_subscription
-from bot.handlers.case_texts import topic_label
+from bot.handlers.case_texts import conversation_facts, topic_label
 from bot.handlers.contacts import contact_text
 from bot.handover import Handover
 from bot.i18n import _
@@ -90,18 +92,18 @@ def topics_screen(source: str) -> tuple[str, InlineKeyboardMarkup]:
 
 
 def consent_text(topic: str, settings: Settings) -> str:
-    return _(
-        "<b>Before you write: {topic}</b>\n\n"
-        "<b>Who reads it:</b> Koldoo's trained volunteers and partner lawyers.\n"
-        "<b>What they see:</b> a case number, your language, your region if you set one, the topic and your "
-        "messages. Not your name or phone number, unless you write them yourself.\n"
-        "<b>How long it is kept:</b> while the conversation is open; {days} days after it is closed, the "
-        "messages are deleted.\n"
-        "<b>Working hours:</b> every day, 9:00 to 21:00 (Moscow time). Messages sent at night are answered "
-        "in the morning.\n\n"
-        "You can delete everything at any time with /forget.\n"
-        "Do you agree?"
-    ).format(topic=topic_label(topic), days=settings.retention_days)
+    return (
+        _("<b>Before you write: {topic}</b>").format(topic=topic_label(topic))
+        + "\n\n"
+        + conversation_facts(settings.retention_days)
+        + "\n"
+        + _(
+            "<b>Working hours:</b> every day, 9:00 to 21:00 (Moscow time). Messages sent at night are answered "
+            "in the morning.\n\n"
+            "You can delete everything at any time with /forget.\n"
+            "Do you agree?"
+        )
+    )
 
 
 def consent_keyboard(topic: str, source: str) -> InlineKeyboardMarkup:
@@ -151,22 +153,35 @@ async def start_screen(
     if not handover.enabled:
         return hotlines_text(content, locale), menu_only_keyboard()
     async with handover.user_locks.hold(user_id):
-        case = await db_cases.open_case_of(db, user_id)
-        last = None if case else await db_cases.last_closed_case(db, user_id)
-        closed_at = last.closed_at if last else None
-        step = ask_step(case is not None, closed_at, datetime.now(closed_at.tzinfo if closed_at else None))
-        if step == "reopen" and last is not None and await db_cases.reopen(db, last.id):
-            case = await db_cases.get_case(db, last.id)
-            assert case is not None
-            log.info("case.reopened", extra={"case_id": case.id})
-            await handover.set_topic_state(case, closed=False)
-            await handover.refresh_card(case)
-            await handover.post_note(case, team_note(handover, case, "reopened"))
-        elif step == "reopen":
-            case = await db_cases.open_case_of(db, user_id)
+        case = await db_cases.open_case_of(db, user_id) or await reopen_recent(user_id, db, handover)
     if case is not None:
         return open_text(case), open_keyboard(case)
     return topics_screen(source)
+
+
+def reopenable(case: Case | None) -> bool:
+    """A closed case the migrant may continue: closed at most REOPEN_DAYS ago."""
+    if case is None or case.is_open or case.closed_at is None:
+        return False
+    return ask_step(False, datetime.fromisoformat(case.closed_at), utcnow()) == "reopen"
+
+
+async def reopen_recent(user_id: int, db: Database, handover: Handover) -> Case | None:
+    """The migrant's case closed within REOPEN_DAYS, open again: its topic reopens, its card says so and
+    the team is told. None when there is no such case. The caller holds the migrant's lock."""
+    last = await db_cases.last_closed_case(db, user_id)
+    if not reopenable(last):
+        return None
+    assert last is not None
+    if not await db_cases.reopen(db, last.id):  # another case opened meanwhile: that one is theirs
+        return await db_cases.open_case_of(db, user_id)
+    case = await db_cases.get_case(db, last.id)
+    assert case is not None
+    log.info("case.reopened", extra={"case_id": case.id})
+    await handover.set_topic_state(case, closed=False)
+    await handover.refresh_card(case)
+    await handover.post_note(case, team_note(handover, case, "reopened"))
+    return case
 
 
 def team_note(handover: Handover, case: Case, event: str) -> str:
@@ -272,12 +287,17 @@ async def raise_urgent(case: Case, db: Database, handover: Handover, content: Co
 
 
 # -- ending, closing and rating --------------------------------------------------------------------------
-async def close_case(case: Case, db: Database, handover: Handover, by_migrant: bool) -> bool:
-    """Close a case from either side: the migrant gets the closing message and the rating, the topic closes."""
+async def close_case(case: Case, db: Database, handover: Handover, closed_by: int | None = None) -> bool:
+    """Close a case from either side (the topic's /close, its Close button, the console, or the migrant when
+    `closed_by` is None): the migrant gets the closing message and the rating, the topic closes, and a
+    staff member's close goes to the audit log."""
     if not await db_cases.close(db, case.id):
         return False
     case = await db_cases.get_case(db, case.id) or case
+    by_migrant = closed_by is None
     log.info("case.closed", extra={"case_id": case.id, "by_migrant": by_migrant})
+    if closed_by is not None:
+        await audit(db, closed_by, "case.close", reference(case.id), {"case_id": case.id})
     if by_migrant:
         await handover.post_note(case, team_note(handover, case, "ended"))
     await handover.refresh_card(case)
@@ -287,7 +307,7 @@ async def close_case(case: Case, db: Database, handover: Handover, by_migrant: b
     with handover.i18n.use_locale(case.locale):
         closing = _(
             "✅ Conversation {reference} is closed. Thank you for writing to Koldoo. If you need more help within "
-            "7 days, press “Ask a person” again and the same conversation opens."
+            "7 days, just write here again: the same conversation opens, with the same case number."
         ).format(reference=reference(case.id))
         rate = _("How much did we help you? 1 is not at all, 5 is very much.")
     try:
@@ -300,7 +320,7 @@ async def close_case(case: Case, db: Database, handover: Handover, by_migrant: b
 
 async def _end(user_id: int, db: Database, handover: Handover) -> bool:
     case = await db_cases.open_case_of(db, user_id)
-    return case is not None and await close_case(case, db, handover, by_migrant=True)
+    return case is not None and await close_case(case, db, handover)
 
 
 @router.message(Command("end"))
@@ -349,7 +369,7 @@ async def to_team(message: Message, case: Case, db: Database, handover: Handover
         )
         return
     reply_to = message.reply_to_message.message_id if message.reply_to_message else None
-    text_html = message.html_text if kind == "text" else None
+    text_html = message.html_text if kind == "text" or message.caption else None  # a caption too: the transcript
     first = await db_cases.add_incoming(db, case.id, kind, message.message_id, text_html, reply_to)
     handover.wake()
     log.info("case.message_in", extra={"case_id": case.id, "kind": kind})
@@ -366,13 +386,46 @@ async def to_team(message: Message, case: Case, db: Database, handover: Handover
         )
 
 
+class HasRecentCase(Filter):
+    """Matches what could go to the team from a migrant whose case closed within REOPEN_DAYS: writing again
+    continues it. Anyone else's plain message (no case, or an older one) goes on to the search."""
+
+    async def __call__(self, message: Message, db: Database, handover: Handover) -> bool:
+        if not handover.enabled or message.from_user is None or message.content_type not in PASSED_KINDS:
+            return False
+        return reopenable(await db_cases.last_closed_case(db, message.from_user.id))
+
+
+@router.message(StateFilter(None), ~F.text.startswith("/"), HasRecentCase())
+async def reopened_by_writing(message: Message, db: Database, handover: Handover) -> None:
+    """Writing again soon after the close: the same case opens again (the migrant is told) and this
+    message is its next one."""
+    async with handover.user_locks.hold(message.from_user.id):
+        case = await db_cases.open_case_of(db, message.from_user.id)  # a message just before this one reopened it
+        reopened = case is None and (case := await reopen_recent(message.from_user.id, db, handover)) is not None
+    if case is None:  # it went past the 7 days meanwhile: a new case, chosen as /ask would
+        await answer(message, *topics_screen("menu"))
+        return
+    if reopened:
+        await answer(
+            message,
+            _("↩️ You wrote again within 7 days, so conversation <b>{reference}</b> is open again.").format(
+                reference=reference(case.id)
+            )
+            + "\n\n"
+            + open_text(case),
+            open_keyboard(case),
+        )
+    await to_team(message, case, db, handover)
+
+
 @router.edited_message(HasOpenCase())
 async def edited_by_migrant(message: Message, case: Case, db: Database, handover: Handover) -> None:
     """An edit follows the message: to its copy in the topic, or into the text still waiting to go."""
     link = await db_cases.link_of_user_message(db, case.id, message.message_id)
     if link is None or link.direction != "in":
         return
-    if link.kind == "text":
+    if link.kind == "text" or message.caption is not None:
         await db_cases.update_text(db, link.id, message.html_text)
     if link.status != "sent" or link.group_message_id is None:
         return

@@ -17,9 +17,18 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.broadcasting import broadcast_info_text, cancel_as, may_cancel, send_content, stop_keyboard
+from bot.broadcasting import (
+    broadcast_info_text,
+    cancel_as,
+    dressing,
+    header_room,
+    may_cancel,
+    send_content,
+    stop_keyboard,
+)
 from bot.config import Settings
 from bot.content.common import LOCALES
 from bot.db import broadcasts as store
@@ -30,12 +39,13 @@ from bot.db.tables import iso
 from bot.filters.roles import IsStaff
 from bot.handlers.settings import interest_label, region_label
 from bot.i18n import LANGUAGE_NAMES, _
-from bot.keyboards.callbacks import AudienceCb, BroadcastCb, BroadcastStopCb
+from bot.keyboards.callbacks import AudienceCb, BroadcastCb, BroadcastStopCb, BroadcastStopYesCb
 from bot.replies import answer, edit_or_send
 from bot.services.broadcaster import Broadcaster
 from bot.services.schedule import ScheduleError, example_time, format_local_time, parse_local_time
 from bot.services.subscriptions import INTERESTS, REGIONS, Audience
 from bot.services.telegram_html import utf16_len
+from bot.services.text import MESSAGE_LIMIT
 
 log = logging.getLogger(__name__)
 router = Router(name="broadcast")
@@ -114,7 +124,9 @@ async def panel(data: dict[str, Any], db: Database, settings: Settings) -> tuple
     for locale in LOCALES:
         if locale not in versions:
             label = _("➕ {language} version").format(language=LANGUAGE_NAMES[locale])
-            builder.button(text=label, callback_data=BroadcastCb(action="lang", value=locale))
+        else:  # a version can be written again: the new one replaces it
+            label = _("✏️ Replace the {language} version").format(language=LANGUAGE_NAMES[locale])
+        builder.button(text=label, callback_data=BroadcastCb(action="lang", value=locale))
     builder.button(text=_("👥 Audience"), callback_data=BroadcastCb(action="aud"))
     builder.button(text=_("👁 Preview"), callback_data=BroadcastCb(action="preview"))
     builder.button(text=_("Send now"), callback_data=BroadcastCb(action="send"))
@@ -131,7 +143,7 @@ async def preview(bot: Bot, chat_id: int, locale: str, content: Content) -> None
             language=LANGUAGE_NAMES[locale]
         ),
     )
-    await send_content(bot, chat_id, content)
+    await send_content(bot, chat_id, content, **dressing(get_i18n(), locale))  # the header and buttons too
 
 
 # --- writing ---------------------------------------------------------------------------------------------
@@ -161,14 +173,20 @@ async def version_written(
             message, _("I can only send a text, a photo, a video or a document. Please send one of them.")
         )
         return
-    if content.kind != "text" and utf16_len(content.text) > CAPTION_LIMIT:
-        await answer(
-            message,
-            _(
-                "This caption is {length} characters long; Telegram allows {limit} under a photo, video or "
-                "document. Please send the file again with a shorter caption."
-            ).format(length=utf16_len(content.text), limit=CAPTION_LIMIT),
-        )
+    room = CAPTION_LIMIT if content.kind != "text" else MESSAGE_LIMIT
+    room -= header_room(get_i18n())  # every reader gets the "Koldoo · news" header above it
+    if utf16_len(content.text) > room:
+        if content.kind == "text":
+            problem = _(
+                "This message is {length} characters long; with the Koldoo header above it, {limit} fit in "
+                "one message. Please send a shorter text."
+            )
+        else:
+            problem = _(
+                "This caption is {length} characters long; with the Koldoo header above it, {limit} fit "
+                "under a photo, video or document. Please send the file again with a shorter caption."
+            )
+        await answer(message, problem.format(length=utf16_len(content.text), limit=room))
         return
     data = await state.get_data()
     locale = data.pop("adding", data["sender_locale"])
@@ -333,6 +351,49 @@ async def send_now(
     data = await draft_or_explain(callback, state)
     if data is None:
         return
+    readers = await store.audience_by_language(db, _audience(data), settings.default_locale)
+    if not sum(readers.values()):
+        callback_answer.text = _("Nobody is in this audience. Choose another one.")
+        callback_answer.show_alert = True
+        return
+    await edit_or_send(callback, *send_question(data, readers))
+
+
+def send_question(data: dict[str, Any], readers: dict[str, int]) -> tuple[str, InlineKeyboardMarkup]:
+    """Asked once before sending: how many read each language, and who would get another language's text."""
+    versions, fallback = _versions(data), data["sender_locale"]
+    lines = [
+        _("📣 Send this broadcast now to {count} subscribers?").format(count=sum(readers.values())),
+        " · ".join(f"{LANGUAGE_NAMES.get(loc, loc)}: {n}" for loc, n in sorted(readers.items())),
+    ]
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✅ Yes, send now"), callback_data=BroadcastCb(action="send_yes"))
+    for locale in LOCALES:
+        if locale not in versions and readers.get(locale):
+            lines.append(
+                _("⚠️ {count} {language} readers will get the {fallback} text: add a {language} version?").format(
+                    count=readers[locale], language=LANGUAGE_NAMES[locale], fallback=LANGUAGE_NAMES[fallback]
+                )
+            )
+            label = _("➕ {language} version").format(language=LANGUAGE_NAMES[locale])
+            builder.button(text=label, callback_data=BroadcastCb(action="lang", value=locale))
+    builder.button(text=_("Back"), callback_data=BroadcastCb(action="panel"))
+    builder.adjust(1)
+    return "\n".join(lines), builder.as_markup()
+
+
+@router.callback_query(BroadcastCb.filter(F.action == "send_yes"))
+async def send_confirmed(
+    callback: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    state: FSMContext,
+    db: Database,
+    settings: Settings,
+    broadcaster: Broadcaster,
+) -> None:
+    data = await draft_or_explain(callback, state)
+    if data is None:
+        return
     if not await store.audience_count(db, _audience(data), settings.default_locale):
         callback_answer.text = _("Nobody is in this audience. Choose another one.")
         callback_answer.show_alert = True
@@ -421,9 +482,44 @@ async def stop_broadcast(
     role: str | None,
     broadcaster: Broadcaster,
 ) -> None:
+    """Asks once: the list becomes the question, or (under a progress message the engine keeps editing) the
+    question comes as a new message."""
     info = await store.get_broadcast(db, callback_data.broadcast_id)
     if info is None or not may_cancel(info, callback.from_user.id, role):
         callback_answer.text = _("Only its sender or a coordinator can cancel this broadcast.")
+        return
+    left = info.counts.left if info.status == "running" else info.total
+    question = _("Cancel broadcast #{id}?").format(id=info.id)
+    if info.status == "running":
+        question += " " + _("{left} subscribers have not got it yet.").format(left=left or 0)
+    builder = InlineKeyboardBuilder()
+    yes = BroadcastStopYesCb(broadcast_id=info.id, from_list=callback_data.from_list, yes=True)
+    builder.button(text=_("Yes, cancel it"), callback_data=yes)
+    builder.button(text=_("No, keep it"), callback_data=BroadcastStopYesCb(broadcast_id=info.id, from_list=callback_data.from_list))
+    if callback_data.from_list:
+        await edit_or_send(callback, question, builder.as_markup())
+    else:
+        await callback.bot.send_message(callback.from_user.id, question, reply_markup=builder.as_markup())
+
+
+@router.callback_query(BroadcastStopYesCb.filter())
+async def stop_answered(
+    callback: CallbackQuery,
+    callback_data: BroadcastStopYesCb,
+    callback_answer: CallbackAnswer,
+    db: Database,
+    role: str | None,
+    broadcaster: Broadcaster,
+) -> None:
+    info = await store.get_broadcast(db, callback_data.broadcast_id)
+    if info is None or not may_cancel(info, callback.from_user.id, role):
+        callback_answer.text = _("Only its sender or a coordinator can cancel this broadcast.")
+        return
+    if not callback_data.yes:
+        if callback_data.from_list:
+            await edit_or_send(callback, *await list_view(db, callback.from_user.id, role))
+        else:
+            await edit_or_send(callback, _("The broadcast goes on."))
         return
     running_here = info.id in broadcaster.active
     if await cancel_as(broadcaster, db, info.id, callback.from_user.id):
@@ -432,6 +528,8 @@ async def stop_broadcast(
         callback_answer.text = _("Broadcast #{id} has already ended.").format(id=info.id)
     if callback_data.from_list:
         await edit_or_send(callback, *await list_view(db, callback.from_user.id, role))
-    elif not running_here:  # a running one gets its final report from the engine
+    elif running_here:  # the progress message gets its final report from the engine
+        await edit_or_send(callback, callback_answer.text)
+    else:
         updated = await store.get_broadcast(db, info.id)
         await edit_or_send(callback, broadcast_info_text(updated))

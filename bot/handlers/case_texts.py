@@ -38,6 +38,26 @@ def source_label(source: str) -> str:
     return labels.get(source, source)
 
 
+def conversation_facts(retention_days: int) -> str:
+    """Who reads a conversation with a person, what they see, how long it is kept: said in the same words
+    on the consent screen before a case opens and in /privacy, so the two never disagree."""
+    return _(
+        "<b>Who reads it:</b> Koldoo's trained volunteers and partner lawyers.\n"
+        "<b>What they see:</b> a case number, your language, your region if you set one, the topic and your "
+        "messages. Not your name or phone number, unless you write them yourself.\n"
+        "<b>How long it is kept:</b> while the conversation is open; {days} days after it is closed, the "
+        "messages are deleted."
+    ).format(days=retention_days)
+
+
+def waiting_label(case: Case, now: datetime) -> str:
+    """How long the migrant has waited: since their oldest message the team has not answered yet."""
+    if case.waiting_since is None:
+        return _("answered")
+    minutes = int((now - datetime.fromisoformat(case.waiting_since)).total_seconds() // 60)
+    return _("waiting {hours} h {minutes} min").format(hours=minutes // 60, minutes=minutes % 60)
+
+
 def volunteer_prefix() -> str:
     """What every answer from the team starts with: the team, never the person."""
     return _("<b>Koldoo volunteer:</b>")
@@ -77,6 +97,8 @@ def card_text(
         lines.append(_("🆘 <b>Urgent</b>: the migrant got the emergency numbers; coordinators were alerted."))
     if not case.is_open:
         lines.append(_("Closed."))
+    elif case.reopened_at is not None:
+        lines.append(_("↩️ Reopened: the migrant wrote again within 7 days of the close."))
     lines += [
         "",
         _(

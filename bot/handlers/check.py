@@ -23,7 +23,7 @@ from bot.handlers.ban import MVD_CHECK_URL, caution_text, official_check_text
 from bot.handlers.guided import Answers, Context, DialogSpec, attach, send
 from bot.i18n import _, __, format_date
 from bot.keyboards.ask import ask_rows
-from bot.keyboards.callbacks import DocRemindCb, RemindCb, ServCb
+from bot.keyboards.callbacks import DocRemindCb, RemindCb, ServCb, TopicCb
 from bot.keyboards.menu import menu_button
 from bot.services import ban_dialog, check_dialog, stay_dialog
 from bot.services.ban import BanEstimate, Finding, exit_tiers
@@ -185,7 +185,7 @@ def problem(code: str, answers: Answers, locale: str) -> str:
 def source_line(fact: Sourced, locale: str) -> str:
     """Where a rule comes from and when it was checked, flagged when no lawyer has confirmed it yet."""
     line = _("Source: {source}. Checked on {date}.").format(
-        source=quote(fact.source), date=format_date(fact.verified_on, locale)
+        source=quote(fact.source_in(locale)), date=format_date(fact.verified_on, locale)
     )
     return line if fact.verified else line + " " + _("⚠️ Not yet checked by a lawyer.")
 
@@ -379,8 +379,6 @@ def ban_text(
     if stay is not None and stay.overstays and not overstay_found:
         minor = rules.minor_overstay
         parts.append(f"{quote(minor.text.get(locale))}\n{source_line(minor, locale)}")
-    elif not estimate.found:
-        parts.append(_("<b>No ground for an entry ban was found in your answers.</b>"))
     parts += [finding_text(n, f, today, locale) for n, f in enumerate(estimate.findings, start=1)]
     if overstay_found and answers["country"] == "russia":
         parts.append(quote(rules.overstay_exceptions.get(locale)))
@@ -390,15 +388,13 @@ def ban_text(
                 end=format_date(estimate.latest_end, locale), date=format_date(estimate.enter_from, locale)
             )
         )
-    elif estimate.found and not estimate.active:
-        parts.append(_("<b>By these dates, every ban has already ended.</b>"))
     if estimate.open_ended:
         parts.append(
             _(
                 "Some grounds have no end date: they last until their cause is removed or for a time not known."
             )
         )
-    if estimate.departure_assumed:
+    if estimate.departure_assumed and not estimate.active:  # else the verdict above says it
         parts.append(_("You are still in the country: the ban dates assume you leave today."))
     if ban_dialog.fines_from_fine_day(answers):
         parts.append(
@@ -410,30 +406,86 @@ def ban_text(
     return parts
 
 
+def verdict_lines(
+    stay: StayResult | None, estimate: BanEstimate, rules: BanRules, country: str, locale: str
+) -> list[str]:
+    """The answer in a few lines: the stay's key date, whether a ban is likely and until when.
+
+    Never shorter than the truth: an overstay with no ban clause is not an all-clear, an open-ended ground
+    is said, and a rule no lawyer has checked is flagged here as well as in the details.
+    """
+    today = estimate.check_date
+    lines = []
+    if stay is not None and stay.in_country and stay.overstay_days:
+        lines.append(
+            _("⚠️ Your allowed stay ended on <b>{date}</b>: leave as soon as you can or get legal help.").format(
+                date=format_date(stay.last_legal_day, locale)
+            )
+        )
+    elif stay is not None and stay.in_country:
+        lines.append(_("🗓 You may stay until <b>{date}</b>.").format(date=format_date(stay.last_legal_day, locale)))
+    elif stay is not None and stay.overstays:
+        lines.append(_("⚠️ On at least one trip you stayed longer than allowed."))
+    if estimate.active:
+        if estimate.latest_end is not None and estimate.latest_end >= today:
+            lines.append(
+                _("⛔ <b>An entry ban is likely.</b> You may enter from <b>{date}</b>.").format(
+                    date=format_date(estimate.enter_from, locale)
+                )
+            )
+        if estimate.open_ended:
+            lines.append(_("⛔ <b>Entry may be refused:</b> some grounds have no end date."))
+        if estimate.departure_assumed:
+            lines.append(_("You are still in the country: the ban dates assume you leave today."))
+    elif estimate.found:
+        lines.append(_("<b>By these dates, every ban has already ended.</b>"))
+    elif stay is not None and stay.overstays:
+        lines.append(
+            _(
+                "⚠️ <b>No ban clause was found, but you stayed longer than allowed:</b> entry may still be "
+                "refused. Read the details."
+            )
+        )
+    else:
+        lines.append(_("<b>No ground for an entry ban was found in your answers.</b>"))
+    used = [f.ground for f in estimate.findings] + [getattr(rules.stay, country)]
+    if not all(fact.verified for fact in used):
+        lines.append(_("⚠️ Some rules used here are not yet checked by a lawyer."))
+    return lines
+
+
 def result_text(
     stay: StayResult | None, estimate: BanEstimate, answers: Answers, rules: BanRules, locale: str
 ) -> str:
+    """The verdict and the key dates first; every rule, source and date in an expandable quote below.
+
+    The details stay in the same message (a tap opens the quote) rather than behind a button, because
+    the answers are deleted when the result is shown: nothing is kept to rebuild them from later.
+    """
     country = answers["country"]
     rule = getattr(rules.stay, country)
     today = estimate.check_date
     _trips, contract = stay_dialog.to_inputs(answers)
-    parts = [_("<b>Check my situation: {country}</b>").format(country=COUNTRY_NAMES[country])]
-    if stay is None:
-        parts.append(_("You gave no trips, so there are no days to count."))
-    else:
-        parts += stay_text(stay, rule, rules, country, contract, today, locale)
-    parts += ban_text(estimate, stay, answers, rules, locale)
-    parts.append(caution_text())
-    if country == "russia":
-        parts.append(official_check_text())
-    else:
-        parts.append(
+    short = [_("<b>Check my situation: {country}</b>").format(country=COUNTRY_NAMES[country])]
+    short.append("\n".join(verdict_lines(stay, estimate, rules, country, locale)))
+    short.append(caution_text())
+    if country != "russia":
+        short.append(
             _(
                 "Before you travel to Kazakhstan, ask the Kyrgyz Foreign Ministry's portal {migrant_kg} or a lawyer: "
                 "these rules are less well checked here than Russia's."
             ).format(migrant_kg='<a href="https://migrant.kg">migrant.kg</a>')
         )
-    return "\n\n".join(parts)
+    details = []
+    if stay is None:
+        details.append(_("You gave no trips, so there are no days to count."))
+    else:
+        details += stay_text(stay, rule, rules, country, contract, today, locale)
+    details += ban_text(estimate, stay, answers, rules, locale)
+    if country == "russia":
+        details.append(official_check_text())
+    short.append(_("<b>Details</b> (tap to open): each rule, where it comes from, and the dates."))
+    return "\n\n".join(short) + "\n<blockquote expandable>" + "\n\n".join(details) + "</blockquote>"
 
 
 def remind_dates(stay: StayResult | None, estimate: BanEstimate, answers: Answers) -> list[tuple[str, date]]:
@@ -480,6 +532,15 @@ def result_keyboard(stay: StayResult | None, estimate: BanEstimate, answers: Ans
     rows.append(
         [InlineKeyboardButton(text=_("Get legal help"), callback_data=ServCb(kind="legal_aid").pack())]
     )
+    if any(finding.active_on(estimate.check_date) for finding in estimate.findings):
+        # A migrant who cannot go back is who the coming-home pages are for.
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    text=_("🏠 Coming home: support"), callback_data=TopicCb(id="coming-home").pack()
+                )
+            ]
+        )
     rows.extend(ask_rows("ban"))  # a person can look at what a calculation cannot
     rows.append([menu_button()])
     return InlineKeyboardMarkup(inline_keyboard=rows)
@@ -545,7 +606,9 @@ async def show_result(answers: Answers, context: Context) -> None:
             "line, and any ban."
         ).format(limit=rule.limit_days)
         try:
-            await context.bot.send_photo(context.chat_id, BufferedInputFile(png, "timeline.png"), caption=caption)
+            await context.bot.send_photo(
+                context.chat_id, BufferedInputFile(png, "timeline.png"), caption=caption
+            )
         except TelegramBadRequest as error:  # the picture is a help, never a reason to lose the answer
             log.warning("check.timeline_rejected", extra={"user_id": context.chat_id, "error": error.message})
     await send(
@@ -573,6 +636,7 @@ CHECK = DialogSpec(
     label=lambda choice: str(LABELS[choice]),
     problem=problem,
     finish=show_result,
+    confirm_cancel=True,
 )
 
 

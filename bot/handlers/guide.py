@@ -38,7 +38,7 @@ def topic_text(topic: Topic, locale: str) -> str:
     """Title, body (HTML written by the content authors) and where the facts come from."""
     mark = "\n" + not_verified_mark() if not topic.verified else ""
     checked = _("Source: {source}. Checked: {date}.").format(
-        source=html.quote(topic.source), date=format_date(topic.verified_on, locale)
+        source=html.quote(topic.source_in(locale)), date=format_date(topic.verified_on, locale)
     )
     return (
         f"<b>{html.quote(topic.title.get(locale))}</b>{mark}\n\n{topic.body.get(locale)}\n\n<i>{checked}</i>"

@@ -71,6 +71,8 @@ class DialogSpec:
     # Instead of `record`, for flows whose answers depend on the day and the rules: (step, value, answers,
     # today, content).
     record_in: Callable[[str, str | date | None, Answers, date, Content], Answers] | None = None
+    # A long dialogue asks once before Cancel throws its answers away (a mis-tap should not cost 9 answers).
+    confirm_cancel: bool = False
 
 
 def _record(spec: DialogSpec, context: Context, step: str, value: str | date | None, answers: Answers) -> Answers:
@@ -113,8 +115,20 @@ def question_keyboard(spec: DialogSpec, progress: Progress) -> InlineKeyboardMar
         rows.append([button(spec.label(question.none_choice), "none")])
     if question.kind == "date_list" and progress.answers.get(question.id):
         rows.append([button(_("Done"), "done")])
-    rows.append([button(_("Back"), "back"), button(_("Cancel"), "cancel")])
+    # Back and Cancel on rows of their own, Cancel last: side by side, one slip of the thumb lost the answers.
+    rows.append([button(_("Back"), "back")])
+    rows.append([button(_("Cancel"), "cancel")])
     return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def cancel_confirm_keyboard(spec: DialogSpec, progress: Progress) -> InlineKeyboardMarkup:
+    def button(text: str, action: str) -> InlineKeyboardButton:
+        data = StepCb(dialog=spec.name, step=progress.step, action=action)
+        return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[button(_("No, continue"), "resume")], [button(_("Yes, stop"), "stop")]]
+    )
 
 
 async def ask(context: Context, spec: DialogSpec, progress: Progress, note: str = "") -> None:
@@ -252,7 +266,16 @@ def attach(
             return
         question = spec.questions[progress.step]
         action, value = callback_data.action, callback_data.value
-        if action == "cancel":
+        if action == "cancel" and spec.confirm_cancel:
+            await send(
+                bot,
+                context.chat_id,
+                _("Stop the check? Your answers so far will be lost."),
+                cancel_confirm_keyboard(spec, progress),
+            )
+        elif action == "resume":
+            await ask(context, spec, progress)
+        elif action in ("cancel", "stop"):
             await state.clear()
             await send(bot, context.chat_id, _("Stopped. Nothing was saved."), main_menu_keyboard())
         elif action == "back":

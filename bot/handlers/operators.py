@@ -25,7 +25,7 @@ from bot.db.connection import Database
 from bot.db.users import mark_blocked
 from bot.filters.roles import IsStaff
 from bot.handlers.ask import close_case, raise_urgent, team_note
-from bot.handlers.case_texts import topic_label, volunteer_prefix
+from bot.handlers.case_texts import topic_label, volunteer_prefix, waiting_label
 from bot.handover import Handover
 from bot.i18n import LANGUAGE_NAMES, _
 from bot.keyboards.callbacks import CaseCb
@@ -59,13 +59,6 @@ router.include_router(group)
 
 
 # -- lists and figures (staff, anywhere) ------------------------------------------------------------------
-def _waiting_for(case: Case, now: datetime) -> str:
-    if case.waiting_since is None:
-        return _("answered")
-    minutes = int((now - case.waiting_since).total_seconds() // 60)
-    return _("waiting {hours} h {minutes} min").format(hours=minutes // 60, minutes=minutes % 60)
-
-
 @router.message(Command("cases"), IsStaff())
 async def cases_command(message: Message, db: Database) -> None:
     cases = await db_cases.open_cases(db)
@@ -79,7 +72,7 @@ async def cases_command(message: Message, db: Database) -> None:
         urgent = "🆘 " if case.urgent else ""
         lines.append(
             f"{urgent}<b>{reference(case.id)}</b> · {case.locale} · {topic_label(case.topic)} · "
-            + _("{waiting} · taken by {assignee}").format(waiting=_waiting_for(case, now), assignee=assignee)
+            + _("{waiting} · taken by {assignee}").format(waiting=waiting_label(case, now), assignee=assignee)
         )
     await answer(message, "\n".join(lines))
 
@@ -139,7 +132,7 @@ async def card_button(
         await raise_urgent(case, db, handover, content)
         callback_answer.text = _("Marked urgent: coordinators are alerted.")
     elif callback_data.action == "close":
-        await close_case(case, db, handover, by_migrant=False)
+        await close_case(case, db, handover, closed_by=callback.from_user.id)
         callback_answer.text = _("Closed.")
 
 
@@ -171,8 +164,9 @@ async def saved_answer(
         return
     if not await _may_write(message, case, handover):
         return
-    text = _prefix(handover, case) + "\n" + answers[key].text.get(case.locale)
-    sent = await _to_migrant(message, case, db, handover, lambda: handover.bot.send_message(case.user_id, text))
+    saved = answers[key].text.get(case.locale)
+    text = _prefix(handover, case) + "\n" + saved
+    sent = await _to_migrant(message, case, db, handover, lambda: handover.bot.send_message(case.user_id, text), saved)
     if sent:
         log.info("case.saved_answer", extra={"case_id": case.id, "key": key})
         await answer(
@@ -187,13 +181,13 @@ async def saved_answer(
 
 @group.message(Command("close"), InCaseTopic())
 async def close_command(message: Message, case: Case, db: Database, handover: Handover) -> None:
-    if not await close_case(case, db, handover, by_migrant=False):
+    if not await close_case(case, db, handover, closed_by=message.from_user.id):
         await answer(message, _("This case is closed already."))
 
 
-@group.message(InCaseTopic(), F.text.func(is_note))
+@group.message(InCaseTopic(), F.func(lambda message: is_note(message.text or message.caption)))
 async def internal_note(message: Message, case: Case) -> None:
-    """`!` at the start: a note for the team, never sent."""
+    """`!` at the start of a text or of a caption (a photo of a document for the team): never sent."""
     log.info("case.note", extra={"case_id": case.id})
 
 
@@ -218,7 +212,7 @@ async def to_migrant(message: Message, case: Case, db: Database, handover: Hando
         await bot.send_message(case.user_id, prefix)
         return (await bot.copy_message(case.user_id, message.chat.id, message.message_id, reply_parameters=reply)).message_id
 
-    await _to_migrant(message, case, db, handover, send)
+    await _to_migrant(message, case, db, handover, send, message.html_text if message.text or message.caption else None)
 
 
 def _prefix(handover: Handover, case: Case) -> str:
@@ -238,8 +232,11 @@ async def _may_write(message: Message, case: Case, handover: Handover) -> bool:
     return False
 
 
-async def _to_migrant(message: Message, case: Case, db: Database, handover: Handover, send) -> bool:
-    """Send, link the copy both ways, and tell the topic when the migrant cannot be reached."""
+async def _to_migrant(
+    message: Message, case: Case, db: Database, handover: Handover, send, text_html: str | None
+) -> bool:
+    """Send, link the copy both ways (with the text the migrant got, for the transcript), and tell the topic
+    when the migrant cannot be reached."""
     try:
         result = await send()
     except TelegramForbiddenError:
@@ -253,7 +250,7 @@ async def _to_migrant(message: Message, case: Case, db: Database, handover: Hand
         await answer(message, _("Telegram refused this message; it was not sent."))
         return False
     user_message_id = result if isinstance(result, int) else result.message_id
-    await db_cases.add_outgoing(db, case.id, message.content_type, user_message_id, message.message_id)
+    await db_cases.add_outgoing(db, case.id, message.content_type, user_message_id, message.message_id, text_html)
     log.info("case.message_out", extra={"case_id": case.id, "kind": message.content_type})
     return True
 
@@ -275,6 +272,7 @@ async def edited_by_staff(message: Message, case: Case, db: Database, bot: Bot, 
     link = await db_cases.link_of_group_message(db, case.id, message.message_id)
     if link is None or link.direction != "out" or case.user_id is None or not case.is_open:
         return
+    await db_cases.update_text(db, link.id, message.html_text if message.text or message.caption else None)
     try:
         if link.kind == "text":
             await bot.edit_message_text(

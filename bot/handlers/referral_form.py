@@ -26,11 +26,13 @@ from aiogram.types import (
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import Settings
-from bot.content.catalogue import REGIONS, Catalogue
+from bot.content.catalogue import PLACE_COUNTRY, PLACES, Catalogue
 from bot.content.loader import ContentStore
 from bot.db.clock import utcnow
 from bot.db.connection import Database
 from bot.db.referrals import create_referral, find_recent
+from bot.handlers.emergency import call_now_text, emergency_button
+from bot.handlers.privacy_texts import data_kind_bullets
 from bot.handlers.referral_texts import details_lines, status_label
 from bot.handlers.referrals import announcements
 from bot.handlers.regions import region_label
@@ -40,6 +42,7 @@ from bot.jobs.outbox import Outbox
 from bot.keyboards.callbacks import ApplyCb, FormCb, ServCb, TrainCb
 from bot.keyboards.menu import main_menu_keyboard, menu_button, menu_only_keyboard
 from bot.replies import answer, edit_or_send
+from bot.services.personal_data import REFERRAL_KINDS
 from bot.services.phone import normalise_phone
 from bot.services.referrals import (
     COMMENT_MAX,
@@ -75,7 +78,9 @@ def _question(field: str) -> str:
             "Your phone number, so the coordinator can call you. Press <b>Share my number</b> below, or type "
             "it, for example <code>0555 123 456</code> or <code>+7 912 345 67 89</code>."
         ),
-        "region": _("Which region do you live in (or will live in)?"),
+        "region": _(
+            "Which region or city are you in now, or will be in? Places in Russia and Kazakhstan are here too."
+        ),
         "city": _("Your city or village?"),
         "comment": _(
             "Anything the coordinator should know? For example, when it is best to call. Up to {limit} "
@@ -111,11 +116,22 @@ def _markup(field: str, locale: str) -> InlineKeyboardMarkup | ReplyKeyboardMark
     if field == "phone":
         return _phone_keyboard()
     if field == "region":
-        regions = [(label.get(locale), FormCb(action="region", value=rid)) for rid, label in REGIONS.items()]
-        return _buttons(*regions, _cancel(), columns=2)
+        return _buttons(*place_buttons(locale), _cancel(), columns=2)
     if field == "comment":
         return _buttons((_("Skip"), FormCb(action="skip")), _cancel())
     return _buttons(_cancel())
+
+
+FLAGS = {"kg": "", "ru": "🇷🇺 ", "kz": "🇰🇿 "}
+
+
+def place_buttons(locale: str) -> list[tuple[str, FormCb]]:
+    """Kyrgyz regions first, then the cities of Russia and Kazakhstan under their flags: a migrant asking
+    for help is often abroad."""
+    return [
+        (FLAGS[PLACE_COUNTRY[rid]] + label.get(locale), FormCb(action="region", value=rid))
+        for rid, label in PLACES.items()
+    ]
 
 
 def _summary(data: dict, title: str, locale: str) -> str:
@@ -197,6 +213,8 @@ async def _consent_screen(
     item = content.current.catalogue.item(kind, item_id)
     if item is None:
         return _("This item is no longer in the catalogue."), menu_only_keyboard()
+    if getattr(item, "emergency", False):  # an old button or a forged one: no form for 112
+        return call_now_text(), InlineKeyboardMarkup(inline_keyboard=[[emergency_button()], [menu_button()]])
     existing = await find_recent(db, user_id, kind, item.id)
     if existing is not None:
         return _existing_text(existing, item.title.get(locale), locale), menu_only_keyboard()
@@ -207,8 +225,9 @@ async def _consent_screen(
             _("<b>Before you apply</b>"),
             html.quote(item.title.get(locale)),
             "",
+            _("<b>What we keep:</b>"),
+            data_kind_bullets(REFERRAL_KINDS),
             _(
-                "<b>What we keep:</b> your name, phone, region, city and comment.\n"
                 "<b>Why:</b> so a coordinator can contact you about this request.\n"
                 "<b>Who sees it:</b> only Koldoo coordinators.\n"
                 "<b>How to delete it:</b> send /forget at any time; your details are erased and only an anonymous "
@@ -316,7 +335,7 @@ async def _save_phone(
     await _next(message, state, "phone", content, locale)
 
 
-@router.callback_query(ReferralForm.region, FormCb.filter((F.action == "region") & F.value.in_(REGIONS)))
+@router.callback_query(ReferralForm.region, FormCb.filter((F.action == "region") & F.value.in_(PLACES)))
 async def got_region(
     callback: CallbackQuery, callback_data: FormCb, state: FSMContext, content: ContentStore, locale: str
 ) -> None:

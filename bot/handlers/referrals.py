@@ -22,7 +22,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import Settings
-from bot.content.catalogue import REGIONS, Catalogue
+from bot.content.catalogue import PLACES, Catalogue
 from bot.content.loader import ContentStore
 from bot.db.connection import Database
 from bot.db.outbox import Notice, OutboxRow
@@ -35,16 +35,40 @@ from bot.db.referrals import (
 from bot.db.staff import COORDINATOR, coordinator_ids
 from bot.filters.roles import IsCoordinator
 from bot.handlers.private import private_keyboard
-from bot.handlers.referral_texts import coordinator_card, history_pages, public_line, status_label
+from bot.handlers.referral_texts import (
+    coordinator_card,
+    history_pages,
+    next_step_text,
+    public_line,
+    reason_label,
+    status_label,
+)
 from bot.handlers.regions import region_label
 from bot.i18n import _
 from bot.jobs.outbox import Outbox
-from bot.keyboards.callbacks import RefCardCb, RefHistCb, RefListCb, RefMoveCb, RefNoteCb, RefPickCb
+from bot.keyboards.callbacks import (
+    RefCardCb,
+    RefDeclineCb,
+    RefHistCb,
+    RefListCb,
+    RefMoveCb,
+    RefNoteCb,
+    RefPickCb,
+    RefUndoCb,
+)
 from bot.keyboards.menu import nav_row, pager_row
-from bot.referral_actions import exported, move_referral
+from bot.referral_actions import exported, move_referral, people, undo_referral
 from bot.replies import answer, edit_or_send, send_to
 from bot.services.export import FilterError, parse_filters
-from bot.services.referrals import COMMENT_MAX, Referral, ReferralFilter, Status, allowed_moves, clean_comment
+from bot.services.referrals import (
+    COMMENT_MAX,
+    DeclineReason,
+    Referral,
+    ReferralFilter,
+    Status,
+    allowed_moves,
+    clean_comment,
+)
 from bot.services.text import MESSAGE_LIMIT
 
 log = logging.getLogger(__name__)
@@ -91,6 +115,26 @@ async def render_announcement(
     return public_line(referral, _item_title(content.current.catalogue, referral, locale)), _open_keyboard(referral)
 
 
+def updated_notices(notices: list[Notice], what: str) -> list[Notice]:
+    """The coordinators told that the applicant changed their request (`what`: info or withdrawn): the same
+    people and chats as for a new one, with the same Open button and nothing about the person."""
+    return [Notice("referral.update", n.chat_id, n.locale, {"what": what}) for n in notices]
+
+
+async def render_update(
+    db: Database, content: ContentStore, row: OutboxRow, locale: str
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    referral = await get_referral(db, row.subject_id)
+    if referral is None:
+        return None
+    line = public_line(referral, _item_title(content.current.catalogue, referral, locale))
+    said = {
+        "info": _("The applicant added information."),
+        "withdrawn": _("The applicant withdrew the request."),
+    }.get(row.payload.get("what"), "")
+    return line + "\n" + said, _open_keyboard(referral)
+
+
 async def render_status(
     db: Database, content: ContentStore, row: OutboxRow, locale: str
 ) -> tuple[str, None] | None:
@@ -99,11 +143,22 @@ async def render_status(
     if referral is None:
         return None
     item = content.current.catalogue.item(referral.kind, referral.item_id)
-    text = _("Your request <b>{reference}</b> ({title}) has a new status: {status}").format(
-        reference=referral.reference,
-        title=html.quote(item.title.get(locale) if item else referral.item_id),
-        status=status_label(Status(row.payload["status"])),
-    )
+    values = {
+        "reference": referral.reference,
+        "title": html.quote(item.title.get(locale) if item else referral.item_id),
+        "status": status_label(Status(row.payload["status"])),
+    }
+    if row.payload.get("correction"):
+        text = _(
+            "Correction: your request <b>{reference}</b> ({title}) is {status} again; the last change was a "
+            "mistake."
+        ).format(**values)
+        return text, None
+    text = _("Your request <b>{reference}</b> ({title}) has a new status: {status}").format(**values)
+    if row.payload.get("reason") in set(DeclineReason):
+        reason = DeclineReason(row.payload["reason"])
+        text += "\n" + _("Reason: {reason}").format(reason=reason_label(reason))
+        text += "\n" + _("What you can do: {step}").format(step=next_step_text(reason))
     return text, None
 
 
@@ -176,7 +231,7 @@ def _usage() -> str:
     return _(
         "Usage: <code>/export status=new region=osh programme=ID from=2026-01-01 to=2026-12-31</code> "
         "(every filter is optional).\nStatuses: {statuses}.\nRegions: {regions}."
-    ).format(statuses=", ".join(s.value for s in Status), regions=", ".join(REGIONS))
+    ).format(statuses=", ".join(s.value for s in Status), regions=", ".join(PLACES))
 
 
 async def _filters_or_usage(message: Message, command: CommandObject) -> ReferralFilter | None:
@@ -220,7 +275,7 @@ async def pick_filter(
     if field == "status":
         options = [(status_label(status), status.value) for status in Status]
     elif field == "region":
-        options = [(label.get(locale), rid) for rid, label in REGIONS.items()]
+        options = [(region_label(rid, locale), rid) for rid in PLACES]
     else:
         options = [(title, key[1]) for key, title in content.current.catalogue.titles(locale).items()]
     builder = InlineKeyboardBuilder()
@@ -250,17 +305,21 @@ CARD_DEEP_LINK = re.compile(r"card-([0-9]{1,15})")
 
 
 async def _card(
-    db: Database, catalogue: Catalogue, referral: Referral, locale: str
+    db: Database, catalogue: Catalogue, referral: Referral, locale: str, *, undo: bool = False
 ) -> tuple[str, InlineKeyboardMarkup]:
+    """The card; `undo` adds the Undo button, right after the coordinator's own status move."""
     title = _item_title(catalogue, referral, locale)
-    text, hidden = coordinator_card(referral, title, await list_events(db, referral.id), locale)
+    events = await list_events(db, referral.id)
+    text, hidden = coordinator_card(referral, title, events, locale, await people(db, referral, events))
     builder = InlineKeyboardBuilder()
-    for target in allowed_moves(referral.status):
+    for target in allowed_moves(referral.kind, referral.status):
         builder.button(text=status_label(target), callback_data=RefMoveCb(id=referral.id, to=target.value))
     builder.button(text=_("Add note"), callback_data=RefNoteCb(id=referral.id))
     if hidden:
         builder.button(text=_("📜 History"), callback_data=RefHistCb(id=referral.id))
     builder.adjust(2)
+    if undo:
+        builder.row(_button(_("↩️ Undo (1 minute)"), RefUndoCb(id=referral.id)))
     builder.row(*nav_row(RefListCb()))
     return text, builder.as_markup()
 
@@ -357,9 +416,10 @@ async def history(
     referral = await _pressed_referral(db, callback_data.id, callback_answer)
     if referral is None:
         return
-    pages = history_pages(await list_events(db, referral.id), locale, MESSAGE_LIMIT - 200)
+    events = await list_events(db, referral.id)
+    pages = history_pages(events, locale, MESSAGE_LIMIT - 200, await people(db, referral, events))
     page = min(callback_data.page, len(pages) - 1)
-    heading = _("<b>{reference}</b> · History, page {page} of {pages} (newest first)").format(
+    heading = _("<b>{reference}</b> · History, page {page} of {pages} (newest first, times in Bishkek time)").format(
         reference=referral.reference, page=page + 1, pages=len(pages)
     )
     builder = InlineKeyboardBuilder()
@@ -384,16 +444,98 @@ async def move(
     locale: str,
 ) -> None:
     catalogue = content.current.catalogue
-    referral = await move_referral(
-        db, outbox, callback_data.id, Status(callback_data.to), callback.from_user.id
+    target = Status(callback_data.to)
+    if target == Status.DECLINED:
+        current = await _pressed_referral(db, callback_data.id, callback_answer)
+        if current is not None:
+            screen = _reasons_screen(current)
+            await _show_privately(callback, callback_answer, bot, screen, current, catalogue, locale)
+        return
+    await _move_and_show(callback, callback_answer, bot, db, outbox, catalogue, locale, callback_data.id, target)
+
+
+@router.callback_query(RefDeclineCb.filter(F.reason.in_({r.value for r in DeclineReason})), IsCoordinator())
+async def decline(
+    callback: CallbackQuery,
+    callback_data: RefDeclineCb,
+    callback_answer: CallbackAnswer,
+    bot: Bot,
+    db: Database,
+    content: ContentStore,
+    outbox: Outbox,
+    locale: str,
+) -> None:
+    catalogue = content.current.catalogue
+    await _move_and_show(
+        callback, callback_answer, bot, db, outbox, catalogue, locale, callback_data.id, Status.DECLINED,
+        DeclineReason(callback_data.reason),
     )
+
+
+async def _move_and_show(
+    callback: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    bot: Bot,
+    db: Database,
+    outbox: Outbox,
+    catalogue: Catalogue,
+    locale: str,
+    referral_id: int,
+    target: Status,
+    reason: DeclineReason | None = None,
+) -> None:
+    """Move, then show the card with Undo; if the request moved meanwhile, show it as it is now."""
+    referral = await move_referral(db, outbox, referral_id, target, callback.from_user.id, reason)
     if referral is None:
-        current = await get_referral(db, callback_data.id)
+        current = await get_referral(db, referral_id)
         if current is not None:
             screen = await _card(db, catalogue, current, locale)
             await _show_privately(callback, callback_answer, bot, screen, current, catalogue, locale)
         _alert(callback_answer, _("This request has changed meanwhile; here it is as it is now."))
         return
+    screen = await _card(db, catalogue, referral, locale, undo=True)
+    await _show_privately(callback, callback_answer, bot, screen, referral, catalogue, locale)
+
+
+def _reasons_screen(referral: Referral) -> tuple[str, InlineKeyboardMarkup]:
+    """Why decline: the migrant's notice says the reason and what they can do next."""
+    builder = InlineKeyboardBuilder()
+    for reason in DeclineReason:
+        builder.button(
+            text=reason_label(reason),
+            callback_data=RefDeclineCb(id=referral.id, reason=reason.value),
+        )
+    builder.adjust(1)
+    builder.row(*nav_row(RefCardCb(id=referral.id)))
+    text = _("<b>{reference}</b> · Why is it declined? The applicant is told the reason and what to do next.")
+    return text.format(reference=referral.reference), builder.as_markup()
+
+
+@router.callback_query(RefUndoCb.filter(), IsCoordinator())
+async def undo(
+    callback: CallbackQuery,
+    callback_data: RefUndoCb,
+    callback_answer: CallbackAnswer,
+    bot: Bot,
+    db: Database,
+    content: ContentStore,
+    outbox: Outbox,
+    locale: str,
+) -> None:
+    catalogue = content.current.catalogue
+    undone = await undo_referral(db, outbox, callback_data.id, callback.from_user.id)
+    if undone is None:
+        _alert(callback_answer, _("Too late to undo (a minute has passed, or the request changed since)."))
+        current = await get_referral(db, callback_data.id)
+        if current is not None:
+            screen = await _card(db, catalogue, current, locale)
+            await _show_privately(callback, callback_answer, bot, screen, current, catalogue, locale)
+        return
+    referral, outcome = undone
+    callback_answer.text = {
+        "withdrawn": _("Undone. The applicant's notice was withdrawn before it was sent."),
+        "corrected": _("Undone. The applicant already had the notice: a correction is on its way."),
+    }.get(outcome, _("Undone."))
     screen = await _card(db, catalogue, referral, locale)
     await _show_privately(callback, callback_answer, bot, screen, referral, catalogue, locale)
 
@@ -469,6 +611,8 @@ async def refuse_command(message: Message) -> None:
         RefMoveCb.filter(),
         RefNoteCb.filter(),
         RefHistCb.filter(),
+        RefUndoCb.filter(),
+        RefDeclineCb.filter(),
     )
 )
 async def refuse_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:

@@ -1,11 +1,12 @@
 """Region names, one source for every screen: the Kyrgyz regions from the training catalogue, and the two
-countries migrants work in (subscribers may choose those in /settings)."""
+countries migrants work in (subscribers may choose those in /settings) and their large cities (a referral's
+place)."""
 
 from __future__ import annotations
 
 from aiogram.utils.i18n import get_i18n
 
-from bot.content.catalogue import REGIONS
+from bot.content.catalogue import ABROAD, REGIONS
 from bot.i18n import _
 
 
@@ -14,4 +15,8 @@ def region_label(region: str, locale: str | None = None) -> str:
     if region in REGIONS:
         return REGIONS[region].get(locale or get_i18n().current_locale)
     countries = {"russia": _("In Russia"), "kazakhstan": _("In Kazakhstan")}
-    return countries.get(region, region)
+    if region in countries:
+        return countries[region]
+    if region in ABROAD:
+        return ABROAD[region].get(locale or get_i18n().current_locale)
+    return region

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -134,3 +134,38 @@ async def unsubscribe_command(message: Message, db: Database) -> None:
     await set_subscribed(db, message.from_user.id, False)
     log.info("subscription.off", extra={"user_id": message.from_user.id})
     await answer(message, _("🔕 Done: you will not receive broadcasts. Send /subscribe to get them again."))
+
+
+# -- the buttons under every broadcast (bot/broadcasting.py): the broadcast itself stays as it was --------
+def resubscribe_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🔔 Subscribe again"), callback_data=SettingsCb(action="on"))
+    builder.button(text=_("⚙️ Settings"), callback_data=SettingsCb(action="open"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+@router.callback_query(SettingsCb.filter(F.action == "open"))
+async def settings_from_broadcast(callback: CallbackQuery, db: Database, bot: Bot) -> None:
+    sub = await get_subscription(db, callback.from_user.id)
+    await bot.send_message(callback.from_user.id, settings_text(sub), reply_markup=settings_keyboard(sub))
+
+
+@router.callback_query(SettingsCb.filter(F.action == "off"))
+async def unsubscribed_from_broadcast(callback: CallbackQuery, db: Database, bot: Bot) -> None:
+    await set_subscribed(db, callback.from_user.id, False)
+    log.info("subscription.off", extra={"user_id": callback.from_user.id, "from": "broadcast"})
+    await bot.send_message(
+        callback.from_user.id,
+        _("🔕 Done: you will not receive broadcasts, safety alerts included. Changed your mind?"),
+        reply_markup=resubscribe_keyboard(),
+    )
+
+
+@router.callback_query(SettingsCb.filter(F.action == "on"))
+async def resubscribed(callback: CallbackQuery, db: Database) -> None:
+    await set_subscribed(db, callback.from_user.id, True)
+    log.info("subscription.on", extra={"user_id": callback.from_user.id, "from": "broadcast"})
+    await edit_or_send(
+        callback, _("🔔 Done: you will receive broadcasts again. Choose topics and region in /settings.")
+    )

@@ -11,17 +11,22 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKey
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.commands import COORDINATOR_COMMANDS, USER_COMMANDS, VOLUNTEER_COMMANDS
+from bot.config import Settings
 from bot.content.common import LOCALES
 from bot.db import cases as db_cases
 from bot.db.connection import Database
 from bot.db.staff import COORDINATOR, VOLUNTEER
 from bot.db.storage import SQLiteStorage
 from bot.db.users import forget_user, mark_privacy_seen, set_locale
+from bot.handlers.case_texts import conversation_facts
+from bot.handlers.privacy_texts import data_kind_bullets, data_kind_line
 from bot.handover import Handover
 from bot.i18n import Catalogues, _
 from bot.keyboards.callbacks import ForgetCb, LangCb, MenuCb
 from bot.keyboards.menu import language_keyboard, main_menu_keyboard, menu_only_keyboard
 from bot.replies import answer, edit_or_send
+from bot.services.personal_data import KINDS, DataKind
+from bot.shared.storage import SharedStorage
 
 log = logging.getLogger(__name__)
 router = Router(name="start")
@@ -50,22 +55,34 @@ def help_text(role: str | None) -> str:
     return "\n".join(lines)
 
 
-def privacy_text() -> str:
-    return _(
-        "<b>What Koldoo keeps about you</b>\n\n"
-        "• Your Telegram id, your language (the one you chose, or else your Telegram app's) and when you last "
-        "wrote to the bot: to answer you in your language.\n"
-        "• Your news settings (region, topics) and the reminders you asked for (dates only): to send you what "
-        "you chose.\n"
-        "• The answers of a dialogue you have not finished: so you can continue later. They are deleted when "
-        "the dialogue ends.\n"
-        "• Only if you agree when asking for a referral: your name, phone and city, so a coordinator can "
-        "contact you.\n\n"
-        "<b>Who sees it:</b> only Koldoo coordinators; never volunteers or other users.\n"
-        "<b>How long:</b> until you delete it; closed referrals are anonymised after a year.\n"
-        "We never ask for your passport number.\n\n"
-        "To delete everything: /forget"
+def privacy_text(retention_days: int) -> str:
+    """Built from the one list of what is kept (services/personal_data.py), as the consent screen and
+    user-data are; conversations with a person in the words of their consent screen."""
+    return "\n\n".join(
+        [
+            _("<b>What Koldoo keeps about you</b>"),
+            data_kind_bullets(kind for kind in KINDS if kind != DataKind.CONVERSATION),
+            _(
+                "<b>Who sees these details:</b> only Koldoo coordinators; never volunteers or other users.\n"
+                "<b>How long:</b> until you delete them; closed referrals are anonymised after a year.\n"
+                "We never ask for your passport number."
+            ),
+            data_kind_line(DataKind.CONVERSATION) + "\n" + conversation_facts(retention_days),
+            _("To delete everything, your conversations and their messages included: /forget"),
+        ]
     )
+
+
+def broadcasts_note() -> str:
+    """What /start does about news (the users trigger of migration 0004 subscribes every new user)."""
+    return _(
+        "<b>News:</b> from your first /start you are subscribed to Koldoo's broadcasts, with safety alerts on. "
+        "Turn them off with /unsubscribe, or choose topics in /settings."
+    )
+
+
+def privacy_screen(retention_days: int) -> str:
+    return privacy_text(retention_days) + "\n\n" + broadcasts_note()
 
 
 async def show_menu(target: Message | CallbackQuery) -> None:
@@ -148,15 +165,15 @@ async def help_callback(callback: CallbackQuery, role: str | None) -> None:
 
 
 @router.message(Command("privacy"))
-async def privacy_command(message: Message, db: Database) -> None:
+async def privacy_command(message: Message, db: Database, settings: Settings) -> None:
     await mark_privacy_seen(db, message.from_user.id)
-    await answer(message, privacy_text(), menu_only_keyboard())
+    await answer(message, privacy_screen(settings.retention_days), menu_only_keyboard())
 
 
 @router.callback_query(MenuCb.filter(F.section == "privacy"))
-async def privacy_callback(callback: CallbackQuery, db: Database) -> None:
+async def privacy_callback(callback: CallbackQuery, db: Database, settings: Settings) -> None:
     await mark_privacy_seen(db, callback.from_user.id)
-    await edit_or_send(callback, privacy_text(), menu_only_keyboard())
+    await edit_or_send(callback, privacy_screen(settings.retention_days), menu_only_keyboard())
 
 
 def forget_keyboard() -> InlineKeyboardMarkup:
@@ -171,8 +188,9 @@ async def forget_command(message: Message) -> None:
     await answer(
         message,
         _(
-            "Delete everything Koldoo keeps about you: your language, unfinished dialogues, reminders and the "
-            "personal details of your requests? This cannot be undone."
+            "Delete everything Koldoo keeps about you: your language, unfinished dialogues, reminders, your "
+            "conversations with volunteers (their messages and topics) and the personal details of your "
+            "requests? This cannot be undone."
         ),
         forget_keyboard(),
     )
@@ -197,6 +215,8 @@ async def forget_confirmed(
     await forget_user(db, callback.from_user.id)
     if isinstance(state.storage, SQLiteStorage):
         state.storage.forget_user(callback.from_user.id)
+    elif isinstance(state.storage, SharedStorage):
+        await state.storage.forget_user(callback.from_user.id)
     log.info("user.forgotten", extra={"user_id": callback.from_user.id})
     await edit_or_send(
         callback,

@@ -1,4 +1,4 @@
-"""The training catalogue and support services as a migrant browses them, and `/my` (their requests).
+"""The training catalogue and support services as a migrant browses them (`/my` is in my_requests.py).
 
 Region, then trade, then a programme card; services by kind, then a card. Every card ends with the button
 that starts a referral (`bot/handlers/referral_form.py`).
@@ -14,19 +14,17 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.content.catalogue import REGIONS, SERVICE_KINDS, TRADES, Offer, Programme
 from bot.content.loader import ContentStore
-from bot.db.connection import Database
-from bot.db.referrals import list_user_referrals
-from bot.handlers import referral_form, referrals
-from bot.handlers.referral_texts import status_label
+from bot.handlers import my_requests, referral_form, referrals
+from bot.handlers.emergency import call_now_text, emergency_button
 from bot.handlers.regions import region_label
 from bot.i18n import _, format_date
 from bot.keyboards.ask import ask_rows
 from bot.keyboards.callbacks import ApplyCb, MenuCb, ProgCb, ServCb, ServItemCb, TrainCb
-from bot.keyboards.menu import menu_only_keyboard, nav_row
+from bot.keyboards.menu import nav_row
 from bot.replies import answer, edit_or_send
 
 router = Router(name="training")
-router.include_routers(referral_form.router, referrals.router)
+router.include_routers(referral_form.router, referrals.router, my_requests.router)
 
 
 def _home() -> tuple[str, InlineKeyboardMarkup]:
@@ -134,9 +132,13 @@ async def service_card(
             callback, _("This service is no longer in the catalogue."), _keyboard([], ServCb())
         )
         return
-    ask = InlineKeyboardButton(
-        text=_("Ask for help"), callback_data=ApplyCb(kind="service", id=service.id).pack()
-    )
+    if service.emergency:  # call now, not a form a coordinator answers tomorrow
+        text = offer_card(service, locale) + "\n\n" + call_now_text()
+        rows = [[emergency_button()], nav_row(ServCb(kind=service.kind))]
+        await edit_or_send(callback, text, InlineKeyboardMarkup(inline_keyboard=rows))
+        return
+    label = _("✍️ Sign up") if service.kind == "volunteer" else _("Ask for help")
+    ask = InlineKeyboardButton(text=label, callback_data=ApplyCb(kind="service", id=service.id).pack())
     await edit_or_send(callback, offer_card(service, locale), _keyboard([ask], ServCb(kind=service.kind)))
 
 
@@ -168,11 +170,12 @@ def offer_card(offer: Offer, locale: str) -> str:
     if offer.cost_note:
         cost = f"{cost} ({offer.cost_note.get(locale)})"
     lines.append(_("<b>Cost:</b> {cost}").format(cost=html.quote(cost)))
-    lines.append(_("<b>Website:</b> {url}").format(url=html.quote(offer.website)))
+    if offer.website:
+        lines.append(_("<b>Website:</b> {url}").format(url=html.quote(offer.website)))
     lines += [
         "",
         _("<i>Source: {source}; checked {date}.</i>").format(
-            source=html.quote(offer.source), date=format_date(offer.verified_on, locale)
+            source=html.quote(offer.source_in(locale)), date=format_date(offer.verified_on, locale)
         ),
     ]
     return "\n".join(lines)
@@ -198,32 +201,3 @@ def _programme_lines(programme: Programme, locale: str) -> list[str]:
         dates = ", ".join(format_date(day, locale) for day in programme.start_dates)
         lines.append(_("<b>Starts:</b> {dates}").format(dates=dates))
     return lines
-
-
-async def _my_requests(db: Database, content: ContentStore, user_id: int, locale: str) -> str:
-    """The user's requests, newest first, each with its reference, date, programme and status."""
-    referrals = await list_user_referrals(db, user_id)
-    if not referrals:
-        return _("You have no requests yet. Find a programme or a service in /training.")
-    titles = content.current.catalogue.titles(locale)
-    lines = [_("<b>My requests</b>")]
-    for referral in referrals:
-        title = titles.get((referral.kind, referral.item_id), referral.item_id)
-        day = format_date(referral.created_at.date(), locale)
-        lines.append(
-            f"\n<b>{referral.reference}</b> · {day}\n{html.quote(title)}\n{status_label(referral.status)}"
-        )
-    return "\n".join(lines)
-
-
-@router.message(Command("my"))
-async def my_command(message: Message, db: Database, content: ContentStore, locale: str) -> None:
-    await answer(
-        message, await _my_requests(db, content, message.from_user.id, locale), menu_only_keyboard()
-    )
-
-
-@router.callback_query(MenuCb.filter(F.section == "my"))
-async def my_menu(callback: CallbackQuery, db: Database, content: ContentStore, locale: str) -> None:
-    text = await _my_requests(db, content, callback.from_user.id, locale)
-    await edit_or_send(callback, text, menu_only_keyboard())

@@ -40,7 +40,7 @@ class StepCb(CallbackData, prefix="dq"):
 
     dialog: str
     step: str
-    action: str  # pick | none | done | back | cancel
+    action: str  # pick | none | done | back | cancel (| stop | resume, when Cancel asks first)
     value: str = ""
 
 
@@ -120,8 +120,30 @@ class RefCardCb(CallbackData, prefix="rc"):
 
 
 class RefMoveCb(CallbackData, prefix="rm"):
+    """A status move; `declined` opens the list of reasons first (`RefDeclineCb`)."""
+
     id: Id
     to: str
+
+
+class RefDeclineCb(CallbackData, prefix="rd"):
+    """Decline for this reason (services.referrals.DeclineReason)."""
+
+    id: Id
+    reason: str
+
+
+class RefUndoCb(CallbackData, prefix="ru"):
+    """Undo the coordinator's last status move (a mis-tap), within a minute."""
+
+    id: Id
+
+
+class MyRefCb(CallbackData, prefix="my"):
+    """The migrant's own request in /my: `open`, `withdraw` (asks), `withdraw_yes`, `info` (add information)."""
+
+    action: str
+    id: Id
 
 
 class RefNoteCb(CallbackData, prefix="rn"):
@@ -170,10 +192,18 @@ class AudienceCb(CallbackData, prefix="bca"):
 
 
 class BroadcastStopCb(CallbackData, prefix="bcs"):
-    """Cancel a broadcast, from its progress message or (`from_list`) from the /broadcasts list."""
+    """Cancel a broadcast, from its progress message or (`from_list`) from the /broadcasts list: asks first."""
 
     broadcast_id: Id
     from_list: bool = False
+
+
+class BroadcastStopYesCb(CallbackData, prefix="bcy"):
+    """The answer to "cancel broadcast #N?": `yes` cancels it, else the question goes away."""
+
+    broadcast_id: Id
+    from_list: bool = False
+    yes: bool = False
 
 
 # Talk to a person (bot/handlers/ask.py, operators.py)

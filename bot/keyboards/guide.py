@@ -11,7 +11,7 @@ from bot.content.contacts import Country
 from bot.content.loader import Content
 from bot.content.topics import Topic
 from bot.i18n import _
-from bot.keyboards.callbacks import ContactsCb, ShareCb, TopicCb
+from bot.keyboards.callbacks import ContactsCb, ServCb, ShareCb, TopicCb
 from bot.keyboards.menu import menu_button, nav_row, pager_row
 
 PAGE_SIZE = 8  # more entries than this on one level are paged
@@ -48,6 +48,9 @@ def topic_keyboard(content: Content, topic: Topic | None, page: int, locale: str
     if topic is None:
         rows.append([menu_button()])
         return InlineKeyboardMarkup(inline_keyboard=rows)
+    if topic.referral is not None:
+        label = _("✍️ Sign up") if topic.referral == "volunteer" else _("🤝 Ask a coordinator")
+        rows.append([_button(label, ServCb(kind=topic.referral))])
     rows += [[InlineKeyboardButton(text=link.label.get(locale), url=link.url)] for link in topic.links]
     rows.append([_button(_("Share"), ShareCb(id=topic.id))])
     rows.append(nav_row(TopicCb(id=content.parents.get(topic.id, ""))))

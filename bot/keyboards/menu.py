@@ -23,6 +23,7 @@ class MenuSection:
 
 # The main menu shows exactly these sections, in this order; a feature adds its entry here.
 SECTIONS: list[MenuSection] = [
+    MenuSection("emergency", __("🆘 Emergency")),  # first: someone in trouble must not have to look for it
     MenuSection("guide", __("Safe migration guide")),
     MenuSection("check", __("Check my situation")),
     MenuSection("contacts", __("Help contacts")),
@@ -32,6 +33,7 @@ SECTIONS: list[MenuSection] = [
     MenuSection("settings", __("Settings")),
     MenuSection("language", __("Language")),
     MenuSection("privacy", __("My data")),
+    MenuSection("share", __("📤 Share Koldoo")),
     MenuSection("help", __("Help")),
 ]
 

@@ -39,7 +39,7 @@ class UserMiddleware(BaseMiddleware):
         data["role"] = None
         data["stored_locale"] = None  # an anonymous group admin (GroupAnonymousBot) has none
         if not user.is_bot:
-            record = await self.recorder.touch(user.id, telegram_locale(user.language_code))
+            record = await self.recorder.touch(user.id, telegram_locale(user.language_code), user.username)
             if record.was_blocked:
                 log.info("user.unblocked", extra={"user_id": user.id})
             locale = pick_locale(record.locale, user.language_code, settings.default_locale)

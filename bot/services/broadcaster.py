@@ -83,6 +83,7 @@ class Delivery:
     broadcast_id: int
     user_id: int
     content: Content
+    locale: str = ""  # the recipient's language: the header and buttons around the content speak it
 
 
 Deliver = Callable[[Delivery], Awaitable[Outcome]]
@@ -395,7 +396,7 @@ class Broadcaster:
         """Send until there is an outcome to record; None if there is nothing to record (the row is not
         ours, or the run stopped before a try)."""
         bid, uid = run.broadcast_id, recipient.user_id
-        delivery = Delivery(bid, uid, run.content.get(recipient.locale, run.fallback))
+        delivery = Delivery(bid, uid, run.content.get(recipient.locale, run.fallback), recipient.locale)
         failures = 0
         sending = False
         while True:

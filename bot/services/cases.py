@@ -6,13 +6,13 @@ No Telegram and no database here: handlers and the handover pass plain values in
 
 from __future__ import annotations
 
-import math
 import statistics
-from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
+
+from bot.content.catalogue import PLACE_COUNTRY
 
 # The topics a migrant chooses from, in menu order; ids are stored and shown in topic names.
 TOPICS: tuple[str, ...] = ("ban", "work", "documents", "training", "health", "safety", "other")
@@ -23,9 +23,9 @@ REOPEN_DAYS = 7  # writing again within this many days of the close reopens the 
 PASSED_KINDS = frozenset({"text", "photo", "document", "voice", "video", "audio", "location", "contact"})
 CAPTIONED_KINDS = frozenset({"photo", "document", "voice", "video", "audio"})
 NOTE_PREFIX = "!"  # a staff message starting with it is an internal note, never sent to the migrant
-GROUP_MESSAGES_PER_MINUTE = 20  # Telegram's hard limit for a bot in one group
 POST_LIMIT = 4000  # a combined post stays under Telegram's 4096 characters, with room for separators
 REGION_COUNTRY = {"russia": "ru", "kazakhstan": "kz"}  # any other region id is a Kyrgyz region
+REGION_COUNTRY |= {rid: country for rid, country in PLACE_COUNTRY.items() if country != "kg"}  # and cities
 EMERGENCY_COUNTRIES = ("ru", "kz", "kg")  # shown all, in this order, when the migrant's country is unknown
 
 
@@ -130,26 +130,3 @@ def median_minutes(durations: Iterable[timedelta]) -> float | None:
     return statistics.median(values) if values else None
 
 
-@dataclass
-class GroupPace:
-    """At most `limit` messages in any `window` seconds into one group; `wait` says how long to hold off."""
-
-    limit: int = GROUP_MESSAGES_PER_MINUTE
-    window: float = 61.0  # a second over Telegram's minute: its count starts when a request lands, ours before
-    sent: deque[float] = field(default_factory=deque)
-    blocked_until: float = 0.0
-
-    def wait(self, now: float) -> float:
-        while self.sent and self.sent[0] <= now - self.window:
-            self.sent.popleft()
-        wait = max(0.0, self.blocked_until - now)
-        if len(self.sent) >= self.limit:
-            wait = max(wait, self.sent[0] + self.window - now)
-        return wait
-
-    def record(self, now: float) -> None:
-        self.sent.append(now)
-
-    def back_off(self, now: float, retry_after: float) -> None:
-        """Telegram said 429: nothing more into this group until it allows it."""
-        self.blocked_until = max(self.blocked_until, now + math.ceil(retry_after))

@@ -18,7 +18,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import AsyncIterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -34,14 +34,17 @@ from openpyxl.worksheet import _writer as openpyxl_writer
 from bot.content.catalogue import region_id
 from bot.services.parsing import parse_iso_date
 from bot.services.referrals import Kind, Referral, ReferralFilter, Status, parse_reference
+from bot.services.schedule import BISHKEK
 
 # (header, column width in characters): one list, so headers and widths can never drift apart.
 # Every XLSX cell costs several microseconds in openpyxl, so only columns a coordinator works with are
-# exported (the status history stays in the bot): that keeps 100k rows under 10 s.
+# exported. Times are Bishkek time, as everywhere staff read them; the status is a word in the coordinator's
+# language beside its code (for filters and formulas).
 COLUMNS: tuple[tuple[str, int], ...] = (
     ("Reference", 16),
-    ("Created (UTC)", 19),
-    ("Status", 11),
+    ("Created (Bishkek time)", 19),
+    ("Status", 16),
+    ("Status code", 11),
     ("Item", 26),
     ("Title", 45),
     ("Region", 12),
@@ -49,7 +52,11 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("Name", 28),
     ("Phone", 16),
     ("Comment", 60),
+    ("Decline reason", 24),
+    ("Language", 9),
+    ("Notes and history", 80),
 )
+_PHONE = [title for title, _ in COLUMNS].index("Phone")
 FILTER_KEYS = ("status", "region", "programme", "from", "to")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CSV_SPECIAL = (";", ",", '"', "\n", "\r")
@@ -57,6 +64,20 @@ _FORMULA_AFTER_BREAK = re.compile(r"(^|[;,\r\n\"])([=+\-@\t\r])")
 _ITEM_ID = re.compile(r"^[a-z0-9_]{1,32}$")
 
 Titles = Mapping[tuple[Kind, str], str]
+
+
+@dataclass(frozen=True)
+class RowDetails:
+    """What a row adds to the stored referral, worked out by the caller in the coordinator's language."""
+
+    status: str  # the status word
+    reason: str | None = None  # the decline reason, in words
+    language: str | None = None  # the migrant's language code
+    history: str | None = None  # notes and status changes, one per line, oldest first
+
+
+# Gives the details of a batch of referrals, by id (db.referrals.export_details and the texts).
+Describe = Callable[[Sequence[Referral]], Awaitable[Mapping[int, RowDetails]]]
 
 # The folder openpyxl's temporary sheet files go to, for the export being written (worker threads started
 # by asyncio.to_thread inherit it); unset, openpyxl keeps its own default.
@@ -199,15 +220,17 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def row_values(referral: Referral, titles: Titles) -> tuple[Any, ...]:
+def row_values(referral: Referral, titles: Titles, details: RowDetails | None = None) -> tuple[Any, ...]:
     """The cells of one export row, in `COLUMNS` order.
 
-    Dates stay dates (naive UTC, as Excel wants); missing values are None, which both writers leave empty
-    (and openpyxl skips without cost).
+    Dates stay dates (naive Bishkek time, as Excel wants); missing values are None, which both writers leave
+    empty (and openpyxl skips without cost).
     """
+    details = details or RowDetails(status=referral.status.value)
     return (
         referral.reference,
-        referral.created_at.replace(tzinfo=None),
+        referral.created_at.astimezone(BISHKEK).replace(tzinfo=None),
+        details.status,
         referral.status.value,
         referral.item_id,
         titles.get((referral.kind, referral.item_id)),
@@ -216,6 +239,9 @@ def row_values(referral: Referral, titles: Titles) -> tuple[Any, ...]:
         referral.name,
         referral.phone,
         referral.comment,
+        details.reason,
+        details.language,
+        details.history,
     )
 
 
@@ -241,7 +267,17 @@ class _Writers:
     def write(self, rows: Sequence[tuple[Any, ...]]) -> None:
         for values in rows:
             self._csv_file.write(csv_line(values))
-            self._sheet.append([self._xlsx_cell(value) for value in values])
+            cells = [self._xlsx_cell(value) for value in values]
+            if values[_PHONE] is not None:
+                cells[_PHONE] = self._text_cell(values[_PHONE])
+            self._sheet.append(cells)
+
+    def _text_cell(self, value: str) -> WriteOnlyCell:
+        """A phone as plain text: never a number (Excel drops the +) nor a formula (`+996...`)."""
+        cell = WriteOnlyCell(self._sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        cell.data_type = "s"
+        cell.number_format = "@"
+        return cell
 
     def _xlsx_cell(self, value: Any) -> Any:
         if not isinstance(value, str):
@@ -285,9 +321,14 @@ def csv_line(values: Sequence[Any]) -> str:
 
 
 async def write_exports(
-    batches: AsyncIterable[Sequence[Referral]], directory: Path, day: date, titles: Titles
+    batches: AsyncIterable[Sequence[Referral]],
+    directory: Path,
+    day: date,
+    titles: Titles,
+    describe: Describe | None = None,
 ) -> ExportFiles:
-    """Write the CSV and XLSX of `day` (see `export_name`) into `directory` from the streamed batches.
+    """Write the CSV and XLSX of `day` (see `export_name`) into `directory` from the streamed batches;
+    `describe` gives each batch's status words, reasons, languages and histories (without it: codes only).
 
     openpyxl's temporary files go to `directory` too.
     """
@@ -297,7 +338,8 @@ async def write_exports(
     count = 0
     try:
         async for batch in batches:
-            rows = [row_values(referral, titles) for referral in batch]
+            details = await describe(batch) if describe is not None else {}
+            rows = [row_values(referral, titles, details.get(referral.id)) for referral in batch]
             await asyncio.to_thread(writers.write, rows)
             count += len(rows)
     finally:

@@ -16,9 +16,12 @@ from enum import StrEnum
 class Status(StrEnum):
     NEW = "new"
     CONTACTED = "contacted"
-    ENROLLED = "enrolled"
-    COMPLETED = "completed"
+    ENROLLED = "enrolled"  # training
+    COMPLETED = "completed"  # training
+    PASSED = "passed"  # service: passed to the organisation
+    RESOLVED = "resolved"  # service
     DECLINED = "declined"
+    WITHDRAWN = "withdrawn"  # by the migrant, from /my
 
 
 class Kind(StrEnum):
@@ -27,29 +30,86 @@ class Kind(StrEnum):
 
 
 # A referral moves forward one step at a time, or is declined while still open; closed ones stay closed.
-_FORWARD: dict[Status, Status] = {
-    Status.NEW: Status.CONTACTED,
-    Status.CONTACTED: Status.ENROLLED,
-    Status.ENROLLED: Status.COMPLETED,
+# A training place is enrolled and completed; a service request is passed to the organisation and resolved.
+_FORWARD: dict[Kind, dict[Status, Status]] = {
+    Kind.TRAINING: {
+        Status.NEW: Status.CONTACTED,
+        Status.CONTACTED: Status.ENROLLED,
+        Status.ENROLLED: Status.COMPLETED,
+    },
+    Kind.SERVICE: {
+        Status.NEW: Status.CONTACTED,
+        Status.CONTACTED: Status.PASSED,
+        Status.PASSED: Status.RESOLVED,
+    },
 }
-OPEN_STATUSES: frozenset[Status] = frozenset(_FORWARD)
+OPEN_STATUSES: frozenset[Status] = frozenset(s for steps in _FORWARD.values() for s in steps)
+CLOSED_STATUSES: frozenset[Status] = frozenset(Status) - OPEN_STATUSES
+UNDO_WINDOW = timedelta(minutes=1)
+
+
+class DeclineReason(StrEnum):
+    """Why a coordinator declined; each reason has the next step the migrant is told (`NEXT_STEP`)."""
+
+    UNREACHABLE = "unreachable"
+    NOT_ELIGIBLE = "not_eligible"
+    NO_PLACES = "no_places"
+    DUPLICATE = "duplicate"
+    OTHER = "other"
+
+
+class NextStep(StrEnum):
+    APPLY_AGAIN = "apply_again"  # check the phone number and apply again
+    OTHER_OFFERS = "other_offers"  # look at the other programmes and services
+    ASK = "ask"  # talk to a consultant (/ask)
+    NONE = "none"  # nothing to do: the other request goes on
+
+
+NEXT_STEP: dict[DeclineReason, NextStep] = {
+    DeclineReason.UNREACHABLE: NextStep.APPLY_AGAIN,
+    DeclineReason.NOT_ELIGIBLE: NextStep.ASK,
+    DeclineReason.NO_PLACES: NextStep.OTHER_OFFERS,
+    DeclineReason.DUPLICATE: NextStep.NONE,
+    DeclineReason.OTHER: NextStep.ASK,
+}
+
+
+def statuses_for(kind: Kind | None) -> tuple[Status, ...]:
+    """The statuses a referral of `kind` can have (all of them for None), in the order of its life."""
+    if kind is None:
+        return tuple(Status)
+    steps = _FORWARD[kind]
+    last = tuple(s for s in steps.values() if s not in steps)
+    return (*steps, *last, Status.DECLINED, Status.WITHDRAWN)
+
+
+def allowed_moves(kind: Kind, status: Status) -> tuple[Status, ...]:
+    """The statuses a coordinator may move a referral to from `status`, in button order."""
+    forward = _FORWARD[kind]
+    if status not in forward:
+        return ()
+    return (forward[status], Status.DECLINED)
+
+
+def can_move(kind: Kind, current: Status, target: Status) -> bool:
+    return target in allowed_moves(kind, current)
+
+
+def can_withdraw(status: Status) -> bool:
+    """A migrant may withdraw a request that is still open."""
+    return status in OPEN_STATUSES
+
+
+def can_undo(moved_at: datetime, now: datetime) -> bool:
+    """A status move may be undone for `UNDO_WINDOW` after it was made (a mis-tap, not a change of mind)."""
+    return timedelta(0) <= now - moved_at <= UNDO_WINDOW
+
 
 DUPLICATE_WINDOW = timedelta(days=30)
 NAME_MAX = 100
 CITY_MAX = 60
 COMMENT_MAX = 500
 _REFERENCE = re.compile(r"^K-(\d{4})-(\d{6,})$")
-
-
-def allowed_moves(status: Status) -> tuple[Status, ...]:
-    """The statuses a coordinator may move a referral to from `status`, in button order."""
-    if status not in OPEN_STATUSES:
-        return ()
-    return (_FORWARD[status], Status.DECLINED)
-
-
-def can_move(current: Status, target: Status) -> bool:
-    return target in allowed_moves(current)
 
 
 def reference(referral_id: int, created_at: datetime | date) -> str:
@@ -136,6 +196,7 @@ class Referral:
     status: Status
     created_at: datetime
     updated_at: datetime
+    decline_reason: DeclineReason | None = None
 
     @property
     def reference(self) -> str:

@@ -6,9 +6,9 @@ moves of `bot.referral_actions`, the broadcast cancel rule of `bot.broadcasting`
 visitor in from the cookie, checks the role in the database, checks the CSRF token of every POST, and sets
 the visitor's language for `_()`.
 
-New pages (the Cases page of the talk-to-a-person feature): write `bot/web/<page>.py` with a
-`setup(server: web.Application) -> None` that adds its routes (using `page` and `render` from here), add it
-to `PAGE_MODULES`, and add its `NavItem` to `NAV`.
+New pages: write `bot/web/<page>.py` with a `setup(server: web.Application) -> None` that adds its routes
+(using `page`, `render` and, for a list, `page_number`/`paging` with the `pager` macro of _pager.html), add
+it to `PAGE_MODULES`, and add its `NavItem` to `NAV`. The Cases pages (`bot/web/cases.py`) are built so.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ import jinja2
 from aiogram.utils.i18n import get_i18n
 from aiohttp import web
 
-from bot.broadcasting import cancel_as, may_cancel
+from bot.broadcasting import broadcast_info_text, cancel_as, may_cancel
 from bot.broadcasting import status_label as broadcast_status
-from bot.content.catalogue import REGIONS
+from bot.content.catalogue import PLACES
 from bot.content.loader import read_content, reload_into
 from bot.content.registry import CONTENT_FILES
 from bot.content.validate import stale_entries
@@ -55,15 +55,23 @@ from bot.db.staff import (
     role_of,
 )
 from bot.db.stats import collect
+from bot.db.users import usernames
 from bot.handlers.broadcast import audience_label
-from bot.handlers.referral_texts import status_label
+from bot.handlers.referral_texts import reason_label, status_label
 from bot.handlers.regions import region_label
 from bot.handlers.staff import role_label
 from bot.handlers.stats import weekly_png
-from bot.i18n import LANGUAGE_NAMES, _, format_date, pick_locale
-from bot.referral_actions import exported, move_referral
+from bot.i18n import LANGUAGE_NAMES, _, pick_locale
+from bot.referral_actions import exported, move_referral, people, undo_referral
 from bot.services.export import FilterError, filter_of
-from bot.services.referrals import COMMENT_MAX, ReferralFilter, Status, allowed_moves, clean_comment
+from bot.services.referrals import (
+    COMMENT_MAX,
+    DeclineReason,
+    ReferralFilter,
+    Status,
+    allowed_moves,
+    clean_comment,
+)
 from bot.services.schedule import format_local_time
 from bot.web import auth
 
@@ -77,7 +85,7 @@ AUDIT_PAGE_SIZE = 50
 REVIEW_AFTER = timedelta(days=183)  # content facts checked longer ago than about 6 months are listed
 REFRESH_SECONDS = 3  # the broadcasts page reloads itself this often while one is sending
 FILTER_FIELDS = ("status", "region", "programme", "from", "to", "reference")
-PAGE_MODULES: list[str] = []  # e.g. "bot.web.cases": modules with setup(server) adding their own pages
+PAGE_MODULES: list[str] = ["bot.web.cases"]  # modules with setup(server) adding their own pages
 
 Handler = Callable[[web.Request, auth.Visitor], Awaitable[web.StreamResponse]]
 
@@ -91,7 +99,7 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem("/referrals", lambda: _("Referrals"), (COORDINATOR,)),
-    # NavItem("/cases", lambda: _("Cases"), (COORDINATOR,)),  # the talk-to-a-person feature adds it
+    NavItem("/cases", lambda: _("Cases"), (COORDINATOR, VOLUNTEER)),
     NavItem("/broadcasts", lambda: _("Broadcasts"), (COORDINATOR, VOLUNTEER)),
     NavItem("/stats", lambda: _("Stats"), (COORDINATOR,)),
     NavItem("/staff", lambda: _("Staff"), (COORDINATOR,)),
@@ -104,6 +112,8 @@ def notices() -> dict[str, str]:
     return {
         "status": _("The status is changed; the person was told in their language."),
         "moved": _("This request has changed meanwhile; here it is as it is now."),
+        "undone": _("Undone."),
+        "too_late": _("Too late to undo (a minute has passed, or the request changed since)."),
         "note": _("Note saved."),
         "bad_note": _("A note must have 1 to {limit} characters.").format(limit=COMMENT_MAX),
         "cancelled": _("The broadcast is cancelled."),
@@ -115,6 +125,8 @@ def notices() -> dict[str, str]:
         "bad_user": _("Type a Telegram user id (digits only) and choose a role."),
         "reloaded": _("Content reloaded."),
         "not_reloaded": _("Content was NOT reloaded: the bot keeps the previous version. See the problems below."),
+        "case_closed": _("The case is closed: the migrant got the closing message and the rating, the topic is closed."),
+        "case_was_closed": _("This case was closed already."),
     }
 
 
@@ -201,6 +213,38 @@ def _local_path(value: object) -> str:
 def _int(value: object, default: int = 0, limit: int = 2**53) -> int:
     text = value if isinstance(value, str) else ""
     return int(text) if text.isdigit() and int(text) < limit else default
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Where a list page is: its number (from 0), how many there are, and the links to its neighbours with
+    the same filters. Templates show it with the `pager` macro of _pager.html."""
+
+    page: int
+    pages: int
+    prev_url: str | None
+    next_url: str | None
+
+
+def page_number(request: web.Request) -> int:
+    """The page asked for in `?page=` (from 0); nonsense is the first page."""
+    return _int(request.query.get("page"), limit=10**6)
+
+
+def paging(request: web.Request, kept: dict[str, str], number: int, size: int, total: int) -> Paging:
+    """Page `number` of `total` rows shown `size` at a time; the links keep the non-empty `kept` filters."""
+    pages = max(1, -(-total // size))
+    query = {key: value for key, value in kept.items() if value}
+
+    def url(to: int) -> str:
+        return f"{request.path}?{urlencode(query | {'page': to})}"
+
+    return Paging(
+        page=number,
+        pages=pages,
+        prev_url=url(number - 1) if number > 0 else None,
+        next_url=url(number + 1) if number + 1 < pages else None,
+    )
 
 
 # -- login -----------------------------------------------------------------------------------------------
@@ -304,14 +348,12 @@ async def referrals(request: web.Request, visitor: auth.Visitor) -> web.StreamRe
     app = app_of(request)
     values = _filter_values(request.query)
     flt, bad_value = _filter(values)
-    page_number = _int(request.query.get("page"), limit=10**6)
+    number = page_number(request)
     titles = app.content.current.catalogue.titles(visitor.locale)
     rows, total, counts = [], 0, {}
     if flt is not None:
-        rows, total = await page_referrals(app.db, flt, page_number, PAGE_SIZE)
+        rows, total = await page_referrals(app.db, flt, number, PAGE_SIZE)
         counts = await count_by_status(app.db, flt)
-    pages = max(1, -(-total // PAGE_SIZE))
-    query = {key: value for key, value in values.items() if value}
     return render(
         request,
         visitor,
@@ -325,19 +367,16 @@ async def referrals(request: web.Request, visitor: auth.Visitor) -> web.StreamRe
                 "title": titles.get((referral.kind, referral.item_id), referral.item_id),
                 "region": region_label(referral.region, visitor.locale),
                 "status": status_label(referral.status),
-                "created": format_date(referral.created_at.date(), visitor.locale),
+                "created": format_local_time(referral.created_at),
             }
             for referral in rows
         ],
         total=total,
         counts=[(status, status_label(status), counts.get(status, 0)) for status in Status],
         statuses=[(status.value, status_label(status)) for status in Status],
-        regions=[(rid, label.get(visitor.locale)) for rid, label in REGIONS.items()],
+        regions=[(rid, label.get(visitor.locale)) for rid, label in PLACES.items()],
         programmes=sorted({(item, title) for (_kind, item), title in titles.items()}, key=lambda pair: pair[1]),
-        page=page_number,
-        pages=pages,
-        prev_url=f"/referrals?{urlencode(query | {'page': page_number - 1})}" if page_number > 0 else None,
-        next_url=f"/referrals?{urlencode(query | {'page': page_number + 1})}" if page_number + 1 < pages else None,
+        paging=paging(request, values, number, PAGE_SIZE, total),
     )
 
 
@@ -372,6 +411,7 @@ async def referral(request: web.Request, visitor: auth.Visitor) -> web.StreamRes
         raise web.HTTPNotFound()
     item = app.content.current.catalogue.item(found.kind, found.item_id)
     events = await list_events(app.db, found.id)
+    names = await people(app.db, found, events)
     return render(
         request,
         visitor,
@@ -381,12 +421,17 @@ async def referral(request: web.Request, visitor: auth.Visitor) -> web.StreamRes
         item_title=item.title.get(visitor.locale) if item else found.item_id,
         status_text=status_label(found.status),
         region=region_label(found.region, visitor.locale),
-        created=format_date(found.created_at.date(), visitor.locale),
-        moves=[(target.value, status_label(target)) for target in allowed_moves(found.status)],
+        created=format_local_time(found.created_at),
+        moves=[(target.value, status_label(target)) for target in allowed_moves(found.kind, found.status)],
+        reasons=[(reason.value, reason_label(reason)) for reason in DeclineReason],
+        status_label_declined=status_label(Status.DECLINED),
+        decline_reason=reason_label(found.decline_reason) if found.decline_reason else None,
+        can_undo=request.query.get("done") == "status",
+        names=names,
         events=[
             {
                 "event": event,
-                "when": f"{format_date(event.at.date(), visitor.locale)} {event.at:%H:%M} UTC",
+                "when": format_local_time(event.at),
                 "change": (
                     f"{status_label(event.from_status)} → {status_label(event.to_status)}"
                     if event.to_status is not None and event.from_status is not None
@@ -403,11 +448,24 @@ async def referral(request: web.Request, visitor: auth.Visitor) -> web.StreamRes
 async def referral_status(request: web.Request, visitor: auth.Visitor) -> web.StreamResponse:
     app = app_of(request)
     referral_id = _int(request.match_info["id"])
-    target = str((await request.post()).get("to", ""))
+    form = await request.post()
+    target = str(form.get("to", ""))
     if target not in set(Status):
         raise web.HTTPBadRequest()
-    moved = await move_referral(app.db, app.outbox, referral_id, Status(target), visitor.user_id)
+    reason = str(form.get("reason", "")) or DeclineReason.OTHER.value
+    if reason not in set(DeclineReason):
+        raise web.HTTPBadRequest()
+    decline = DeclineReason(reason) if target == Status.DECLINED else None
+    moved = await move_referral(app.db, app.outbox, referral_id, Status(target), visitor.user_id, decline)
     raise _done(f"/referrals/{referral_id}", "status" if moved else "moved")
+
+
+@page(COORDINATOR)
+async def referral_undo(request: web.Request, visitor: auth.Visitor) -> web.StreamResponse:
+    app = app_of(request)
+    referral_id = _int(request.match_info["id"])
+    undone = await undo_referral(app.db, app.outbox, referral_id, visitor.user_id)
+    raise _done(f"/referrals/{referral_id}", "undone" if undone else "too_late")
 
 
 @page(COORDINATOR)
@@ -457,6 +515,12 @@ async def broadcast_cancel(request: web.Request, visitor: auth.Visitor) -> web.S
     info = await broadcast_store.get_broadcast(app.db, _int(request.match_info["id"]))
     if info is None or not may_cancel(info, visitor.user_id, visitor.role):
         return refusal(request, visitor, 403, _("Only its sender or a coordinator can cancel this broadcast."))
+    if (await request.post()).get("sure") != "1":  # asked once, as in the bot
+        question = _("Cancel broadcast #{id}?").format(id=info.id)
+        return render(
+            request, visitor, "confirm.html", title=question, text=broadcast_info_text(info).replace("\n", " · "),
+            action=f"/broadcasts/{info.id}/cancel", yes=_("Yes, cancel it"), back="/broadcasts",
+        )
     cancelled = await cancel_as(app.broadcaster, app.db, info.id, visitor.user_id)
     raise _done("/broadcasts", "cancelled" if cancelled else "ended")
 
@@ -508,7 +572,7 @@ async def staff(request: web.Request, visitor: auth.Visitor) -> web.StreamRespon
     app = app_of(request)
     query = {key: request.query.get(key, "").strip()[:40] for key in ("actor", "action", "from", "to")}
     actions = await audit_actions(app.db)
-    page_number = _int(request.query.get("page"), limit=10**6)
+    number = page_number(request)
     entries, total = await list_audit(
         app.db,
         actor_id=_int(query["actor"], default=-1) if query["actor"] else None,
@@ -516,7 +580,7 @@ async def staff(request: web.Request, visitor: auth.Visitor) -> web.StreamRespon
         since=_day_bound(query["from"]),
         until=_day_bound(query["to"], next_day=True),
         limit=AUDIT_PAGE_SIZE,
-        offset=page_number * AUDIT_PAGE_SIZE,
+        offset=number * AUDIT_PAGE_SIZE,
     )
     members = [(uid, role_label(COORDINATOR), True) for uid in app.settings.admin_ids]
     members += [
@@ -524,8 +588,6 @@ async def staff(request: web.Request, visitor: auth.Visitor) -> web.StreamRespon
         for member in await list_staff(app.db)
         if member.user_id not in app.settings.admin_ids
     ]
-    pages = max(1, -(-total // AUDIT_PAGE_SIZE))
-    kept = {key: value for key, value in query.items() if value}
     return render(
         request,
         visitor,
@@ -536,11 +598,10 @@ async def staff(request: web.Request, visitor: auth.Visitor) -> web.StreamRespon
         query=query,
         actions=actions,
         entries=entries,
+        when={entry.id: format_local_time(datetime.fromisoformat(entry.at)) for entry in entries},
+        names=await usernames(app.db, {uid for uid, _role, _admin in members} | {e.actor_id for e in entries}),
         total=total,
-        page=page_number,
-        pages=pages,
-        prev_url=f"/staff?{urlencode(kept | {'page': page_number - 1})}" if page_number > 0 else None,
-        next_url=f"/staff?{urlencode(kept | {'page': page_number + 1})}" if page_number + 1 < pages else None,
+        paging=paging(request, query, number, AUDIT_PAGE_SIZE, total),
     )
 
 
@@ -639,6 +700,7 @@ def setup_console(server: web.Application, app: App) -> None:
     router.add_get(r"/referrals/{id:\d{1,15}}", referral)
     router.add_post(r"/referrals/{id:\d{1,15}}/status", referral_status)
     router.add_post(r"/referrals/{id:\d{1,15}}/note", referral_note)
+    router.add_post(r"/referrals/{id:\d{1,15}}/undo", referral_undo)
     router.add_get("/broadcasts", broadcasts)
     router.add_post(r"/broadcasts/{id:\d{1,15}}/cancel", broadcast_cancel)
     router.add_get("/stats", stats)
