@@ -29,7 +29,6 @@ DEFAULT_LISTEN = "127.0.0.1:8080"
 
 DEFAULT_DATABASE = Path("data/koldoo.sqlite3")
 _DATABASE_SCHEMES = ("sqlite", "sqlite+aiosqlite", "postgresql", "postgresql+asyncpg", "postgres")
-_REDIS_URL = re.compile(r"^(rediss?|unix)://\S+$")
 
 
 class DatabaseSettings(BaseSettings):
@@ -46,7 +45,6 @@ class DatabaseSettings(BaseSettings):
 
     database_url: str = ""
     database_path: Path | None = None
-    redis_url: str = ""  # used by several replicas (not yet); only checked for now
 
     @field_validator("database_url")
     @classmethod
@@ -58,13 +56,6 @@ class DatabaseSettings(BaseSettings):
             raise ValueError("must start with sqlite:/// (a file) or postgresql:// (user:password@host/database)")
         if scheme == "postgres":
             value = "postgresql" + value[len(scheme):]
-        return value
-
-    @field_validator("redis_url")
-    @classmethod
-    def _redis_scheme(cls, value: str) -> str:
-        if value and not _REDIS_URL.fullmatch(value):
-            raise ValueError("must be a redis:// (or rediss://) URL, e.g. redis://127.0.0.1:6379/0")
         return value
 
     @model_validator(mode="after")

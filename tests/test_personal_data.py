@@ -45,7 +45,7 @@ async def test_user_data_names_the_kinds_and_includes_the_coordinators_notes(tmp
     path = tmp_path / "t.sqlite3"
     db = await Database.open(path)
     try:
-        await db.execute("INSERT INTO users (id, first_seen, last_seen, username) VALUES (7, 'x', 'x', 'aigul')")
+        await db.execute("INSERT INTO users (id, first_seen, last_seen, username) VALUES (7, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', 'aigul')")
         referral, _ = await create_referral(
             db, user_id=7, kind=Kind.TRAINING, item_id="p", name="Aigul", phone="+996555123456",
             region="osh", city=None, comment=None,

@@ -175,7 +175,7 @@ async def test_a_database_url_of_another_kind_is_refused(tg: FakeTelegram, tmp_p
 
 async def test_a_wrong_redis_url_is_refused(tg: FakeTelegram, tmp_path: Path) -> None:
     assert await fails_to_start(tg, tmp_path, REDIS_URL="localhost:6379") == (2, [
-        "REDIS_URL is invalid: must be a redis:// (or rediss://) URL, e.g. redis://127.0.0.1:6379/0"
+        "REDIS_URL is invalid: must be a redis:// (or rediss://, unix://) URL, e.g. redis://127.0.0.1:6379/0"
     ])
 
 

@@ -42,7 +42,7 @@ class Case:
     waiting_since: datetime | None
     closed_at: datetime | None
     rating: int | None
-    reopened_at: str | None = None
+    reopened_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:

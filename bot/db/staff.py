@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bot.db.clock import utcnow
@@ -34,7 +35,7 @@ class StaffMember:
     user_id: int
     role: str
     granted_by: int | None
-    granted_at: str
+    granted_at: datetime
 
 
 _AUDIT = "INSERT INTO audit_log (actor_id, action, target, details, at) VALUES (?, ?, ?, ?, ?)"
@@ -100,7 +101,7 @@ class AuditEntry:
     action: str
     target: str | None
     details: str | None
-    at: str
+    at: datetime
 
 
 async def list_audit(

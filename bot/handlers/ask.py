@@ -9,7 +9,6 @@ conversation is open and ends it.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -33,6 +32,7 @@ from bot.db.clock import utcnow
 from bot.db.connection import Database
 from bot.db.staff import audit
 from bot.db.subscriptions import get_subscription
+from bot.db.tables import as_datetime
 from bot.handlers.case_texts import conversation_facts, topic_label
 from bot.handlers.contacts import contact_text
 from bot.handover import Handover
@@ -163,7 +163,7 @@ def reopenable(case: Case | None) -> bool:
     """A closed case the migrant may continue: closed at most REOPEN_DAYS ago."""
     if case is None or case.is_open or case.closed_at is None:
         return False
-    return ask_step(False, datetime.fromisoformat(case.closed_at), utcnow()) == "reopen"
+    return ask_step(False, as_datetime(case.closed_at), utcnow()) == "reopen"
 
 
 async def reopen_recent(user_id: int, db: Database, handover: Handover) -> Case | None:

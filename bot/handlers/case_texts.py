@@ -8,6 +8,7 @@ from datetime import datetime
 from aiogram import html
 
 from bot.db.cases import Case
+from bot.db.tables import as_datetime
 from bot.handlers.regions import region_label
 from bot.i18n import LANGUAGE_NAMES, _, format_date
 from bot.services.cases import reference
@@ -54,7 +55,7 @@ def waiting_label(case: Case, now: datetime) -> str:
     """How long the migrant has waited: since their oldest message the team has not answered yet."""
     if case.waiting_since is None:
         return _("answered")
-    minutes = int((now - datetime.fromisoformat(case.waiting_since)).total_seconds() // 60)
+    minutes = int((now - as_datetime(case.waiting_since)).total_seconds() // 60)
     return _("waiting {hours} h {minutes} min").format(hours=minutes // 60, minutes=minutes % 60)
 
 

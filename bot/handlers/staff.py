@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.db.broadcasts import cancel_scheduled_by
 from bot.db.connection import Database
 from bot.db.staff import COORDINATOR, ROLES, audit, grant, list_staff, revoke
+from bot.db.tables import as_datetime
 from bot.db.users import find_by_username, has_used_bot, usernames
 from bot.filters.roles import IsCoordinator
 from bot.i18n import _
@@ -198,7 +199,7 @@ async def staff_command(message: Message, db: Database, settings: Settings) -> N
         _("• {person}: {role}, since {when}").format(
             person=who(member.user_id),
             role=role_label(member.role),
-            when=format_local_time(datetime.fromisoformat(member.granted_at)),
+            when=format_local_time(as_datetime(member.granted_at)),
         )
         for member in members
     ]

@@ -55,6 +55,7 @@ from bot.db.staff import (
     role_of,
 )
 from bot.db.stats import collect
+from bot.db.tables import as_datetime
 from bot.db.users import usernames
 from bot.handlers.broadcast import audience_label
 from bot.handlers.referral_texts import reason_label, status_label
@@ -598,7 +599,7 @@ async def staff(request: web.Request, visitor: auth.Visitor) -> web.StreamRespon
         query=query,
         actions=actions,
         entries=entries,
-        when={entry.id: format_local_time(datetime.fromisoformat(entry.at)) for entry in entries},
+        when={entry.id: format_local_time(as_datetime(entry.at)) for entry in entries},
         names=await usernames(app.db, {uid for uid, _role, _admin in members} | {e.actor_id for e in entries}),
         total=total,
         paging=paging(request, query, number, AUDIT_PAGE_SIZE, total),

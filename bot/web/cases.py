@@ -9,14 +9,13 @@ closes, and the audit log has it.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from aiohttp import web
 
 from bot.db import cases as db_cases
 from bot.db.cases import CASE_LISTS, Case, Entry
 from bot.db.clock import utcnow
 from bot.db.staff import COORDINATOR, VOLUNTEER
+from bot.db.tables import as_datetime
 from bot.handlers.ask import close_case
 from bot.handlers.case_texts import source_label, topic_label, waiting_label
 from bot.handlers.regions import region_label
@@ -66,7 +65,7 @@ def _row(case: Case, locale: str) -> dict[str, object]:
         "assignee": case.assignee_id,
         "topic": topic_label(case.topic),
         "language": LANGUAGE_NAMES.get(case.locale, case.locale),
-        "opened": format_date(datetime.fromisoformat(case.opened_at).date(), locale),
+        "opened": format_date(as_datetime(case.opened_at).date(), locale),
     }
 
 
