@@ -155,7 +155,7 @@ async def test_user_data_lists_cases_and_their_messages_and_forget_deletes_them(
     case = await wait_in_topic(tg, app, migrant, 1)
     await staff.send("Which city are you in?", thread=case.thread_id)
 
-    data = ops.user_data(app.settings.database_path, migrant.id)
+    data = ops.user_data(app.settings.database_path or app.settings.database_url, migrant.id)
     assert [row["id"] for row in data["cases"]] == [case.id]
     assert data["cases"][0]["topic"] == "work" and data["cases"][0]["consent_at"]
     messages = data["case_messages"]
@@ -167,10 +167,10 @@ async def test_user_data_lists_cases_and_their_messages_and_forget_deletes_them(
 
     await migrant.send("/forget")
     await migrant.press("Yes, delete everything")
-    after = ops.user_data(app.settings.database_path, migrant.id)
+    after = ops.user_data(app.settings.database_path or app.settings.database_url, migrant.id)
     assert "cases" not in after and "case_messages" not in after
     assert tg.topic(GROUP, case.thread_id) is None
-    kept = ops.user_data(app.settings.database_path, other.id)  # someone else's conversation stays
+    kept = ops.user_data(app.settings.database_path or app.settings.database_url, other.id)  # someone else's conversation stays
     assert [row["text_html"] for row in kept["case_messages"]] == ["someone else's story"]
 
 

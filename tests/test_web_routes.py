@@ -489,7 +489,7 @@ async def test_the_console_declines_with_a_reason_and_undoes_a_mis_tap(tg: FakeT
 
 async def test_console_pages_say_bishkek_time_and_show_names(tg: FakeTelegram, console: Console) -> None:
     await console.app.db.execute(
-        "INSERT INTO users (id, first_seen, last_seen, username) VALUES (?, 'x', 'x', 'vol_aida')", (VOLUNTEER_ID,)
+        "INSERT INTO users (id, first_seen, last_seen, username) VALUES (?, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', 'vol_aida')", (VOLUNTEER_ID,)
     )
     await grant(console.app.db, COORDINATOR_ID, VOLUNTEER_ID, "volunteer")
     await console.app.db.execute("UPDATE audit_log SET at = '2026-03-05T08:15:00+00:00'")

@@ -106,6 +106,8 @@ def user_data(database: Path | str, user_id: int) -> dict[str, Any]:
 
     `database` is a SQLite file or a database URL. Runs on its own event loop in a thread, so it can be
     called from anywhere, a running loop included."""
+    if database is None:
+        raise OpsError("no database given")
     if isinstance(database, Path) and not database.is_file():
         raise OpsError(f"{database}: no such database")
     with ThreadPoolExecutor(1) as pool:
