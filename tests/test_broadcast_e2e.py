@@ -472,8 +472,8 @@ async def test_send_now_asks_once_with_counts_and_warns_of_a_missing_language(
     await coordinator.press("✅ Yes, send now")
     bid = await last_broadcast(app)
     await engine(app).wait(bid)
-    assert [m.text for m in received(tg, 6600)] == ["Русский текст"]
-    assert [m.text for m in received(tg, 6610)] == ["English text"]
+    assert [m.text for m in received(tg, 6600)] == [dressed("Русский текст")[0]]
+    assert [m.text for m in received(tg, 6610)] == [dressed("English text", locale="ky")[0]]  # header in their language
 
 
 async def test_a_version_can_be_replaced(tg: FakeTelegram, app: RunningApp) -> None:
@@ -487,4 +487,4 @@ async def test_a_version_can_be_replaced(tg: FakeTelegram, app: RunningApp) -> N
     await coordinator.press("Send now")
     await coordinator.press("✅ Yes, send now")
     await engine(app).wait(await last_broadcast(app))
-    assert [m.text for m in received(tg, 6620)] == ["First draft, fixed"]
+    assert [m.text for m in received(tg, 6620)] == [dressed("First draft, fixed", locale="en")[0]]

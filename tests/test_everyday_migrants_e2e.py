@@ -224,6 +224,7 @@ async def test_a_broadcast_carries_a_header_and_unsubscribe_works_in_one_tap(tg:
     await coordinator.send("/broadcast")
     await coordinator.send("Метродо текшерүү")
     await coordinator.press("Send now")
+    await coordinator.press("✅ Yes, send now")
     bid = await app.db.fetchval("SELECT MAX(id) FROM broadcasts")
     await app.app.dp["broadcaster"].wait(bid)
     message = next(m for m in user.messages if "Метродо текшерүү" in (m.text or ""))

@@ -60,6 +60,12 @@ async def test_coordinators_and_volunteers_see_open_cases_longest_waiting_first(
             assert "Work and wages" in body and "Documents" in body and "English" in body
             for secret in ("Aigul", "Toktogulova", "Bakyt", "Osmonov", str(ALICE), str(BOB), "555123456"):
                 assert secret not in body, secret
+    volunteer = tg.user(VOLUNTEER_ID, username="vol_aida")  # Telegram knows her by a name now...
+    await volunteer.send("/help")  # ...and the bot learns it with her next message
+    async with await logged_in(tg, console, COORDINATOR_ID) as http:
+        listed = await (await http.get(f"{console.base}/cases")).text()
+        page = await (await http.get(f"{console.base}/cases/{bob_case.id}")).text()
+    assert "<code>@vol_aida</code>" in listed and "<code>@vol_aida</code>" in page  # staff by name, not id
 
 
 async def test_the_case_page_shows_the_transcript_escaped_and_no_name_or_phone(tg: FakeTelegram, console: Console) -> None:

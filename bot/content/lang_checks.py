@@ -18,7 +18,8 @@ _URL = re.compile(r"https?://\S+|\b[\w.-]+\.(?:kg|ru|kz|int|org|com|gov|net|medi
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
 _CODE = re.compile(r"<code>.*?</code>", re.DOTALL)
 # Settings, arguments and acronyms: `ADMIN_IDS`, `status=new`, `volunteer|coordinator`, `XLSX`, `UTC`.
-_TECHNICAL = re.compile(r"\b\w+_\w+\b|\b\w+=\S*|\b\w+(?:\|\w+)+\b|\b[A-Z]{2,}\b")
+# snake_case, key=value, a|b choices, ABBREVIATIONS, an @username to type, a time zone (Asia/Bishkek)
+_TECHNICAL = re.compile(r"\b\w+_\w+\b|\b\w+=\S*|\b\w+(?:\|\w+)+\b|\b[A-Z]{2,}\b|@\w+|\b[A-Z][a-z]+/[A-Z][a-z]+\b")
 # Names written in Latin letters in every language: apps, projects, organisations' own spellings.
 NAMES = frozenset(
     {"ruID", "RuID", "Koldoo", "USAID", "ID", "IT", "Skills", "for", "Inclusive", "Growth", "HTML", "CSV", "PDF",

@@ -114,7 +114,7 @@ class NotStaffDraft(Filter):
         return raw_state is None or not raw_state.startswith(STAFF_DRAFTS)
 
 
-@router.message(F.text.func(is_distress), NotStaffDraft())
+@router.message(F.text.func(is_distress), F.forward_origin.is_(None), NotStaffDraft())  # a forward: someone else's words
 async def distress(message: Message, db: Database, content: ContentStore, locale: str) -> None:
     """The numbers first; then the text goes on to whoever would have answered it (search, a dialogue, a
     conversation with a person), so nothing the migrant wrote is lost."""

@@ -16,12 +16,14 @@ from bot.db.cases import CASE_LISTS, Case, Entry
 from bot.db.clock import utcnow
 from bot.db.staff import COORDINATOR, VOLUNTEER
 from bot.db.tables import as_datetime
+from bot.db.users import usernames
 from bot.handlers.ask import close_case
 from bot.handlers.case_texts import source_label, topic_label, waiting_label
 from bot.handlers.regions import region_label
 from bot.handover import Handover
 from bot.i18n import LANGUAGE_NAMES, _, format_date
 from bot.services.cases import reference
+from bot.services.schedule import format_local_time
 from bot.services.telegram_html import TelegramHtmlError, parse_html
 from bot.web.app import PAGE_SIZE, _done, _int, app_of, page, page_number, paging, render
 from bot.web.auth import Visitor
@@ -56,13 +58,14 @@ def plain(text_html: str | None) -> str | None:
         return text_html
 
 
-def _row(case: Case, locale: str) -> dict[str, object]:
+def _row(case: Case, locale: str, names: dict[int, str]) -> dict[str, object]:
     now = utcnow()
+    assignee = case.assignee_id
     return {
         "case": case,
         "reference": reference(case.id),
         "waiting": waiting_label(case, now) if case.is_open else "—",
-        "assignee": case.assignee_id,
+        "assignee": None if assignee is None else names.get(assignee, str(assignee)),
         "topic": topic_label(case.topic),
         "language": LANGUAGE_NAMES.get(case.locale, case.locale),
         "opened": format_date(as_datetime(case.opened_at).date(), locale),
@@ -77,6 +80,7 @@ async def cases(request: web.Request, visitor: Visitor) -> web.StreamResponse:
         which = "open"
     number = page_number(request)
     found, total = await db_cases.list_cases(app.db, which, number * PAGE_SIZE, PAGE_SIZE)
+    names = await usernames(app.db, {case.assignee_id for case in found if case.assignee_id is not None})
     return render(
         request,
         visitor,
@@ -84,19 +88,19 @@ async def cases(request: web.Request, visitor: Visitor) -> web.StreamResponse:
         title=_("Cases"),
         which=which,
         lists=[(key, list_label(key)) for key in CASE_LISTS],
-        rows=[_row(case, visitor.locale) for case in found],
+        rows=[_row(case, visitor.locale, names) for case in found],
         total=total,
         paging=paging(request, {"list": which}, number, PAGE_SIZE, total),
     )
 
 
-def _entry(entry: Entry, locale: str) -> dict[str, object]:
+def _entry(entry: Entry) -> dict[str, object]:
     return {
         "mine": entry.direction == "in",
         "who": _("Migrant") if entry.direction == "in" else _("Koldoo volunteer"),
         "kind": kind_label(entry.kind),
         "text": plain(entry.text_html),
-        "when": f"{format_date(entry.created_at.date(), locale)} {entry.created_at:%H:%M} UTC",
+        "when": format_local_time(entry.created_at),
         "waiting": entry.direction == "in" and entry.status == "pending",
         "failed": entry.status == "failed",
     }
@@ -114,10 +118,10 @@ async def case_page(request: web.Request, visitor: Visitor) -> web.StreamRespons
         visitor,
         "case.html",
         title=reference(case.id),
-        row=_row(case, visitor.locale),
+        row=_row(case, visitor.locale, await usernames(app.db, [case.assignee_id] if case.assignee_id else [])),
         region=region_label(case.region, visitor.locale) if case.region else _("not given"),
         source=source_label(case.source),
-        entries=[_entry(entry, visitor.locale) for entry in entries],
+        entries=[_entry(entry) for entry in entries],
     )
 
 
