@@ -42,7 +42,9 @@ async def measure(name: str, command: list[str], users: int) -> float:
         with tempfile.TemporaryDirectory() as workdir:
             env = {**os.environ, "PYTHONPATH": str(ROOT), "BOT_TOKEN": tg.token, "BOT_API_URL": tg.base_url,
                    "DATABASE_PATH": str(Path(workdir) / "load.sqlite3"), "LOG_LEVEL": "WARNING",
-                   "WEB_LISTEN": ""}  # no console: no fixed port on a shared machine
+                   "WEB_LISTEN": "",  # no console: no fixed port on a shared machine
+                   # the fake sets no limit and the bare bot keeps none: measure the bot, not Telegram's cap
+                   "SEND_CAP": "100000"}
             process = await asyncio.create_subprocess_exec(*command, cwd=workdir, env=env)
             await tg.wait_for(lambda: tg.calls_of("getUpdates"), timeout=60)  # started and polled once
             elapsed, latencies = await flood(tg, users)
@@ -70,7 +72,7 @@ async def measure_replicas(replicas: int, users: int) -> float:
             for _ in range(replicas):
                 port = free_port()
                 env = {**os.environ, "PYTHONPATH": str(ROOT), "BOT_TOKEN": tg.token, "BOT_API_URL": tg.base_url,
-                       "DATABASE_URL": database_url, "REDIS_URL": redis_url, "LOG_LEVEL": "WARNING",
+                       "DATABASE_URL": database_url, "REDIS_URL": redis_url, "LOG_LEVEL": "WARNING", "SEND_CAP": "100000",
                        "WEBHOOK_URL": "https://bench.example.org/hook", "WEBHOOK_SECRET": secret,
                        "WEB_LISTEN": f"127.0.0.1:{port}"}
                 processes.append(await asyncio.create_subprocess_exec(

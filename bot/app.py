@@ -96,7 +96,7 @@ class App:
         if "content" not in services:  # invalid content stops the start before anything is opened
             services["content"] = ContentStore(load_content(settings.content_dir))
         i18n = Catalogues(default_locale=settings.default_locale)
-        limits = Limits(rate=settings.broadcast_rate)
+        limits = Limits(rate=settings.broadcast_rate, cap=settings.send_cap)
         try:
             shared = await connect_shared(settings.redis_url, bot_id_of(settings), limits) if settings.redis_url else None
         except SharedStateError as error:

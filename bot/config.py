@@ -79,6 +79,9 @@ class Settings(DatabaseSettings):
     bot_api_url: str = TELEGRAM_API_URL
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     broadcast_rate: float = Field(default=25.0, gt=0, le=30)
+    # Messages a second in all, replies included: Telegram's ~30 for a bot. Raise it only where Telegram
+    # allows more (paid broadcasts) or no Telegram limits apply (a benchmark against the fake Bot API).
+    send_cap: float = Field(default=30.0, ge=1)
     default_locale: Literal["ky", "ru", "en"] = "ru"
     content_dir: Path = PROJECT_DIR / "content"
     coordinator_chat_id: int | None = None
