@@ -74,7 +74,7 @@ async def main(users: int, messages: int, gap: float, subscribers: int, cap: flo
             process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=workdir, env=env)
 
             def broadcast_sent() -> int:
-                return sum(1 for c in tg.calls_of("sendMessage") if c.ok and c.params.get("text") == BROADCAST_TEXT)
+                return sum(1 for c in tg.calls_of("sendMessage") if c.ok and BROADCAST_TEXT in (c.params.get("text") or ""))
 
             await tg.wait_for(lambda: broadcast_sent() >= 3 * cap, timeout=180)  # sending at full pace
             throttled_before = len(tg.rate_limited)
