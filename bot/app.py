@@ -151,6 +151,9 @@ class App:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():  # a library turned our cancellation into an error
+                    raise asyncio.CancelledError from None
                 log.exception("background.crashed", extra={"loop": loop.__qualname__})
                 await asyncio.sleep(5)
 

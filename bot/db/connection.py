@@ -14,6 +14,7 @@ transactions still run one at a time, as they did on SQLite.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -320,7 +321,15 @@ class Database:
             async with self._lock:
                 if self._conn is None:
                     raise ValueError("the database is closed")
-                yield self._conn
+                try:
+                    yield self._conn
+                except BaseException:
+                    # A statement cancelled half-way leaves SQLAlchemy's connection in an "invalid transaction"
+                    # that refuses every later statement: reset it, or the one connection is lost for good.
+                    if self._conn.invalidated or self._conn.in_transaction():
+                        with contextlib.suppress(Exception):
+                            await asyncio.shield(self._conn.rollback())
+                    raise
         else:
             async with self._autocommit.connect() as conn:
                 yield conn
