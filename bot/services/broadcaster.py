@@ -481,3 +481,4 @@ class Broadcaster:
             await self._on_progress(progress)
         except Exception:  # a failed progress edit must not stop the broadcast
             log.exception("broadcast.progress_error", extra={"broadcast_id": run.broadcast_id})
+        run.last_report = self._clock.now()  # when the edit went: it may have waited out a 429 in the pace
