@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +20,7 @@ from bot.services.dates import users_today
 from tests.check_helpers import give_trips
 from tests.conftest import test_settings
 from tests.redis_helpers import REDIS_URL
+from tests.web_helpers import free_port
 
 SECRET = "replica-secret_123"
 # The loops that run for as long as the bot does (the handover's and the dialogue sweep's end at once when
@@ -29,11 +29,6 @@ ALWAYS_RUNNING = [loop.__qualname__ for loop in BACKGROUND_LOOPS if loop.__qualn
                   {"reminder_loop", "retention_loop", "broadcast_loop", "outbox_loop"}]
 HOOK = "https://bot.example.org/telegram/hook"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Replica:

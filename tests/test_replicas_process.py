@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import random
 import signal
-import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,17 +26,13 @@ from tests.check_helpers import give_trips
 from tests.databases import postgres_url
 from tests.process import BotProcess
 from tests.redis_helpers import REDIS_URL
+from tests.web_helpers import free_port
 
 SECRET = "replica-secret_123"
 CAP = 30  # the fake's messages a second in all, as Telegram's
 BROADCAST_TEXT = "Проверка рассылки"
 SUBSCRIBERS_FROM = 700_000
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
