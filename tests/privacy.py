@@ -8,6 +8,9 @@ import re
 from bot.devtools.fake_telegram import FakeTelegram
 
 _DIGITS = re.compile(r"\d")
+# A number as a person writes it on one line: "+996 (555) 12-34-56", "15.05.2026". Digits are never joined across
+# lines or other punctuation, so the end of one random id and the next line's timestamp cannot form a "phone".
+_NUMBER = re.compile(r"\+?\d[\d ().\-]*\d")
 
 
 def personal_data(tg: FakeTelegram) -> set[str]:
@@ -35,10 +38,11 @@ def _digits_only(value: str) -> str:
 
 def leaks(log_text: str, secrets: set[str]) -> list[str]:
     """The secrets that appear in `log_text`; phone numbers are also matched with formatting removed."""
-    digits = _digits_only(log_text)
+    numbers = {_digits_only(number) for number in _NUMBER.findall(log_text)}
     return sorted(
         secret for secret in secrets
-        if secret in log_text or (secret.isdigit() and len(secret) >= 7 and secret in digits)
+        if secret in log_text
+        or (secret.isdigit() and len(secret) >= 7 and any(secret in number for number in numbers))
     )
 
 

@@ -22,7 +22,15 @@ async def test_the_detector_finds_names_texts_and_phones_in_any_format(tg: FakeT
     assert leaks("user_id=4001 event=menu.open", secrets) == []
     assert leaks("phone=+996-700-111-222", secrets) == ["996700111222"]
     assert leaks("name=Айгүл", secrets) == ["Айгүл"]
+    assert leaks("phone=(0555) 12.34.56", secrets) == ["0555123456"]
     assert user.id == 4001
+
+
+def test_digits_of_neighbouring_lines_never_join_into_a_secret() -> None:
+    """A random callback id ending in 3011 followed by the next line's timestamp once read as the date 30.11.2026."""
+    log = "callback query id=2203896698859243011\n2026-12-01 17:12:48,115 INFO bot.app bot.started"
+    assert leaks(log, {"30112026"}) == []
+    assert leaks("date=30.11.2026", {"30112026"}) == ["30112026"]
 
 
 async def test_a_migrants_session_leaves_no_personal_data_in_the_logs(tg: FakeTelegram, app: RunningApp) -> None:
