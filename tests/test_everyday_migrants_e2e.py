@@ -21,6 +21,9 @@ from tests.conftest import COORDINATOR_ID, RunningApp
 from tests.test_training_e2e import REFERENCE, announced, english_coordinator, open_osh_centre, referral_id
 
 DATE_ERROR = "I could not read a date"
+NOT_AN_ANSWER = (
+    "Your message was not taken as an answer. When you can, answer the question below, or send /cancel to stop."
+)
 
 
 def rows_of(message) -> list[list[str]]:
@@ -152,10 +155,12 @@ async def test_ordinary_questions_are_not_distress(tg: FakeTelegram, app: Runnin
 
 async def test_distress_inside_the_check_comes_first_then_the_question(tg: FakeTelegram, app: RunningApp):
     user = tg.user(14_201, language_code="ru")
-    await user.send("/stay")
+    [question] = await user.send("/stay")
     first, then = await user.send("помогите")
     assert "112" in first.text and first.text.startswith("🆘")
-    assert then.text.startswith(t("Please answer with one of the buttons below.", "ru"))  # the question again
+    # not an answer ("Please answer with one of the buttons below."): the note, then the question again
+    assert then.text == t(NOT_AN_ANSWER, "ru") + "\n\n" + question.text
+    assert then.button_texts() == question.button_texts()
 
 
 async def test_a_coordinator_drafting_a_broadcast_about_police_is_not_in_distress(tg: FakeTelegram, app: RunningApp):

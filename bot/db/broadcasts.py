@@ -18,7 +18,7 @@ from bot.db.clock import utcnow
 from bot.db.connection import Database
 from bot.db.tables import as_datetime
 from bot.db.users import USER_LANGUAGE_SQL
-from bot.services.subscriptions import Audience
+from bot.services.subscriptions import Audience, places_of
 
 STATES = ("pending", "sending", "sent", "blocked", "failed", "ambiguous")
 CONTENT_KINDS = ("text", "photo", "video", "document")
@@ -89,13 +89,15 @@ def _audience_filter(audience: Audience) -> tuple[str, dict[str, Any]]:
     clauses = ["s.subscribed = 1", "u.blocked = 0"]
     if audience.locale is not None:
         clauses.append(f"COALESCE({USER_LANGUAGE_SQL}, :default_locale) = :locale")
-    if audience.region is not None:
-        clauses.append("s.region = :region")
+    params: dict[str, Any] = {"locale": audience.locale, "interest": audience.interest}
+    if audience.region is not None:  # a country's broadcast reaches its cities too
+        places = {f"region_{n}": place for n, place in enumerate(places_of(audience.region))}
+        clauses.append(f"s.region IN ({', '.join(':' + name for name in places)})")
+        params |= places
     if audience.interest is not None:
         clauses.append(
             "EXISTS (SELECT 1 FROM user_interests i WHERE i.user_id = u.id AND i.topic = :interest)"
         )
-    params = {"locale": audience.locale, "region": audience.region, "interest": audience.interest}
     return " AND ".join(clauses), params
 
 

@@ -37,7 +37,8 @@ from bot.db.connection import Database
 from bot.db.staff import audit
 from bot.db.tables import iso
 from bot.filters.roles import IsStaff
-from bot.handlers.settings import interest_label, region_label
+from bot.handlers.regions import target_label
+from bot.handlers.settings import interest_label
 from bot.i18n import LANGUAGE_NAMES, _
 from bot.keyboards.callbacks import AudienceCb, BroadcastCb, BroadcastStopCb, BroadcastStopYesCb
 from bot.replies import answer, edit_or_send
@@ -97,7 +98,7 @@ def audience_label(audience: Audience) -> str:
     if audience.locale:
         return _("language: {language}").format(language=LANGUAGE_NAMES[audience.locale])
     if audience.region:
-        return _("region: {region}").format(region=region_label(audience.region))
+        return _("region: {region}").format(region=target_label(audience.region))
     if audience.interest:
         return _("topic: {topic}").format(topic=interest_label(audience.interest))
     return _("all subscribers")
@@ -264,7 +265,7 @@ def audience_keyboard(kind: str | None) -> InlineKeyboardMarkup:
             builder.button(text=name, callback_data=AudienceCb(kind="locale", value=code))
     elif kind == "region":
         for region in REGIONS:
-            builder.button(text=region_label(region), callback_data=AudienceCb(kind="region", value=region))
+            builder.button(text=target_label(region), callback_data=AudienceCb(kind="region", value=region))
     elif kind == "interest":
         for topic in INTERESTS:
             builder.button(text=interest_label(topic), callback_data=AudienceCb(kind="interest", value=topic))

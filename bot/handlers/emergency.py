@@ -1,6 +1,7 @@
 """🆘 Emergency, the first row of the main menu: the emergency numbers of each country, the embassy and
 consulates, and what to do when detained. Typed distress ("задержали", "жардам", "help") gets this screen
-first, before whatever else the text would have given.
+first, before whatever else the text would have given; inside a dialogue's question, instead of the text
+being taken as the answer, the question comes again.
 
 Numbers are plain text (Telegram makes them tappable on phones; `tel:` url buttons are refused by the Bot
 API). Everything shown comes from content/contacts.yaml and topics.yaml, with its source and check date.
@@ -10,9 +11,10 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import F, Router, html
+from aiogram import Bot, F, Router, html
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, Filter
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.content.loader import Content, ContentStore
@@ -20,6 +22,7 @@ from bot.db.connection import Database
 from bot.db.subscriptions import get_subscription
 from bot.handlers.contacts import contact_text
 from bot.handlers.guide import not_verified_mark
+from bot.handlers.questions import ask_again, is_question
 from bot.i18n import _
 from bot.keyboards.callbacks import MenuCb, TopicCb
 from bot.keyboards.menu import menu_button
@@ -115,9 +118,21 @@ class NotStaffDraft(Filter):
 
 
 @router.message(F.text.func(is_distress), F.forward_origin.is_(None), NotStaffDraft())  # a forward: someone else's words
-async def distress(message: Message, db: Database, content: ContentStore, locale: str) -> None:
-    """The numbers first; then the text goes on to whoever would have answered it (search, a dialogue, a
-    conversation with a person), so nothing the migrant wrote is lost."""
-    log.info("emergency.distress_words", extra={"user_id": message.from_user.id})
+async def distress(
+    message: Message,
+    state: FSMContext,
+    bot: Bot,
+    db: Database,
+    content: ContentStore,
+    locale: str,
+    raw_state: str | None = None,
+) -> None:
+    """The numbers first. Inside a dialogue's question the text is not an answer: the question is asked
+    again (bot/handlers/questions.py). Anywhere else the text goes on to whoever would have answered it
+    (search, a conversation with a person), so nothing the migrant wrote is lost."""
+    in_question = is_question(raw_state)
+    log.info("emergency.distress_words", extra={"user_id": message.from_user.id, "in_question": in_question})
     await answer(message, *await screen(db, message.from_user.id, content, locale))
-    raise SkipHandler
+    if not in_question:
+        raise SkipHandler
+    await ask_again(raw_state, message, state, bot=bot, locale=locale, content=content, db=db)

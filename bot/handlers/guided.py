@@ -22,6 +22,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.content.loader import Content, ContentStore
 from bot.db.connection import Database
+from bot.handlers.questions import asks_again
 from bot.handlers.start import show_menu
 from bot.i18n import _
 from bot.keyboards.callbacks import MenuCb, StepCb
@@ -189,7 +190,8 @@ def attach(
     section: str | tuple[str, ...] = (),
 ) -> None:
     """Register the dialogue's handlers on `router`: its commands and main-menu sections, when it has them,
-    which start it; then typed answers, anything else, and its buttons."""
+    which start it; then typed answers, its question asked again (bot/handlers/questions.py), anything else,
+    and its buttons."""
     commands = (command,) if isinstance(command, str) else command
     sections = (section,) if isinstance(section, str) else section
 
@@ -234,6 +236,17 @@ def attach(
             return
         answers = _record(spec, context, progress.step, value, progress.answers)
         await _move_on(context, state, spec, progress, answers, stay=question.kind == "date_list")
+
+    @asks_again(spec.state)
+    async def again(
+        message: Message, state: FSMContext, note: str, *, bot: Bot, locale: str, content: ContentStore, db: Database
+    ) -> None:
+        context = Context(bot, message.chat.id, locale, content.current, db)
+        progress = await _load(state, spec)
+        if progress is None:
+            await begin(context, state, spec)
+        else:
+            await ask(context, spec, progress, note)
 
     @router.message(spec.state, ~F.text)
     async def not_text(

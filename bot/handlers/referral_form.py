@@ -26,16 +26,17 @@ from aiogram.types import (
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import Settings
-from bot.content.catalogue import PLACE_COUNTRY, PLACES, Catalogue
+from bot.content.catalogue import PLACES, Catalogue
 from bot.content.loader import ContentStore
 from bot.db.clock import utcnow
 from bot.db.connection import Database
 from bot.db.referrals import create_referral, find_recent
 from bot.handlers.emergency import call_now_text, emergency_button
 from bot.handlers.privacy_texts import data_kind_bullets
+from bot.handlers.questions import asks_again
 from bot.handlers.referral_texts import details_lines, status_label
 from bot.handlers.referrals import announcements
-from bot.handlers.regions import region_label
+from bot.handlers.regions import place_options, region_label
 from bot.handlers.start import show_menu
 from bot.i18n import _, format_date
 from bot.jobs.outbox import Outbox
@@ -122,16 +123,8 @@ def _markup(field: str, locale: str) -> InlineKeyboardMarkup | ReplyKeyboardMark
     return _buttons(_cancel())
 
 
-FLAGS = {"kg": "", "ru": "🇷🇺 ", "kz": "🇰🇿 "}
-
-
 def place_buttons(locale: str) -> list[tuple[str, FormCb]]:
-    """Kyrgyz regions first, then the cities of Russia and Kazakhstan under their flags: a migrant asking
-    for help is often abroad."""
-    return [
-        (FLAGS[PLACE_COUNTRY[rid]] + label.get(locale), FormCb(action="region", value=rid))
-        for rid, label in PLACES.items()
-    ]
+    return [(label, FormCb(action="region", value=rid)) for label, rid in place_options(locale)]
 
 
 def _summary(data: dict, title: str, locale: str) -> str:
@@ -186,9 +179,16 @@ def _title(catalogue: Catalogue, kind: str, item_id: str, locale: str) -> str:
 
 
 # -- steps -----------------------------------------------------------------------------------------------
-async def _ask(message: Message, state: FSMContext, field: str, locale: str) -> None:
+async def _ask(message: Message, state: FSMContext, field: str, locale: str, note: str = "") -> None:
     await state.set_state(getattr(ReferralForm, field))
-    await answer(message, _question(field), _markup(field, locale))
+    text = _question(field)
+    await answer(message, f"{note}\n\n{text}" if note else text, _markup(field, locale))
+
+
+@asks_again(*(getattr(ReferralForm, field) for field in FIELDS))
+async def _ask_again(message: Message, state: FSMContext, note: str, *, locale: str, **_data: object) -> None:
+    field = (await state.get_state() or "").partition(":")[2]
+    await _ask(message, state, field, locale, note)
 
 
 async def _next(message: Message, state: FSMContext, field: str, content: ContentStore, locale: str) -> None:

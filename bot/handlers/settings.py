@@ -11,7 +11,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.connection import Database
 from bot.db.subscriptions import Subscription, get_subscription, set_region, set_subscribed, toggle_interest
-from bot.handlers.regions import region_label
+from bot.handlers.regions import place_options, region_label
 from bot.i18n import _
 from bot.keyboards.callbacks import MenuCb, SettingsCb
 from bot.keyboards.menu import nav_row
@@ -66,13 +66,12 @@ def settings_keyboard(sub: Subscription) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def regions_keyboard(current: str | None) -> InlineKeyboardMarkup:
+def regions_keyboard(current: str | None, locale: str) -> InlineKeyboardMarkup:
+    """The referral form's places (bot/handlers/regions.py): broadcasts for a country reach its cities."""
     builder = InlineKeyboardBuilder()
-    for region in REGIONS:
+    for label, region in place_options(locale):
         mark = "✅ " if region == current else ""
-        builder.button(
-            text=mark + region_label(region), callback_data=SettingsCb(action="region", value=region)
-        )
+        builder.button(text=mark + label, callback_data=SettingsCb(action="region", value=region))
     builder.adjust(2)
     builder.row(*nav_row(MenuCb(section="settings")))
     return builder.as_markup()
@@ -103,10 +102,10 @@ async def topic_toggled(callback: CallbackQuery, callback_data: SettingsCb, db: 
 
 
 @router.callback_query(SettingsCb.filter(F.action == "regions"))
-async def regions_opened(callback: CallbackQuery, db: Database) -> None:
+async def regions_opened(callback: CallbackQuery, db: Database, locale: str) -> None:
     sub = await get_subscription(db, callback.from_user.id)
     await edit_or_send(
-        callback, _("📍 Where are you from, or where do you work now?"), regions_keyboard(sub.region)
+        callback, _("📍 Where are you from, or where do you work now?"), regions_keyboard(sub.region, locale)
     )
 
 

@@ -9,27 +9,29 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
+from bot.content.catalogue import PLACE_COUNTRY, PLACES
 from bot.content.common import LOCALES
 
 # Topics a subscriber can follow. `safety` is on for everyone who starts the bot (0004_broadcasts.sql).
 INTERESTS: tuple[str, ...] = ("rules", "jobs", "safety", "events")
 SAFETY = "safety"
 
-# The two cities of republican significance and the seven oblasts (the same ids as the referrals catalogue),
-# then the two countries most migrants work in.
-REGIONS: tuple[str, ...] = (
-    "bishkek",
-    "osh_city",
-    "chuy",
-    "osh",
-    "jalal_abad",
-    "batken",
-    "issyk_kul",
-    "naryn",
-    "talas",
-    "russia",
-    "kazakhstan",
-)
+# Where a subscriber may say they are: the same places as the referral form (the Kyrgyz regions, then the
+# large cities of Russia and Kazakhstan and each country for anywhere else in it), one list in
+# bot/content/catalogue.py.
+REGIONS: tuple[str, ...] = tuple(PLACES)
+
+# A broadcast for one of these countries goes to everyone there, whichever city they chose; their ids are the
+# ones /settings offered before the cities existed (a subscriber who chose "russia" then is still reached).
+COUNTRY_TARGETS: dict[str, str] = {"russia": "ru", "kazakhstan": "kz"}
+
+
+def places_of(region: str) -> tuple[str, ...]:
+    """The subscriber regions a broadcast for `region` reaches: a whole country, or that place alone."""
+    country = COUNTRY_TARGETS.get(region)
+    if country is None:
+        return (region,)
+    return tuple(place for place in REGIONS if PLACE_COUNTRY[place] == country)
 
 
 @dataclass(frozen=True)
