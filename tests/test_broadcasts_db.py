@@ -219,3 +219,17 @@ async def test_an_interrupted_fold_finishes_without_counting_twice(db):
     assert await store.fold_recipients(db, ended_before=NOW) == 1
     assert await store.state_counts(db, bid) == Counts(pending=3, sent=2)
     assert await db.fetchval("SELECT COUNT(*) FROM broadcast_recipients") == 0
+
+
+async def test_a_country_audience_reaches_its_cities_and_a_city_audience_only_that_city(db):
+    await add_users(db, range(1, 6))
+    for user_id, region in ((1, "moscow"), (2, "russia"), (3, "novosibirsk"), (4, "almaty"), (5, "osh")):
+        await subs.set_region(db, user_id, region)
+
+    async def count(region):
+        return await store.audience_count(db, Audience(region=region), default_locale="ru")
+
+    # "russia" is also the subscriber's "anywhere else in Russia", so those who chose it before the cities count
+    assert (await count("russia"), await count("kazakhstan")) == (3, 1)
+    assert (await count("moscow"), await count("astana"), await count("osh")) == (1, 0, 1)
+    assert Audience.from_json(Audience(region="saint_petersburg").to_json()).region == "saint_petersburg"
