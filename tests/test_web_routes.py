@@ -375,6 +375,7 @@ async def test_grant_by_username_from_the_staff_page_as_in_the_bot(tg: FakeTeleg
         assert response.status == 400
         assert "Nobody with the username @nobody_here has started the bot. Ask them to send /start to the bot" in body
         assert 'value="@nobody_here"' in body and 'name="csrf"' in body  # the form is back, filled in
+        assert 'name="next" value="/staff"' in body  # its links are the Staff page's, not the POST's
         response = await http.post(f"{console.base}/staff/grant", data={"csrf": csrf, "user_id": "@<b>x</b>", "role": "volunteer"})
         body = await response.text()
         assert response.status == 400 and "@&lt;b&gt;x&lt;/b&gt;" in body and "<b>x</b>" not in body

@@ -232,13 +232,16 @@ def page_number(request: web.Request) -> int:
     return _int(request.query.get("page"), limit=10**6)
 
 
-def paging(request: web.Request, kept: dict[str, str], number: int, size: int, total: int) -> Paging:
-    """Page `number` of `total` rows shown `size` at a time; the links keep the non-empty `kept` filters."""
+def paging(
+    request: web.Request, kept: dict[str, str], number: int, size: int, total: int, path: str | None = None
+) -> Paging:
+    """Page `number` of `total` rows shown `size` at a time; the links keep the non-empty `kept` filters and
+    lead to `path` (the request's own by default)."""
     pages = max(1, -(-total // size))
     query = {key: value for key, value in kept.items() if value}
 
     def url(to: int) -> str:
-        return f"{request.path}?{urlencode(query | {'page': to})}"
+        return f"{path or request.path}?{urlencode(query | {'page': to})}"
 
     return Paging(
         page=number,
@@ -605,6 +608,7 @@ async def _staff_page(
         visitor,
         "staff.html",
         status=200 if problem is None else 400,
+        path="/staff",  # also after a refused grant, answered at /staff/grant: its links are this page's
         title=_("Staff"),
         notice=notice,
         problem=problem,
@@ -617,7 +621,7 @@ async def _staff_page(
         when={entry.id: format_local_time(as_datetime(entry.at)) for entry in entries},
         names=await usernames(app.db, {uid for uid, _role, _admin in members} | {e.actor_id for e in entries}),
         total=total,
-        paging=paging(request, query, number, AUDIT_PAGE_SIZE, total),
+        paging=paging(request, query, number, AUDIT_PAGE_SIZE, total, path="/staff"),
     )
 
 
