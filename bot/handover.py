@@ -25,7 +25,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRemove, ReplyParameters
 
 from bot.config import Settings
 from bot.content.loader import ContentStore
@@ -36,7 +36,7 @@ from bot.db.staff import coordinator_ids
 from bot.db.users import get_user
 from bot.handlers.case_texts import card_text
 from bot.i18n import Catalogues, _
-from bot.keyboards.callbacks import CaseCb
+from bot.keyboards.callbacks import CaseCb, RateCb
 from bot.middlewares.retry import retries_disabled
 from bot.services.cases import Post, plan_posts, reference, topic_name
 from bot.services.pace import Pace, Priority
@@ -52,6 +52,14 @@ FAILURE_PAUSE = 2.0  # after a network or server error, before trying again
 
 def thread_missing(error: TelegramBadRequest) -> bool:
     return "thread not found" in error.message.lower()
+
+
+def rating_keyboard(case: Case) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=str(score), callback_data=RateCb(id=case.id, score=score).pack()) for score in range(1, 6)]
+        ]
+    )
 
 
 class KeyedLocks:
@@ -296,6 +304,35 @@ class Handover:
                 await self.bot.delete_forum_topic(chat_id, thread_id)
             except TelegramAPIError as error:
                 log.info("case.topic_not_deleted", extra={"chat_id": chat_id, "error": type(error).__name__})
+
+    def team_note(self, case: Case, event: str) -> str:
+        """What `post_note` says in the case's topic when the migrant does something, in the group's language."""
+        with self.i18n.use_locale(self.group_locale(case.chat_id)):
+            notes = {
+                "reopened": _("↩️ The migrant wrote again within 7 days: the case is open again."),
+                "ended": _("✖️ The migrant ended the conversation. The case is closed."),
+                "blocked": _("⛔ The migrant blocked the bot: nothing more can reach them. The case stays open."),
+                "back": _("✅ The migrant is reachable again."),
+            }
+            return notes[event]
+
+    # -- the migrant's side --------------------------------------------------------------------------------
+    async def send_closing(self, case: Case) -> None:
+        """Tell the migrant their case is closed, in their language, and ask for a rating. Never raises: the
+        case is closed either way."""
+        if case.user_id is None:
+            return
+        with self.i18n.use_locale(case.locale):
+            closing = _(
+                "✅ Conversation {reference} is closed. Thank you for writing to Koldoo. If you need more help "
+                "within 7 days, just write here again: the same conversation opens, with the same case number."
+            ).format(reference=reference(case.id))
+            rate = _("How much did we help you? 1 is not at all, 5 is very much.")
+        try:
+            await self.bot.send_message(case.user_id, closing, reply_markup=ReplyKeyboardRemove())
+            await self.bot.send_message(case.user_id, rate, reply_markup=rating_keyboard(case))
+        except Exception as error:  # noqa: BLE001 - the case is closed either way
+            log.info("case.closing_not_delivered", extra={"case_id": case.id, "error": type(error).__name__})
 
     # -- alarms --------------------------------------------------------------------------------------------
     async def alert_coordinators(self, case: Case) -> None:

@@ -189,3 +189,21 @@ async def test_a_case_reopened_by_writing_again_says_so(tg: FakeTelegram, consol
     row = listing[listing.index(f"#C-{alice_case.id}"):]
     assert "Reopened" in row[: row.index("</tr>")] and "Reopened" in page and "Close the case" in page
     assert page.index("my boss does not pay") < page.index("one more question")
+
+
+def test_the_console_closes_through_the_service_not_a_handler_module() -> None:
+    """The console is an edge beside the handlers: Close reaches the one close rule in services/, whose
+    Telegram part is the handover's, so the rule imports no aiogram and no handler."""
+    import ast
+    from pathlib import Path
+
+    import bot.services.case_closing as closing
+    import bot.web.cases as web_cases
+
+    def imports(module: object) -> set[str]:
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+        return {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+
+    assert "bot.handlers.ask" not in imports(web_cases)
+    assert web_cases.close_case is closing.close_case
+    assert not {name for name in imports(closing) if name.startswith(("aiogram", "bot.handlers"))}

@@ -18,7 +18,7 @@ import pytest
 from bot.db import broadcasts as broadcast_store
 from bot.db.broadcasts import Content
 from bot.db.referrals import get_referral
-from bot.db.staff import grant, revoke
+from bot.db.staff import grant, revoke, role_of
 from bot.devtools.fake_telegram import FakeTelegram
 from bot.services.referrals import Status
 from bot.services.subscriptions import Audience
@@ -198,6 +198,7 @@ async def test_volunteers_are_refused_referral_pages_and_never_see_a_name(tg: Fa
             (f"/referrals/{referral.id}/status", {"to": "contacted"}),
             (f"/referrals/{referral.id}/note", {"note": "x"}),
             ("/staff/grant", {"user_id": str(VOLUNTEER_ID), "role": "coordinator"}),
+            ("/staff/grant", {"user_id": "@someone", "role": "coordinator"}),
         ):
             response = await http.post(f"{console.base}{path}", data=data | {"csrf": csrf})
             assert response.status == 403 and "Aigul" not in await response.text(), path
@@ -351,6 +352,49 @@ async def test_grant_and_revoke_from_the_staff_page_are_audited(tg: FakeTelegram
     assert await console.app.db.fetchval("SELECT COUNT(*) FROM staff") == 0
     actions = await audit_actions(console)
     assert actions.count("staff.grant") == 1 and actions.count("staff.revoke") == 1
+
+
+async def test_grant_by_username_from_the_staff_page_as_in_the_bot(tg: FakeTelegram, console: Console) -> None:
+    await tg.user(4101, language_code="en", username="Aida_K").send("/start")
+    await tg.user(4102, language_code="en").send("/start")
+    async with await logged_in(tg, console, COORDINATOR_ID) as http:
+        page = await (await http.get(f"{console.base}/staff")).text()
+        assert "Telegram user id or @username" in page
+        csrf = csrf_of(page)
+        response = await http.post(f"{console.base}/staff/grant", data={"user_id": "@aida_k", "role": "volunteer"})
+        assert response.status == 403  # no CSRF token: refused, whatever is typed
+        assert await role_of(console.app.db, 4101, []) is None
+
+        body = await (await http.post(f"{console.base}/staff/grant", data={"csrf": csrf, "user_id": " @AIDA_K ", "role": "volunteer"})).text()
+        assert "The role is given." in body and "⚠️" not in body
+        assert "@aida_k <code>4101</code>" in body  # the list names the person, as /staff does
+        assert await role_of(console.app.db, 4101, []) == "volunteer"
+
+        response = await http.post(f"{console.base}/staff/grant", data={"csrf": csrf, "user_id": "@nobody_here", "role": "volunteer"})
+        body = await response.text()
+        assert response.status == 400
+        assert "Nobody with the username @nobody_here has started the bot. Ask them to send /start to the bot" in body
+        assert 'value="@nobody_here"' in body and 'name="csrf"' in body  # the form is back, filled in
+        assert 'name="next" value="/staff"' in body  # its links are the Staff page's, not the POST's
+        response = await http.post(f"{console.base}/staff/grant", data={"csrf": csrf, "user_id": "@<b>x</b>", "role": "volunteer"})
+        body = await response.text()
+        assert response.status == 400 and "@&lt;b&gt;x&lt;/b&gt;" in body and "<b>x</b>" not in body
+
+        body = await (await http.post(f"{console.base}/staff/grant", data={"csrf": csrf, "user_id": "4999", "role": "coordinator"})).text()
+        assert "The role is given. ⚠️ 4999 has never used the bot: check the id." in body  # the bot's warning
+        body = await (await http.post(f"{console.base}/staff/grant", data={"csrf": csrf, "user_id": "4102", "role": "volunteer"})).text()
+        assert "The role is given." in body and "⚠️" not in body
+        body = await (await http.post(f"{console.base}/staff/grant", data={"csrf": csrf, "user_id": "aida_k", "role": "volunteer"})).text()
+        assert "Type a Telegram user id (digits only) or an @username, and choose a role." in body
+        body = await (await http.post(f"{console.base}/staff/grant", data={"csrf": csrf, "user_id": "@aida_k", "role": "boss"})).text()
+        assert "Type a Telegram user id" in body
+        body = await (await http.get(f"{console.base}/staff", params={"done": "granted_new", "user": "<i>1</i>"})).text()
+        assert "<i>1</i>" not in body and "never used the bot" not in body  # only a number is ever shown
+    assert await role_of(console.app.db, 4999, []) == "coordinator"
+    assert await role_of(console.app.db, 4102, []) == "volunteer"
+    rows = await console.app.db.fetchall("SELECT actor_id, target, details FROM audit_log WHERE action = 'staff.grant' ORDER BY id")
+    assert [(row["actor_id"], row["target"]) for row in rows] == [(COORDINATOR_ID, "4101"), (COORDINATOR_ID, "4999"), (COORDINATOR_ID, "4102")]
+    assert json.loads(rows[0]["details"]) == {"role": "volunteer"}
 
 
 async def test_content_page_and_reload(tg: FakeTelegram, console: Console) -> None:

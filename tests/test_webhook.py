@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,14 +12,9 @@ import pytest
 from bot.app import App
 from bot.devtools.fake_telegram import FakeTelegram
 from tests.conftest import test_settings
+from tests.web_helpers import free_port
 
 SECRET = "s3cret-token_for-tests"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -30,7 +30,6 @@ from bot.db import cases as db_cases
 from bot.db.cases import Case
 from bot.db.clock import utcnow
 from bot.db.connection import Database
-from bot.db.staff import audit
 from bot.db.subscriptions import get_subscription
 from bot.db.tables import as_datetime
 from bot.handlers.case_texts import conversation_facts, topic_label
@@ -40,6 +39,7 @@ from bot.i18n import _
 from bot.keyboards.callbacks import AskCb, MenuCb, RateCb
 from bot.keyboards.menu import menu_button, menu_only_keyboard
 from bot.replies import answer, edit_or_send
+from bot.services.case_closing import close_case
 from bot.services.cases import (
     PASSED_KINDS,
     TOPICS,
@@ -137,14 +137,6 @@ def emergency_text(content: ContentStore, region: str | None, locale: str) -> st
     return header + "\n\n" + "\n\n".join(blocks)
 
 
-def rating_keyboard(case: Case) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=str(score), callback_data=RateCb(id=case.id, score=score).pack()) for score in range(1, 6)]
-        ]
-    )
-
-
 # -- entry: /ask, the menu, and the offers at the end of other screens -------------------------------------
 async def start_screen(
     user_id: int, source: str, db: Database, handover: Handover, content: ContentStore, locale: str
@@ -180,19 +172,8 @@ async def reopen_recent(user_id: int, db: Database, handover: Handover) -> Case 
     log.info("case.reopened", extra={"case_id": case.id})
     await handover.set_topic_state(case, closed=False)
     await handover.refresh_card(case)
-    await handover.post_note(case, team_note(handover, case, "reopened"))
+    await handover.post_note(case, handover.team_note(case, "reopened"))
     return case
-
-
-def team_note(handover: Handover, case: Case, event: str) -> str:
-    with handover.i18n.use_locale(handover.group_locale(case.chat_id)):
-        notes = {
-            "reopened": _("↩️ The migrant wrote again within 7 days: the case is open again."),
-            "ended": _("✖️ The migrant ended the conversation. The case is closed."),
-            "blocked": _("⛔ The migrant blocked the bot: nothing more can reach them. The case stays open."),
-            "back": _("✅ The migrant is reachable again."),
-        }
-        return notes[event]
 
 
 async def _show_start(
@@ -287,37 +268,6 @@ async def raise_urgent(case: Case, db: Database, handover: Handover, content: Co
 
 
 # -- ending, closing and rating --------------------------------------------------------------------------
-async def close_case(case: Case, db: Database, handover: Handover, closed_by: int | None = None) -> bool:
-    """Close a case from either side (the topic's /close, its Close button, the console, or the migrant when
-    `closed_by` is None): the migrant gets the closing message and the rating, the topic closes, and a
-    staff member's close goes to the audit log."""
-    if not await db_cases.close(db, case.id):
-        return False
-    case = await db_cases.get_case(db, case.id) or case
-    by_migrant = closed_by is None
-    log.info("case.closed", extra={"case_id": case.id, "by_migrant": by_migrant})
-    if closed_by is not None:
-        await audit(db, closed_by, "case.close", reference(case.id), {"case_id": case.id})
-    if by_migrant:
-        await handover.post_note(case, team_note(handover, case, "ended"))
-    await handover.refresh_card(case)
-    await handover.set_topic_state(case, closed=True)
-    if case.user_id is None or case.unreachable:
-        return True
-    with handover.i18n.use_locale(case.locale):
-        closing = _(
-            "✅ Conversation {reference} is closed. Thank you for writing to Koldoo. If you need more help within "
-            "7 days, just write here again: the same conversation opens, with the same case number."
-        ).format(reference=reference(case.id))
-        rate = _("How much did we help you? 1 is not at all, 5 is very much.")
-    try:
-        await handover.bot.send_message(case.user_id, closing, reply_markup=ReplyKeyboardRemove())
-        await handover.bot.send_message(case.user_id, rate, reply_markup=rating_keyboard(case))
-    except Exception as error:  # noqa: BLE001 - the case is closed either way
-        log.info("case.closing_not_delivered", extra={"case_id": case.id, "error": type(error).__name__})
-    return True
-
-
 async def _end(user_id: int, db: Database, handover: Handover) -> bool:
     case = await db_cases.open_case_of(db, user_id)
     return case is not None and await close_case(case, db, handover)
@@ -374,7 +324,7 @@ async def to_team(message: Message, case: Case, db: Database, handover: Handover
     handover.wake()
     log.info("case.message_in", extra={"case_id": case.id, "kind": kind})
     if case.unreachable and await db_cases.set_unreachable(db, case.id, False):
-        await handover.post_note(case, team_note(handover, case, "back"))
+        await handover.post_note(case, handover.team_note(case, "back"))
     if first:
         await answer(
             message,

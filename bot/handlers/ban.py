@@ -101,8 +101,8 @@ async def remind_me(
         ban_end = date.fromisoformat(callback_data.ban_end) if callback_data.ban_end else None
     except ValueError:  # forged data
         ban_end = None
-    if ban_end is not None and ban_end > users_today():  # a button from before "Check my situation"
-            # Those buttons carried the ban's last day; reminders now count to the day after it.
+    if ban_end is not None and ban_end > users_today():  # a button from before "Check my situation":
+        # those buttons carried the ban's last day; reminders now count to the day after it.
         plan = ban_end_plan(ban_end + timedelta(days=1), users_today())
         await schedule_reminders(plan, context, _("This date is too close for a reminder."))
     else:

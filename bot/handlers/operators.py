@@ -24,12 +24,13 @@ from bot.db.cases import Case
 from bot.db.connection import Database
 from bot.db.users import mark_blocked
 from bot.filters.roles import IsStaff
-from bot.handlers.ask import close_case, raise_urgent, team_note
+from bot.handlers.ask import raise_urgent
 from bot.handlers.case_texts import topic_label, volunteer_prefix, waiting_label
 from bot.handover import Handover
 from bot.i18n import LANGUAGE_NAMES, _
 from bot.keyboards.callbacks import CaseCb
 from bot.replies import answer
+from bot.services.case_closing import close_case
 from bot.services.cases import CAPTIONED_KINDS, is_note, may_reach_migrant, median_minutes, reference
 
 log = logging.getLogger(__name__)
@@ -243,7 +244,7 @@ async def _to_migrant(
         await mark_blocked(db, case.user_id)
         if await db_cases.set_unreachable(db, case.id, True):
             log.info("case.unreachable", extra={"case_id": case.id})
-        await answer(message, team_note(handover, case, "blocked"))
+        await answer(message, handover.team_note(case, "blocked"))
         return False
     except TelegramBadRequest as error:
         log.warning("case.answer_refused", extra={"case_id": case.id, "error": error.message})

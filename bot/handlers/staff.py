@@ -15,14 +15,15 @@ from aiogram.types import Message, MessageOriginHiddenUser, MessageOriginUser
 from bot.config import Settings
 from bot.db.broadcasts import cancel_scheduled_by
 from bot.db.connection import Database
-from bot.db.staff import COORDINATOR, ROLES, audit, grant, list_staff, revoke
+from bot.db.staff import COORDINATOR, ROLES, audit, list_staff, revoke
 from bot.db.tables import as_datetime
-from bot.db.users import find_by_username, has_used_bot, usernames
+from bot.db.users import usernames
 from bot.filters.roles import IsCoordinator
 from bot.i18n import _
 from bot.replies import answer
 from bot.services.parsing import parse_user_id
 from bot.services.schedule import format_local_time
+from bot.services.staff import find_person, give_role
 
 log = logging.getLogger(__name__)
 router = Router(name="staff")
@@ -69,23 +70,20 @@ async def grant_command(
         await answer(message, _usage())
         return
     role = args[1].lower()
-    if args[0].startswith("@"):
-        user_id = await find_by_username(db, args[0])
-        if user_id is None:
-            await answer(
-                message,
-                _(
-                    "Nobody with the username {username} has started the bot. Ask them to send /start to the "
-                    "bot, then try again, or forward me a message from them."
-                ).format(username=html.quote(args[0])),
-            )
-            return
-    else:
-        user_id = parse_user_id(args[0])
-        if user_id is None:
-            await answer(message, _usage())
-            return
-    await _grant(message, db, settings, user_id, role)
+    person = await find_person(db, args[0])
+    if person.unknown_username:
+        await answer(
+            message,
+            _(
+                "Nobody with the username {username} has started the bot. Ask them to send /start to the "
+                "bot, then try again, or forward me a message from them."
+            ).format(username=html.quote(args[0])),
+        )
+        return
+    if person.user_id is None:
+        await answer(message, _usage())
+        return
+    await _grant(message, db, settings, person.user_id, role)
 
 
 @router.message(GrantForm.forward, F.forward_origin)
@@ -120,24 +118,25 @@ async def _grant_forwarded(message: Message, source: Message, role: str, db: Dat
 
 
 async def _grant(message: Message, db: Database, settings: Settings, user_id: int, role: str) -> None:
-    if user_id in settings.admin_ids:
+    granted = await give_role(db, message.from_user.id, user_id, role, settings.admin_ids)
+    if not granted.given:
         await answer(
             message, _("{user_id} is a coordinator through the ADMIN_IDS setting.").format(user_id=user_id)
         )
         return
-    known = await has_used_bot(db, user_id)
-    await grant(db, message.from_user.id, user_id, role)
-    log.info("staff.granted", extra={"actor_id": message.from_user.id, "user_id": user_id, "role": role})
     who = await person(db, user_id)
     lines = [_("Done: {person} is now a {role}.").format(person=who, role=role_label(role))]
-    if not known:
-        lines.append(
-            _(
-                "⚠️ {user_id} has never used the bot: check the id. They need to send /start to the bot "
-                "before they can work."
-            ).format(user_id=user_id)
-        )
+    if not granted.known:
+        lines.append(never_used_warning(user_id))
     await answer(message, "\n".join(lines))
+
+
+def never_used_warning(user_id: int) -> str:
+    """Said by /grant and the console's Staff page when the id given a role never used the bot."""
+    return _(
+        "⚠️ {user_id} has never used the bot: check the id. They need to send /start to the bot "
+        "before they can work."
+    ).format(user_id=user_id)
 
 
 async def person(db: Database, user_id: int) -> str:

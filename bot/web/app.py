@@ -48,7 +48,6 @@ from bot.db.staff import (
     VOLUNTEER,
     audit,
     audit_actions,
-    grant,
     list_audit,
     list_staff,
     revoke,
@@ -60,7 +59,7 @@ from bot.db.users import usernames
 from bot.handlers.broadcast import audience_label
 from bot.handlers.referral_texts import reason_label, status_label
 from bot.handlers.regions import region_label
-from bot.handlers.staff import role_label
+from bot.handlers.staff import never_used_warning, role_label
 from bot.handlers.stats import weekly_png
 from bot.i18n import LANGUAGE_NAMES, _, pick_locale
 from bot.referral_actions import exported, move_referral, people, undo_referral
@@ -74,6 +73,7 @@ from bot.services.referrals import (
     clean_comment,
 )
 from bot.services.schedule import format_local_time
+from bot.services.staff import find_person, give_role
 from bot.web import auth
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ def notices() -> dict[str, str]:
         "revoked": _("The role is taken away."),
         "no_role": _("This person has no staff role."),
         "admin": _("This person is a coordinator through the ADMIN_IDS setting; change the setting instead."),
-        "bad_user": _("Type a Telegram user id (digits only) and choose a role."),
+        "bad_user": _("Type a Telegram user id (digits only) or an @username, and choose a role."),
         "reloaded": _("Content reloaded."),
         "not_reloaded": _("Content was NOT reloaded: the bot keeps the previous version. See the problems below."),
         "case_closed": _("The case is closed: the migrant got the closing message and the rating, the topic is closed."),
@@ -232,13 +232,16 @@ def page_number(request: web.Request) -> int:
     return _int(request.query.get("page"), limit=10**6)
 
 
-def paging(request: web.Request, kept: dict[str, str], number: int, size: int, total: int) -> Paging:
-    """Page `number` of `total` rows shown `size` at a time; the links keep the non-empty `kept` filters."""
+def paging(
+    request: web.Request, kept: dict[str, str], number: int, size: int, total: int, path: str | None = None
+) -> Paging:
+    """Page `number` of `total` rows shown `size` at a time; the links keep the non-empty `kept` filters and
+    lead to `path` (the request's own by default)."""
     pages = max(1, -(-total // size))
     query = {key: value for key, value in kept.items() if value}
 
     def url(to: int) -> str:
-        return f"{request.path}?{urlencode(query | {'page': to})}"
+        return f"{path or request.path}?{urlencode(query | {'page': to})}"
 
     return Paging(
         page=number,
@@ -570,6 +573,13 @@ def _day_bound(value: str, next_day: bool = False) -> str | None:
 
 @page(COORDINATOR)
 async def staff(request: web.Request, visitor: auth.Visitor) -> web.StreamResponse:
+    return await _staff_page(request, visitor)
+
+
+async def _staff_page(
+    request: web.Request, visitor: auth.Visitor, problem: str | None = None, who: str = ""
+) -> web.Response:
+    """The staff list, the grant form and the audit log; after a refused grant, with why and what was typed."""
     app = app_of(request)
     query = {key: request.query.get(key, "").strip()[:40] for key in ("actor", "action", "from", "to")}
     actions = await audit_actions(app.db)
@@ -589,11 +599,20 @@ async def staff(request: web.Request, visitor: auth.Visitor) -> web.StreamRespon
         for member in await list_staff(app.db)
         if member.user_id not in app.settings.admin_ids
     ]
+    done = request.query.get("done", "")
+    notice = notices().get(done)
+    if done == "granted_new" and (new_id := _int(request.query.get("user"))):  # the bot's warning, with the id
+        notice = f"{notices()['granted']} {never_used_warning(new_id)}"
     return render(
         request,
         visitor,
         "staff.html",
+        status=200 if problem is None else 400,
+        path="/staff",  # also after a refused grant, answered at /staff/grant: its links are this page's
         title=_("Staff"),
+        notice=notice,
+        problem=problem,
+        who=who,
         members=members,
         roles=[(role, role_label(role)) for role in ROLES],
         query=query,
@@ -602,7 +621,7 @@ async def staff(request: web.Request, visitor: auth.Visitor) -> web.StreamRespon
         when={entry.id: format_local_time(as_datetime(entry.at)) for entry in entries},
         names=await usernames(app.db, {uid for uid, _role, _admin in members} | {e.actor_id for e in entries}),
         total=total,
-        paging=paging(request, query, number, AUDIT_PAGE_SIZE, total),
+        paging=paging(request, query, number, AUDIT_PAGE_SIZE, total, path="/staff"),
     )
 
 
@@ -610,12 +629,21 @@ async def staff(request: web.Request, visitor: auth.Visitor) -> web.StreamRespon
 async def staff_grant(request: web.Request, visitor: auth.Visitor) -> web.StreamResponse:
     app = app_of(request)
     form = await request.post()
-    user_id, role = _int(form.get("user_id")), str(form.get("role", ""))
-    if not user_id or role not in ROLES:
+    who, role = str(form.get("user_id", "")).strip()[:40], str(form.get("role", ""))
+    person = await find_person(app.db, who) if role in ROLES else None
+    if person is not None and person.unknown_username:  # said on the page itself: notice codes never echo
+        problem = _(
+            "Nobody with the username {username} has started the bot. Ask them to send /start to the bot, "
+            "then try again."
+        ).format(username=who)
+        return await _staff_page(request, visitor, problem, who)
+    if person is None or person.user_id is None:
         raise _done("/staff", "bad_user")
-    if user_id in app.settings.admin_ids:
+    granted = await give_role(app.db, visitor.user_id, person.user_id, role, app.settings.admin_ids)
+    if not granted.given:
         raise _done("/staff", "admin")
-    await grant(app.db, visitor.user_id, user_id, role)
+    if not granted.known:
+        raise web.HTTPSeeOther(f"/staff?done=granted_new&user={person.user_id}")
     raise _done("/staff", "granted")
 
 

@@ -3,8 +3,8 @@
 Coordinators and volunteers both work cases, as in the operator group, and see what the group sees: the
 case number, language, region, topic and the messages, never the person's name, phone or Telegram id (the
 case holds none of them apart from what the migrant chose to write). Close is the very close of `/close`
-in the topic (`handlers.ask.close_case`): the migrant gets the closing message and the rating, the topic
-closes, and the audit log has it.
+in the topic (`services.case_closing.close_case`): the migrant gets the closing message and the rating,
+the topic closes, and the audit log has it.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from bot.db.clock import utcnow
 from bot.db.staff import COORDINATOR, VOLUNTEER
 from bot.db.tables import as_datetime
 from bot.db.users import usernames
-from bot.handlers.ask import close_case
 from bot.handlers.case_texts import source_label, topic_label, waiting_label
 from bot.handlers.regions import region_label
 from bot.handover import Handover
 from bot.i18n import LANGUAGE_NAMES, _, format_date
+from bot.services.case_closing import close_case
 from bot.services.cases import reference
 from bot.services.schedule import format_local_time
 from bot.services.telegram_html import TelegramHtmlError, parse_html
