@@ -18,10 +18,7 @@ def region_label(region: str, locale: str | None = None) -> str:
     """In `locale`, or in the language of the update being handled."""
     if region in REGIONS:
         return REGIONS[region].get(locale or get_i18n().current_locale)
-    countries = {"russia": _("In Russia"), "kazakhstan": _("In Kazakhstan")}
-    if region in countries:
-        return countries[region]
-    if region in ABROAD:
+    if region in ABROAD:  # a city, or a country for anywhere else in it: "Russia (another city)"
         return ABROAD[region].get(locale or get_i18n().current_locale)
     return region
 
