@@ -68,6 +68,15 @@ async def last_broadcast(app: RunningApp) -> int:
     return await app.db.fetchval("SELECT MAX(id) FROM broadcasts")
 
 
+async def send_now(coordinator, app: RunningApp) -> int:
+    """Send now, confirmed, and wait until every recipient is served; the broadcast's id."""
+    await coordinator.press("Send now")
+    await coordinator.press("✅ Yes, send now")
+    bid = await last_broadcast(app)
+    await engine(app).wait(bid)
+    return bid
+
+
 async def sender(tg: FakeTelegram, locale: str = "ru"):
     """The coordinator, who does not subscribe to what they send."""
     coordinator = tg.user(COORDINATOR_ID, language_code=locale)
@@ -139,9 +148,7 @@ async def test_a_photo_for_one_language_goes_to_that_language_only(tg: FakeTeleg
     await coordinator.press("By language")
     [draft] = await coordinator.press("Кыргызча")
     assert "Audience: language: Кыргызча: 6 subscribers" in draft.text
-    await coordinator.press("Send now")
-    await coordinator.press("✅ Yes, send now")
-    await engine(app).wait(await last_broadcast(app))
+    await send_now(coordinator, app)
     for user_id in ky:
         [message] = received(tg, user_id)
         assert (message.kind, message.text, message.file.file_id) == (
@@ -428,10 +435,7 @@ async def test_a_month_after_a_broadcast_only_its_counts_remain(tg: FakeTelegram
     tg.blocked.add(5600)
     coordinator = await sender(tg, "en")
     await write_draft(coordinator)
-    await coordinator.press("Send now")
-    await coordinator.press("✅ Yes, send now")
-    bid = await last_broadcast(app)
-    await engine(app).wait(bid)
+    bid = await send_now(coordinator, app)
     [before] = await coordinator.send("/broadcasts")
     assert "Sent: 3 · 🚫 Blocked: 1" in before.text
 
@@ -468,10 +472,7 @@ async def test_send_now_asks_once_with_counts_and_warns_of_a_missing_language(
     assert "Русский readers" not in question.text and "Кыргызча readers" in question.text
     [panel] = await coordinator.press("Back")
     assert panel.text.startswith("📣 New broadcast")
-    await coordinator.press("Send now")
-    await coordinator.press("✅ Yes, send now")
-    bid = await last_broadcast(app)
-    await engine(app).wait(bid)
+    await send_now(coordinator, app)
     assert [m.text for m in received(tg, 6600)] == [dressed("Русский текст")[0]]
     assert [m.text for m in received(tg, 6610)] == [dressed("English text", locale="ky")[0]]  # header in their language
 
@@ -484,7 +485,5 @@ async def test_a_version_can_be_replaced(tg: FakeTelegram, app: RunningApp) -> N
     [prompt] = await coordinator.press("✏️ Replace the English version")
     assert prompt.text == "Send the English version of the message."
     await coordinator._send_message("text", text="First draft, fixed")
-    await coordinator.press("Send now")
-    await coordinator.press("✅ Yes, send now")
-    await engine(app).wait(await last_broadcast(app))
+    await send_now(coordinator, app)
     assert [m.text for m in received(tg, 6620)] == [dressed("First draft, fixed", locale="en")[0]]

@@ -14,7 +14,7 @@ from bot.devtools.fake_telegram import FakeTelegram
 from bot.keyboards.callbacks import RemListCb
 from tests.check_helpers import LOCALES, plain, t
 from tests.conftest import COORDINATOR_ID, RunningApp
-from tests.test_broadcast_e2e import add_subscribers, received, sender, write_draft
+from tests.test_broadcast_e2e import add_subscribers, received, send_now, sender, write_draft
 from tests.test_training_e2e import OSH_CENTRE, REFERENCE, open_osh_centre, referral_id
 
 NOT_AN_ANSWER = (
@@ -142,10 +142,7 @@ async def test_a_broadcast_for_russia_reaches_its_cities_and_one_for_a_city_only
     await coordinator.press("👥 Audience")
     await coordinator.press("By region")
     await coordinator.press("🇷🇺 All of Russia")
-    await coordinator.press("Send now")
-    await coordinator.press("✅ Yes, send now")
-    bid = await app.db.fetchval("SELECT MAX(id) FROM broadcasts")
-    await app.app.dp["broadcaster"].wait(bid)
+    await send_now(coordinator, app)
     got = {user_id: any("Checks in the metro" in (m.text or "") for m in received(tg, user_id))
            for user_id in (moscow, other_russia, almaty, osh)}
     assert got == {moscow: True, other_russia: True, almaty: False, osh: False}

@@ -18,6 +18,7 @@ from bot.services.dates import users_today
 from bot.services.subscriptions import SAFETY
 from tests.check_helpers import LOCALES, check_russia, plain, t
 from tests.conftest import COORDINATOR_ID, RunningApp
+from tests.test_broadcast_e2e import send_now
 from tests.test_training_e2e import REFERENCE, announced, english_coordinator, open_osh_centre, referral_id
 
 DATE_ERROR = "I could not read a date"
@@ -228,10 +229,7 @@ async def test_a_broadcast_carries_a_header_and_unsubscribe_works_in_one_tap(tg:
     await coordinator.send("/unsubscribe")
     await coordinator.send("/broadcast")
     await coordinator.send("Метродо текшерүү")
-    await coordinator.press("Send now")
-    await coordinator.press("✅ Yes, send now")
-    bid = await app.db.fetchval("SELECT MAX(id) FROM broadcasts")
-    await app.app.dp["broadcaster"].wait(bid)
+    await send_now(coordinator, app)
     message = next(m for m in user.messages if "Метродо текшерүү" in (m.text or ""))
     assert message.text == "📣 Колдоо · жаңылыктар\n\nМетродо текшерүү"
     assert message.entities[0] == {"type": "bold", "offset": 0, "length": len("📣 Колдоо · жаңылыктар") + 1}
