@@ -368,6 +368,21 @@ async def _show_privately(
         await edit_or_send(callback, public, _open_keyboard(referral))
 
 
+async def _show_card(
+    callback: CallbackQuery,
+    callback_answer: CallbackAnswer,
+    bot: Bot,
+    db: Database,
+    catalogue: Catalogue,
+    locale: str,
+    referral: Referral,
+    undo: bool = False,
+) -> None:
+    """The request's card, shown privately to the coordinator who pressed."""
+    screen = await _card(db, catalogue, referral, locale, undo=undo)
+    await _show_privately(callback, callback_answer, bot, screen, referral, catalogue, locale)
+
+
 @router.callback_query(RefCardCb.filter(), IsCoordinator())
 async def open_card(
     callback: CallbackQuery,
@@ -382,8 +397,7 @@ async def open_card(
     if referral is None:
         return
     catalogue = content.current.catalogue
-    screen = await _card(db, catalogue, referral, locale)
-    await _show_privately(callback, callback_answer, bot, screen, referral, catalogue, locale)
+    await _show_card(callback, callback_answer, bot, db, catalogue, locale, referral)
 
 
 @router.message(
@@ -489,12 +503,10 @@ async def _move_and_show(
     if referral is None:
         current = await get_referral(db, referral_id)
         if current is not None:
-            screen = await _card(db, catalogue, current, locale)
-            await _show_privately(callback, callback_answer, bot, screen, current, catalogue, locale)
+            await _show_card(callback, callback_answer, bot, db, catalogue, locale, current)
         _alert(callback_answer, _("This request has changed meanwhile; here it is as it is now."))
         return
-    screen = await _card(db, catalogue, referral, locale, undo=True)
-    await _show_privately(callback, callback_answer, bot, screen, referral, catalogue, locale)
+    await _show_card(callback, callback_answer, bot, db, catalogue, locale, referral, undo=True)
 
 
 def _reasons_screen(referral: Referral) -> tuple[str, InlineKeyboardMarkup]:
@@ -528,16 +540,14 @@ async def undo(
         _alert(callback_answer, _("Too late to undo (a minute has passed, or the request changed since)."))
         current = await get_referral(db, callback_data.id)
         if current is not None:
-            screen = await _card(db, catalogue, current, locale)
-            await _show_privately(callback, callback_answer, bot, screen, current, catalogue, locale)
+            await _show_card(callback, callback_answer, bot, db, catalogue, locale, current)
         return
     referral, outcome = undone
     callback_answer.text = {
         "withdrawn": _("Undone. The applicant's notice was withdrawn before it was sent."),
         "corrected": _("Undone. The applicant already had the notice: a correction is on its way."),
     }.get(outcome, _("Undone."))
-    screen = await _card(db, catalogue, referral, locale)
-    await _show_privately(callback, callback_answer, bot, screen, referral, catalogue, locale)
+    await _show_card(callback, callback_answer, bot, db, catalogue, locale, referral)
 
 
 @router.callback_query(RefNoteCb.filter(), IsCoordinator())
