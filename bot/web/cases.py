@@ -106,12 +106,18 @@ def _entry(entry: Entry) -> dict[str, object]:
     }
 
 
+async def _case_of(request: web.Request) -> Case:
+    """The case the URL names, or 404."""
+    case = await db_cases.get_case(app_of(request).db, _int(request.match_info["id"]))
+    if case is None:
+        raise web.HTTPNotFound()
+    return case
+
+
 @page(COORDINATOR, VOLUNTEER)
 async def case_page(request: web.Request, visitor: Visitor) -> web.StreamResponse:
     app = app_of(request)
-    case = await db_cases.get_case(app.db, _int(request.match_info["id"]))
-    if case is None:
-        raise web.HTTPNotFound()
+    case = await _case_of(request)
     entries = await db_cases.transcript(app.db, case.id)
     return render(
         request,
@@ -128,9 +134,7 @@ async def case_page(request: web.Request, visitor: Visitor) -> web.StreamRespons
 @page(COORDINATOR, VOLUNTEER)
 async def case_close(request: web.Request, visitor: Visitor) -> web.StreamResponse:
     app = app_of(request)
-    case = await db_cases.get_case(app.db, _int(request.match_info["id"]))
-    if case is None:
-        raise web.HTTPNotFound()
+    case = await _case_of(request)
     handover: Handover = app.dp["handover"]
     closed = await close_case(case, app.db, handover, closed_by=visitor.user_id)
     raise _done(f"/cases/{case.id}", "case_closed" if closed else "case_was_closed")
