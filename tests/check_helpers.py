@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
-from bot.i18n import Catalogues
+from bot.i18n import Catalogues, format_date
+from bot.services.dates import users_today
 from tests.content_helpers import shipped_content
 
 I18N = Catalogues()
@@ -41,6 +42,19 @@ async def give_trips(user, locale: str, trips: list[tuple[date, date | None]]) -
         await user.send(dmy(entry))
         await (user.press(t("I am still there", locale)) if exit_ is None else user.send(dmy(exit_)))
     return await user.press(t("No", locale))
+
+
+async def stay_check_in_kazakhstan(user) -> None:
+    """An English "Check my situation", ten days into a stay in Kazakhstan: several updates, so the replica tests
+    can spread one dialogue over their replicas. The answer must name the stay's 90th day."""
+    await user.send("/stay")
+    await user.press("🇰🇿 Kazakhstan")
+    entry = users_today() - timedelta(days=10)
+    await give_trips(user, "en", [(entry, None)])
+    await user.press("No")
+    await user.press("No")
+    replies = await user.press("No")
+    assert any(format_date(entry + timedelta(days=89), "en") in (m.text or "") for m in replies)
 
 
 async def no_times(user, locale: str, count: int) -> list:

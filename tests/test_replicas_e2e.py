@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -15,9 +14,7 @@ from redis.asyncio import Redis
 
 from bot.app import BACKGROUND_LOOPS, App, StartError
 from bot.devtools.fake_telegram import FakeTelegram
-from bot.i18n import format_date
-from bot.services.dates import users_today
-from tests.check_helpers import give_trips
+from tests.check_helpers import stay_check_in_kazakhstan
 from tests.conftest import test_settings
 from tests.redis_helpers import REDIS_URL
 from tests.web_helpers import free_port
@@ -79,14 +76,7 @@ async def replicas(fake: FakeTelegram, tmp_path: Path, redis: Redis) -> AsyncIte
 
 async def test_a_dialogue_begun_on_one_replica_finishes_on_the_other(fake: FakeTelegram, replicas: list[Replica]) -> None:
     user = fake.user(6100, language_code="en")
-    await user.send("/stay")
-    await user.press("🇰🇿 Kazakhstan")
-    entry = users_today() - timedelta(days=10)
-    await give_trips(user, "en", [(entry, None)])
-    await user.press("No")
-    await user.press("No")
-    replies = await user.press("No")
-    assert any(format_date(entry + timedelta(days=89), "en") in (m.text or "") for m in replies)
+    await stay_check_in_kazakhstan(user)
     handled_by = {target for _, target, status in fake.webhook_deliveries if status == 200}
     assert handled_by == {replica.url for replica in replicas}  # every other step went to the other replica
     assert len(fake.calls_of("setWebhook")) == 1  # the second replica found the same configuration set

@@ -9,7 +9,7 @@ import asyncio
 import random
 import signal
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,10 +19,8 @@ from bot.db import broadcasts as store
 from bot.db.broadcasts import Content
 from bot.db.connection import Database
 from bot.devtools.fake_telegram import FakeTelegram
-from bot.i18n import format_date
-from bot.services.dates import users_today
 from bot.services.subscriptions import Audience
-from tests.check_helpers import give_trips
+from tests.check_helpers import stay_check_in_kazakhstan
 from tests.databases import postgres_url
 from tests.process import BotProcess
 from tests.redis_helpers import REDIS_URL
@@ -77,14 +75,7 @@ async def launch(fake: FakeTelegram, database: str, tmp_path: Path, redis: Redis
 async def test_a_dialogue_spans_two_processes_and_a_duplicate_is_answered_once(fake: FakeTelegram, launch) -> None:
     one, two = await launch("one"), await launch("two")
     user = fake.user(6200, language_code="en")
-    await user.send("/stay")
-    await user.press("🇰🇿 Kazakhstan")
-    entry = users_today() - timedelta(days=10)
-    await give_trips(user, "en", [(entry, None)])
-    await user.press("No")
-    await user.press("No")
-    replies = await user.press("No")
-    assert any(format_date(entry + timedelta(days=89), "en") in (m.text or "") for m in replies)
+    await stay_check_in_kazakhstan(user)
     assert {target for _, target, status in fake.webhook_deliveries if status == 200} == {one.url, two.url}
     assert len(fake.calls_of("setWebhook")) == 1
 
