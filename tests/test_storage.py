@@ -59,7 +59,7 @@ async def test_forget_user_drops_cached_dialogues(db_url: str) -> None:
     storage = SQLiteStorage(db)
     await storage.set_state(KEY, "asked")
     await db.execute("DELETE FROM fsm_state WHERE user_id = ?", (KEY.user_id,))
-    storage.forget_user(KEY.user_id)
+    await storage.forget_user(KEY.user_id)
     assert await storage.get_state(KEY) is None
     await db.close()
 

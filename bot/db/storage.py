@@ -123,8 +123,8 @@ class SQLiteStorage(BaseStorage):
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         return copy.deepcopy((await self._record(_key(key)))[1])  # callers may change what they get
 
-    def forget_user(self, user_id: int) -> None:
-        """Drop a user's cached dialogues after their rows were deleted (/forget)."""
+    async def forget_user(self, user_id: int) -> None:
+        """Drop a user's cached dialogues after their rows were deleted (/forget); async like SharedStorage's."""
         for raw in [raw for raw in (*self._cache, *(self._keys_with_rows or ())) if json.loads(raw)[2] == user_id]:
             self._row_gone(raw)
 

@@ -213,9 +213,7 @@ async def forget_confirmed(
     if handover is not None:
         await handover.delete_topics(topics)
     await forget_user(db, callback.from_user.id)
-    if isinstance(state.storage, SQLiteStorage):
-        state.storage.forget_user(callback.from_user.id)
-    elif isinstance(state.storage, SharedStorage):
+    if isinstance(state.storage, (SQLiteStorage, SharedStorage)):  # the bot's two storages
         await state.storage.forget_user(callback.from_user.id)
     log.info("user.forgotten", extra={"user_id": callback.from_user.id})
     await edit_or_send(
